@@ -1,0 +1,80 @@
+"""ohctl: a typed Python SDK for OpenHands (Cloud and self-hosted app servers)."""
+
+from . import types
+from ._async._pagination import AsyncPager
+from ._async._waiting import WaitResult
+from ._async.client import AsyncOpenHands
+from ._async.resources.conversations import Download
+from ._config import CLOUD_URL
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConcurrencyLimitError,
+    ConfigurationError,
+    ConflictError,
+    ConversationFailedError,
+    DailyLimitError,
+    GoneError,
+    IdKindError,
+    InternalServerError,
+    NeedsInputError,
+    NotFoundError,
+    OhctlError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResourceNotFoundError,
+    StartTaskFailedError,
+    StreamError,
+    UnexpectedResponseError,
+    UnprocessableEntityError,
+    WaitError,
+    WaitTimeoutError,
+)
+from ._ids import ConversationId, StartTaskId
+from ._sync._pagination import Pager
+from ._sync.client import OpenHands
+from ._version import __version__
+from ._wait_logic import Outcome
+
+__all__ = [
+    "CLOUD_URL",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncOpenHands",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConcurrencyLimitError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConversationFailedError",
+    "ConversationId",
+    "DailyLimitError",
+    "Download",
+    "GoneError",
+    "IdKindError",
+    "InternalServerError",
+    "NeedsInputError",
+    "NotFoundError",
+    "OhctlError",
+    "OpenHands",
+    "Outcome",
+    "Pager",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResourceNotFoundError",
+    "StartTaskFailedError",
+    "StartTaskId",
+    "StreamError",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+    "WaitError",
+    "WaitResult",
+    "WaitTimeoutError",
+    "__version__",
+    "types",
+]

@@ -1,0 +1,101 @@
+"""Waiting for start tasks and conversations, written once (the sync twin is generated)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
+from .._ids import ConversationId, StartTaskId
+from .._wait_logic import FreshRun, Outcome, Poll, classify, describe
+from ..types.conversations import AppConversation, StartTask
+
+if TYPE_CHECKING:
+    from .client import AsyncOpenHands
+
+log = logging.getLogger("ohctl")
+
+
+@dataclass
+class WaitResult:
+    """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""
+
+    conversation_id: ConversationId
+    outcome: Outcome | None  # None: the deadline passed first
+    conversation: AppConversation | None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Outcome.FINISHED
+
+
+async def wait_start_task(
+    client: AsyncOpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
+) -> StartTask:
+    poll = Poll(timeout, initial=poll_interval, maximum=5.0)
+    last: StartTask | None = None
+    while True:
+        [task] = await client.start_tasks.get([task_id])
+        if task is None:
+            raise WaitTimeoutError(f"Start task {task_id} is unknown to the server", last=None)
+        if task.status != (last.status if last else None):
+            log.debug("start task %s: %s", task_id, task.status)
+        last = task
+        if task.is_ready:
+            return task
+        if task.is_error:
+            raise StartTaskFailedError(f"Conversation start failed: {task.detail or 'no detail'}", task=task)
+        if poll.expired():
+            raise WaitTimeoutError(
+                f"Start task {task_id} not ready after {poll.elapsed:.0f}s (last status {task.status})", last=task
+            )
+        await client._http.sleep(poll.next_delay())
+
+
+async def wait_conversations(
+    client: AsyncOpenHands,
+    ids: Iterable[ConversationId],
+    *,
+    timeout: float | None,
+    poll_interval: float = 1.0,
+    max_interval: float = 10.0,
+    fresh_grace: float | None = None,
+) -> dict[ConversationId, WaitResult]:
+    """Poll every conversation with batch gets (one call per 99 ids) until each reaches an outcome."""
+    pending = list(dict.fromkeys(ids))
+    results: dict[ConversationId, WaitResult] = {}
+    fresh = {cid: FreshRun(fresh_grace) for cid in pending} if fresh_grace else {}
+    poll = Poll(timeout, initial=poll_interval, maximum=max_interval)
+    while True:
+        found = await client.conversations.get(pending)
+        still: list[ConversationId] = []
+        for cid, conversation in zip(pending, found, strict=True):
+            outcome = classify(conversation)
+            if outcome is not None and cid in fresh and not fresh[cid].accept(conversation):
+                outcome = None
+            results[cid] = WaitResult(cid, outcome, conversation)
+            if outcome is None:
+                still.append(cid)
+        pending = still
+        if not pending or poll.expired():
+            return results
+        await client._http.sleep(poll.next_delay())
+
+
+def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversation:
+    conversation = result.conversation
+    if result.outcome == Outcome.FINISHED and conversation is not None:
+        return conversation
+    state = describe(conversation)
+    cid = result.conversation_id
+    if result.outcome == Outcome.FAILED:
+        raise ConversationFailedError(f"Conversation {cid} failed ({state})", conversation=conversation)
+    if result.outcome == Outcome.NEEDS_INPUT:
+        raise NeedsInputError(
+            f"Conversation {cid} waits for confirmation of a pending action ({state})", conversation=conversation
+        )
+    raise WaitTimeoutError(
+        f"Conversation {cid} did not finish within {timeout}s (last seen: {state})", last=conversation
+    )

@@ -1,0 +1,81 @@
+"""The app-server client. ``AsyncOpenHands`` is the source; ``OpenHands`` is generated from it."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import httpx
+
+from .._backend import AsyncSleep
+from .._config import AuthScheme, ClientConfig, resolve
+from ._http import AsyncHTTP
+from .resources.conversations import AsyncConversations
+from .resources.events import AsyncEvents
+from .resources.git import AsyncConfig, AsyncGit
+from .resources.sandboxes import AsyncSandboxes, AsyncSandboxSpecs
+from .resources.settings import AsyncSecrets, AsyncSettings
+from .resources.start_tasks import AsyncStartTasks
+from .resources.users import AsyncUsers
+
+
+class AsyncOpenHands:
+    """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
+
+    The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
+    ``OH_API_KEY``; the base URL from ``base_url``, else ``OPENHANDS_BASE_URL``,
+    ``OPENHANDS_APP_BASE``, else the hosted Cloud. ``auth="session-key"`` sends the key as
+    ``X-Session-API-Key`` (a self-hosted server started with ``SESSION_API_KEY``).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        auth: AuthScheme = "bearer",
+        allow_insecure: bool = False,
+        sleep: AsyncSleep | None = None,
+    ) -> None:
+        self.config: ClientConfig = resolve(
+            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure
+        )
+        self._http = AsyncHTTP(
+            self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
+        )
+        self.conversations = AsyncConversations(self)
+        self.start_tasks = AsyncStartTasks(self)
+        self.events = AsyncEvents(self)
+        self.sandboxes = AsyncSandboxes(self)
+        self.sandbox_specs = AsyncSandboxSpecs(self)
+        self.users = AsyncUsers(self)
+        self.settings = AsyncSettings(self)
+        self.secrets = AsyncSecrets(self)
+        self.git = AsyncGit(self)
+        self.server_config = AsyncConfig(self)
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    def __repr__(self) -> str:
+        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Raw escape hatch: any route, through the same auth, retry and error handling."""
+        return await self._http.request(method, path, **kwargs)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncOpenHands:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from ...types.config import LLMModel, Provider
+from ...types.git import Branch, Repository, SuggestedTask
+from .._pagination import AsyncPager
+from ._base import AsyncResource
+
+GIT = "/api/v1/git"
+CONFIG = "/api/v1/config"
+
+
+def _str(item: object) -> str:
+    return str(item)
+
+
+class AsyncGit(AsyncResource):
+    """The linked git provider's installations, repositories, branches and suggested tasks."""
+
+    def installations(
+        self, provider: str, *, page_size: int | None = None, limit: int | None = None
+    ) -> AsyncPager[str]:
+        return AsyncPager(
+            self._http, GIT + "/installations/search", {"provider": provider}, _str, page_size=page_size, limit=limit
+        )
+
+    def repositories(
+        self,
+        provider: str,
+        *,
+        query: str | None = None,
+        installation_id: str | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[Repository]:
+        """``sort_order`` (stars-desc, updated-asc, ...) is accepted only together with ``query``."""
+        if sort_order and not query:
+            raise ValueError("sort_order needs query= (the server refuses it otherwise)")
+        params = {"provider": provider, "query": query, "installation_id": installation_id, "sort_order": sort_order}
+        return AsyncPager(
+            self._http,
+            GIT + "/repositories/search",
+            params,
+            Repository.model_validate,
+            page_size=page_size,
+            limit=limit,
+        )
+
+    def branches(
+        self, provider: str, repository: str, *, query: str = "", page_size: int | None = None, limit: int | None = None
+    ) -> AsyncPager[Branch]:
+        params = {"provider": provider, "repository": repository, "query": query}
+        return AsyncPager(
+            self._http, GIT + "/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
+        )
+
+    def suggested_tasks(self, *, page_size: int | None = None, limit: int | None = None) -> AsyncPager[SuggestedTask]:
+        return AsyncPager(
+            self._http,
+            GIT + "/suggested-tasks/search",
+            {},
+            SuggestedTask.model_validate,
+            page_size=page_size,
+            limit=limit,
+        )
+
+
+class AsyncConfig(AsyncResource):
+    """The models and providers the server offers."""
+
+    def models(
+        self,
+        *,
+        query: str | None = None,
+        verified: bool | None = None,
+        provider: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[LLMModel]:
+        params = {"query": query, "verified__eq": verified, "provider__eq": provider}
+        return AsyncPager(
+            self._http, CONFIG + "/models/search", params, LLMModel.model_validate, page_size=page_size, limit=limit
+        )
+
+    def providers(
+        self,
+        *,
+        query: str | None = None,
+        verified: bool | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[Provider]:
+        params = {"query": query, "verified__eq": verified}
+        return AsyncPager(
+            self._http, CONFIG + "/providers/search", params, Provider.model_validate, page_size=page_size, limit=limit
+        )

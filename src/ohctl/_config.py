@@ -1,0 +1,88 @@
+"""Where the API key and base URL come from, in a documented order."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+
+from ._errors import ConfigurationError
+
+CLOUD_URL = "https://app.all-hands.dev"
+API_KEY_VARS = ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY")
+BASE_URL_VARS = ("OPENHANDS_BASE_URL", "OPENHANDS_APP_BASE")
+CLOUD_HOSTS = frozenset({"app.all-hands.dev", "app.openhands.dev"})
+
+AuthScheme = Literal["bearer", "session-key"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+# stream-start keeps the connection open until READY (40-60 s on a cold sandbox, longer on a busy
+# server), and downloads can be large: no read deadline between chunks beyond this.
+LONG_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    base_url: str
+    api_key: str | None = field(repr=False)
+    api_key_source: str | None
+    auth: AuthScheme
+
+    def auth_headers(self) -> dict[str, str]:
+        if not self.api_key:
+            return {}
+        if self.auth == "session-key":
+            return {"X-Session-API-Key": self.api_key}
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost",) or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    auth: AuthScheme = "bearer",
+    allow_insecure: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> ClientConfig:
+    """Argument first, then the environment variables in order, then the hosted Cloud's URL."""
+    env = os.environ if environ is None else environ
+    source: str | None = "argument" if api_key else None
+    if not api_key:
+        for var in API_KEY_VARS:
+            if env.get(var):
+                api_key, source = env[var], var
+                break
+    if not base_url:
+        base_url = next((env[v] for v in BASE_URL_VARS if env.get(v)), CLOUD_URL)
+    base_url = base_url.rstrip("/")
+    if base_url.endswith("/api/v1"):
+        base_url = base_url[: -len("/api/v1")]
+    url = httpx.URL(base_url)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"base_url {base_url!r} is not an http(s) URL; use e.g. {CLOUD_URL}")
+    if auth not in ("bearer", "session-key"):
+        raise ConfigurationError(f"auth must be 'bearer' or 'session-key', not {auth!r}")
+    if not api_key and url.host in CLOUD_HOSTS:
+        raise ConfigurationError(
+            f"No API key for {base_url}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
+            "(create a key in the OpenHands Cloud settings, under API Keys)"
+        )
+    if api_key and url.scheme == "http" and not is_loopback(url.host) and not allow_insecure:
+        raise ConfigurationError(
+            f"Refusing to send an API key over plain http to {url.host}: use https, "
+            "or pass allow_insecure=True if this network is trusted"
+        )
+    return ClientConfig(base_url=base_url, api_key=api_key, api_key_source=source, auth=auth)

@@ -1,0 +1,234 @@
+"""One exception tree for everything ohctl raises.
+
+Every error message says what to do next. No error carries an API key or session key: request
+headers are never copied into an error, and bodies are kept as the server sent them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "OhctlError",
+    "ConfigurationError",
+    "IdKindError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ResourceNotFoundError",
+    "ConflictError",
+    "GoneError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "ConcurrencyLimitError",
+    "DailyLimitError",
+    "InternalServerError",
+    "UnexpectedResponseError",
+    "StreamError",
+    "WaitError",
+    "WaitTimeoutError",
+    "StartTaskFailedError",
+    "ConversationFailedError",
+    "NeedsInputError",
+]
+
+
+class OhctlError(Exception):
+    """Root of every error ohctl raises."""
+
+
+class ConfigurationError(OhctlError):
+    """The client is missing a setting or was given one that cannot work."""
+
+
+class IdKindError(OhctlError, TypeError):
+    """An id of one kind (say, a start-task id) was passed where another kind belongs."""
+
+
+class APIConnectionError(OhctlError):
+    """The server could not be reached, or the connection broke."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+def _detail_text(body: Any) -> str:
+    """The human part of one of the servers' many error body shapes."""
+    if isinstance(body, str):
+        return body.strip()[:500]
+    if isinstance(body, dict):
+        for key in ("detail", "error", "message"):
+            value = body.get(key)
+            if value is None:
+                continue
+            if isinstance(value, list):  # FastAPI validation errors
+                parts = []
+                for item in value:
+                    if isinstance(item, dict):
+                        loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
+                        parts.append(f"{loc}: {item.get('msg', '')}".strip(": "))
+                    else:
+                        parts.append(str(item))
+                return "; ".join(parts)
+            if isinstance(value, dict):
+                return str(value.get("message") or value.get("error") or value)
+            return str(value)
+    return "" if body is None else str(body)[:500]
+
+
+class APIStatusError(OhctlError):
+    """The server answered with an error status."""
+
+    hint = ""
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.detail = _detail_text(body)
+        self.request_id = response.headers.get("x-request-id") or response.headers.get("x-amzn-requestid")
+        request = response.request
+        self.method = request.method
+        self.url = str(request.url.copy_with(query=None))
+        text = f"{message}: {self.method} {self.url} -> {self.status_code}"
+        if self.detail:
+            text += f": {self.detail}"
+        if self.hint:
+            text += f". {self.hint}"
+        super().__init__(text)
+
+
+class BadRequestError(APIStatusError):
+    hint = "The server refused the request as malformed; check the arguments"
+
+
+class AuthenticationError(APIStatusError):
+    hint = (
+        "Check the API key (OPENHANDS_API_KEY) and that it belongs to this server; "
+        "a self-hosted server with SESSION_API_KEY needs auth='session-key'"
+    )
+
+
+class PermissionDeniedError(APIStatusError):
+    hint = "The key has no access to this resource or repository"
+
+
+class NotFoundError(APIStatusError):
+    hint = "Check the id; conversation ids come from a READY start task's app_conversation_id"
+
+
+class ResourceNotFoundError(NotFoundError):
+    """A batch get answered null for the id: the resource does not exist (or is not yours)."""
+
+    def __init__(self, message: str, *, resource: str, id: str) -> None:
+        Exception.__init__(self, f"{message}. {self.hint}" if resource == "conversation" else message)
+        self.response = None  # type: ignore[assignment]
+        self.status_code = 404
+        self.body = None
+        self.detail = message
+        self.request_id = None
+        self.method = "GET"
+        self.url = ""
+        self.resource = resource
+        self.id = id
+
+
+class ConflictError(APIStatusError):
+    hint = "The resource is not in a state that allows this (a paused sandbox must be resumed first)"
+
+
+class GoneError(APIStatusError):
+    hint = "The sandbox was archived; start a new conversation"
+
+
+class UnprocessableEntityError(APIStatusError):
+    hint = "The server could not validate the request"
+
+
+class RateLimitError(APIStatusError):
+    hint = "Too many requests; slow down or retry later"
+
+    @property
+    def retry_after(self) -> float | None:
+        from ._retry import parse_retry_after
+
+        return parse_retry_after(self.response.headers)
+
+
+class ConcurrencyLimitError(RateLimitError):
+    hint = "Too many conversations are running at once: finish, pause or delete one before starting another"
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
+        super().__init__(message, response=response, body=body)
+        detail = body.get("detail") if isinstance(body, dict) else None
+        info = detail if isinstance(detail, dict) else {}
+        self.limit: int | None = info.get("limit")
+        self.current: int | None = info.get("current")
+
+
+class DailyLimitError(RateLimitError):
+    hint = "The daily sandbox limit is reached; it resets at midnight UTC"
+
+
+class InternalServerError(APIStatusError):
+    hint = "The server failed; retry later, and report it if it persists"
+
+
+class UnexpectedResponseError(OhctlError):
+    """The server answered with something that is not the JSON the route returns (often an HTML page)."""
+
+    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
+
+
+class StreamError(OhctlError):
+    """A streamed response ended early or could not be parsed."""
+
+
+class WaitError(OhctlError):
+    """Base of the errors a wait ends with."""
+
+
+class WaitTimeoutError(WaitError, TimeoutError):
+    """The deadline passed; ``last`` holds the last state seen."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+class StartTaskFailedError(WaitError):
+    """A start task ended in ERROR; ``task.detail`` holds the server's reason."""
+
+    def __init__(self, message: str, *, task: Any) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+class ConversationFailedError(WaitError):
+    """The agent ended in error or stuck, or the sandbox in ERROR or MISSING."""
+
+    def __init__(self, message: str, *, conversation: Any) -> None:
+        super().__init__(message)
+        self.conversation = conversation
+
+
+class NeedsInputError(WaitError):
+    """The agent waits for confirmation of a pending action."""
+
+    def __init__(self, message: str, *, conversation: Any) -> None:
+        super().__init__(message)
+        self.conversation = conversation

@@ -1,0 +1,82 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""The app-server client. ``AsyncOpenHands`` is the source; ``OpenHands`` is generated from it."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import httpx
+
+from .._backend import SyncSleep
+from .._config import AuthScheme, ClientConfig, resolve
+from ._http import SyncHTTP
+from .resources.conversations import SyncConversations
+from .resources.events import SyncEvents
+from .resources.git import SyncConfig, SyncGit
+from .resources.sandboxes import SyncSandboxes, SyncSandboxSpecs
+from .resources.settings import SyncSecrets, SyncSettings
+from .resources.start_tasks import SyncStartTasks
+from .resources.users import SyncUsers
+
+
+class OpenHands:
+    """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
+
+    The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
+    ``OH_API_KEY``; the base URL from ``base_url``, else ``OPENHANDS_BASE_URL``,
+    ``OPENHANDS_APP_BASE``, else the hosted Cloud. ``auth="session-key"`` sends the key as
+    ``X-Session-API-Key`` (a self-hosted server started with ``SESSION_API_KEY``).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        auth: AuthScheme = "bearer",
+        allow_insecure: bool = False,
+        sleep: SyncSleep | None = None,
+    ) -> None:
+        self.config: ClientConfig = resolve(
+            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure
+        )
+        self._http = SyncHTTP(
+            self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
+        )
+        self.conversations = SyncConversations(self)
+        self.start_tasks = SyncStartTasks(self)
+        self.events = SyncEvents(self)
+        self.sandboxes = SyncSandboxes(self)
+        self.sandbox_specs = SyncSandboxSpecs(self)
+        self.users = SyncUsers(self)
+        self.settings = SyncSettings(self)
+        self.secrets = SyncSecrets(self)
+        self.git = SyncGit(self)
+        self.server_config = SyncConfig(self)
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    def __repr__(self) -> str:
+        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Raw escape hatch: any route, through the same auth, retry and error handling."""
+        return self._http.request(method, path, **kwargs)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OpenHands:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        self.close()

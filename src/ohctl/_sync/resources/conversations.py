@@ -1,0 +1,472 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, Literal, overload
+
+from ..._config import LONG_TIMEOUT
+from ..._errors import APIConnectionError, IdKindError, ResourceNotFoundError, StreamError
+from ..._ids import ConversationId, StartTaskId, conversation_id
+from ..._streams import JSONArrayReader
+from ..._wait_logic import Outcome
+from ...types.conversations import (
+    AppConversation,
+    Content,
+    GitChange,
+    GitDiff,
+    HookEvent,
+    PendingMessage,
+    PluginSpec,
+    SendMessageResponse,
+    Skill,
+    StartRequest,
+    StartTask,
+    SuggestedTaskRequest,
+    UpdateRequest,
+    UserMessage,
+)
+from .._pagination import Pager
+from .._waiting import WaitResult, raise_for_outcome, wait_conversations
+from ._base import SyncResource, chunks, parse_list
+
+log = logging.getLogger("ohctl")
+
+PATH = "/api/v1/app-conversations"
+MAX_IDS = 99  # the server refuses 100 or more ids per call
+CHUNK = 64 * 1024
+
+ConversationRef = ConversationId | str | AppConversation | StartTask
+WaitFor = Literal["ready", "finished"]
+
+
+@dataclass
+class Download:
+    """Where a download went and how many bytes it wrote."""
+
+    path: Path | None
+    bytes_written: int
+    filename: str | None
+
+
+def _filename(disposition: str | None) -> str | None:
+    if not disposition or "filename=" not in disposition:
+        return None
+    return disposition.split("filename=", 1)[1].strip().strip('"') or None
+
+
+class SyncConversations(SyncResource):
+    """App conversations: start, read, search, message, wait, download."""
+
+    # -- starting -------------------------------------------------------------------------
+    @staticmethod
+    def build_request(
+        task: str | UserMessage | list[Content] | None = None,
+        *,
+        repository: str | None = None,
+        branch: str | None = None,
+        git_provider: str | None = None,
+        title: str | None = None,
+        llm_model: str | None = None,
+        agent_type: str | None = None,
+        parent_conversation_id: ConversationId | str | None = None,
+        sandbox_id: str | None = None,
+        conversation_id: ConversationId | str | None = None,
+        secrets: dict[str, str] | None = None,
+        plugins: list[PluginSpec | dict[str, Any]] | None = None,
+        system_message_suffix: str | None = None,
+        suggested_task: SuggestedTaskRequest | dict[str, Any] | None = None,
+        trigger: str | None = None,
+        pr_number: list[int] | None = None,
+        public: bool | None = None,
+        processors: list[dict[str, Any]] | None = None,
+        agent_profile_id: str | None = None,
+        **extra: Any,
+    ) -> StartRequest:
+        if task is not None and suggested_task is not None:
+            raise ValueError("Give either a task message or suggested_task, not both (the server refuses both)")
+        fields: dict[str, Any] = {
+            "initial_message": UserMessage.of(task) if task is not None else None,
+            "selected_repository": repository,
+            "selected_branch": branch,
+            "git_provider": git_provider,
+            "title": title,
+            "llm_model": llm_model,
+            "agent_type": agent_type,
+            "parent_conversation_id": parent_conversation_id,
+            "sandbox_id": sandbox_id,
+            "conversation_id": conversation_id,
+            "secrets": secrets,
+            "plugins": plugins,
+            "system_message_suffix": system_message_suffix,
+            "suggested_task": suggested_task,
+            "trigger": trigger,
+            "pr_number": pr_number,
+            "public": public,
+            "processors": processors,
+            "agent_profile_id": agent_profile_id,
+            **extra,
+        }
+        return StartRequest.model_validate({k: v for k, v in fields.items() if v is not None})
+
+    @staticmethod
+    def _body(request: StartRequest) -> dict[str, Any]:
+        return request.model_dump(mode="json", exclude_none=True)
+
+    @overload
+    def start(
+        self,
+        task: str | UserMessage | list[Content] | None = ...,
+        *,
+        wait: None,
+        timeout: float | None = ...,
+        request: StartRequest | None = ...,
+        **fields: Any,
+    ) -> StartTask: ...
+    @overload
+    def start(
+        self,
+        task: str | UserMessage | list[Content] | None = ...,
+        *,
+        wait: WaitFor = ...,
+        timeout: float | None = ...,
+        request: StartRequest | None = ...,
+        **fields: Any,
+    ) -> AppConversation: ...
+    def start(
+        self,
+        task: str | UserMessage | list[Content] | None = None,
+        *,
+        wait: WaitFor | None = "ready",
+        timeout: float | None = 600.0,
+        request: StartRequest | None = None,
+        **fields: Any,
+    ) -> StartTask | AppConversation:
+        """Start a conversation (``task`` is the first message; ``fields`` are the start request's
+        fields: repository, branch, git_provider, title, llm_model, agent_type, sandbox_id, secrets, ...).
+
+        ``wait=None`` returns the start task at once; ``"ready"`` (default) follows it to READY and
+        returns the conversation; ``"finished"`` also waits for the agent to finish. ``timeout``
+        covers the whole wait. The POST is never retried once it may have reached the server: a
+        retried start can launch a second, billed sandbox.
+        """
+        req = request or self.build_request(task, **fields)
+        data = self._http.request("POST", PATH, json=self._body(req), idempotent=False)
+        started = StartTask.model_validate(data)
+        if wait is None:
+            return started
+        return self._finish_start(started, req, wait=wait, timeout=timeout)
+
+    def _finish_start(
+        self, task: StartTask, req: StartRequest, *, wait: WaitFor, timeout: float | None
+    ) -> AppConversation:
+        from ..._wait_logic import Poll
+
+        poll = Poll(timeout)
+        ready = task if task.is_ready else self._client.start_tasks.wait(task, timeout=timeout)
+        conv_id = conversation_id(ready)
+        if req.title:
+            # The 1.11 server ignores the start request's title: set it once the conversation exists.
+            self.update(conv_id, title=req.title)
+        if wait == "finished":
+            return self.wait(conv_id, timeout=poll.remaining())
+        return self.retrieve(conv_id)
+
+    def stream_start(
+        self,
+        task: str | UserMessage | list[Content] | None = None,
+        *,
+        request: StartRequest | None = None,
+        timeout: float | None = 600.0,
+        **fields: Any,
+    ) -> Iterator[StartTask]:
+        """Start a conversation and yield each start-task update as the server streams it, ending
+        with READY or ERROR (an ERROR task is yielded, not raised). If the stream breaks after the
+        first update, the task is followed by polling, so no update is lost to a dropped connection."""
+        req = request or self.build_request(task, **fields)
+        last: StartTask | None = None
+        try:
+            with self._http.stream(
+                "POST", PATH + "/stream-start", json=self._body(req), idempotent=False, timeout=LONG_TIMEOUT
+            ) as response:
+                reader = JSONArrayReader(response.request)
+                for chunk in response.iter_bytes():
+                    for item in reader.feed(chunk):
+                        last = StartTask.model_validate(item)
+                        yield last
+                for item in reader.close():
+                    last = StartTask.model_validate(item)
+                    yield last
+        except (StreamError, APIConnectionError) as exc:
+            if last is None:
+                raise
+            if last.is_terminal:
+                return
+            log.debug("stream-start broke after %s (%s); following task %s by polling", last.status, exc, last.id)
+            for update in self._follow(last, timeout):
+                yield update
+            return
+        if last is not None and not last.is_terminal:
+            for update in self._follow(last, timeout):
+                yield update
+
+    def _follow(self, last: StartTask, timeout: float | None) -> Iterator[StartTask]:
+        from ..._errors import WaitTimeoutError
+        from ..._wait_logic import Poll
+
+        poll = Poll(timeout)
+        while not last.is_terminal:
+            if poll.expired():
+                raise WaitTimeoutError(f"Start task {last.id} not ready (last status {last.status})", last=last)
+            self._http.sleep(poll.next_delay())
+            current = self._client.start_tasks.retrieve(last)
+            if current.status != last.status:
+                yield current
+            last = current
+
+    # -- reading --------------------------------------------------------------------------
+    def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
+        """Batch get, in the order asked, with None for unknown ids; any number of ids (99 per call)."""
+        wanted = [conversation_id(i) for i in ids]
+        out: list[AppConversation | None] = []
+        for part in chunks(wanted, MAX_IDS):
+            data = self._http.request("GET", PATH, params={"ids": list(part)})
+            out.extend(parse_list(data, AppConversation.model_validate))
+        return out
+
+    def retrieve(self, conversation: ConversationRef) -> AppConversation:
+        """One conversation (there is no single GET on the server: this is a batch get of one)."""
+        cid = conversation_id(conversation)
+        [found] = self.get([cid])
+        if found is not None:
+            return found
+        self._explain_missing(cid)
+        raise ResourceNotFoundError(f"Conversation {cid} not found", resource="conversation", id=cid)
+
+    def _explain_missing(self, cid: ConversationId) -> None:
+        """A start-task id passed as a conversation id is the most common mistake: say so."""
+        try:
+            [task] = self._client.start_tasks.get([StartTaskId(cid)])
+        except Exception:  # the hint is best effort; the not-found error follows anyway
+            return
+        if task is not None:
+            hint = (
+                f"its conversation is {task.app_conversation_id}"
+                if task.app_conversation_id
+                else f"it is {task.status}; wait with client.start_tasks.wait({str(cid)!r})"
+            )
+            raise IdKindError(f"{cid} is a start-task id, not a conversation id: {hint}")
+
+    def search(
+        self,
+        *,
+        title_contains: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+        sandbox_id: str | None = None,
+        include_sub_conversations: bool | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[AppConversation]:
+        """Newest first (the server has no other order). ``*_after`` is inclusive, ``*_before`` exclusive."""
+        params = {
+            "title__contains": title_contains,
+            "created_at__gte": created_after,
+            "created_at__lt": created_before,
+            "updated_at__gte": updated_after,
+            "updated_at__lt": updated_before,
+            "sandbox_id__eq": sandbox_id,
+            "include_sub_conversations": include_sub_conversations,
+        }
+        return Pager(
+            self._http, PATH + "/search", params, AppConversation.model_validate, page_size=page_size, limit=limit
+        )
+
+    def count(
+        self,
+        *,
+        title_contains: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        updated_after: datetime | None = None,
+        updated_before: datetime | None = None,
+        sandbox_id: str | None = None,
+    ) -> int:
+        params = {
+            "title__contains": title_contains,
+            "created_at__gte": created_after,
+            "created_at__lt": created_before,
+            "updated_at__gte": updated_after,
+            "updated_at__lt": updated_before,
+            "sandbox_id__eq": sandbox_id,
+        }
+        return int(self._http.request("GET", PATH + "/count", params=params))
+
+    # -- changing -------------------------------------------------------------------------
+    def update(
+        self,
+        conversation: ConversationRef,
+        *,
+        title: str | None = None,
+        public: bool | None = None,
+        selected_repository: str | None = None,
+        selected_branch: str | None = None,
+        git_provider: str | None = None,
+    ) -> AppConversation:
+        body = UpdateRequest(
+            title=title,
+            public=public,
+            selected_repository=selected_repository,
+            selected_branch=selected_branch,
+            git_provider=git_provider,
+        ).model_dump(mode="json", exclude_none=True)
+        data = self._http.request("PATCH", f"{PATH}/{conversation_id(conversation)}", json=body, idempotent=True)
+        return AppConversation.model_validate(data)
+
+    def delete(self, conversation: ConversationRef) -> bool:
+        data = self._http.request("DELETE", f"{PATH}/{conversation_id(conversation)}")
+        return bool(data.get("success")) if isinstance(data, dict) else bool(data)
+
+    def send_message(
+        self,
+        conversation: ConversationRef,
+        message: str | UserMessage | list[Content],
+        *,
+        run: bool = True,
+        wait: bool = False,
+        timeout: float | None = 600.0,
+    ) -> SendMessageResponse:
+        """Send a follow-up (the sandbox must be RUNNING: 409 means resume it first). Not retried
+        once it may have reached the server, so a message is never sent twice. With ``wait=True``,
+        returns after the agent finished this run (raising as ``wait`` does)."""
+        cid = conversation_id(conversation)
+        body = UserMessage.of(message, run=run).model_copy(update={"run": run}).model_dump(mode="json")
+        data = self._http.request("POST", f"{PATH}/{cid}/send-message", json=body, idempotent=False)
+        response = SendMessageResponse.model_validate(data)
+        if wait and run:
+            self.wait(cid, timeout=timeout, _fresh_grace=10.0)
+        return response
+
+    def queue_message(
+        self, conversation: ConversationRef | StartTaskId, message: str | UserMessage | list[Content]
+    ) -> PendingMessage:
+        """Queue a message (up to 10), delivered when the conversation is ready; works before READY
+        when given the start task."""
+        if isinstance(conversation, StartTask) and conversation.app_conversation_id is None:
+            target = f"task-{conversation.id}"
+        elif isinstance(conversation, StartTaskId):
+            target = f"task-{conversation}"
+        else:
+            target = conversation_id(conversation)
+        body = UserMessage.of(message).model_dump(mode="json", exclude={"run"})
+        data = self._http.request(
+            "POST", f"/api/v1/conversations/{target}/pending-messages", json=body, idempotent=False
+        )
+        return PendingMessage.model_validate(data)
+
+    # -- waiting --------------------------------------------------------------------------
+    def wait(
+        self,
+        conversation: ConversationRef,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 1.0,
+        max_interval: float = 10.0,
+        _fresh_grace: float | None = None,
+    ) -> AppConversation:
+        """Wait for the agent to finish and return the conversation.
+
+        Raises ConversationFailedError (agent error or stuck, sandbox ERROR or MISSING),
+        NeedsInputError (waiting for confirmation) or WaitTimeoutError (with the last state seen).
+        A PAUSED sandbox is not an outcome: the wait goes on."""
+        cid = conversation_id(conversation)
+        results = wait_conversations(
+            self._client,
+            [cid],
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            fresh_grace=_fresh_grace,
+        )
+        return raise_for_outcome(results[cid], timeout)
+
+    def wait_many(
+        self,
+        conversations: Iterable[ConversationRef],
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 2.0,
+        max_interval: float = 15.0,
+    ) -> dict[ConversationId, WaitResult]:
+        """Wait for many conversations with one batch get per 99 ids each round; never raises per
+        conversation: each result has an ``outcome`` (None if the deadline passed first)."""
+        ids = [conversation_id(c) for c in conversations]
+        return wait_conversations(
+            self._client, ids, timeout=timeout, poll_interval=poll_interval, max_interval=max_interval
+        )
+
+    # -- per-conversation reads -----------------------------------------------------------
+    def download(self, conversation: ConversationRef, destination: str | os.PathLike[str] | IO[bytes]) -> Download:
+        """Stream the trajectory zip to a path (a directory gets the server's file name) or a binary
+        file object, in constant memory. A partial file is removed if the transfer fails."""
+        cid = conversation_id(conversation)
+        with self._http.stream("GET", f"{PATH}/{cid}/download", timeout=LONG_TIMEOUT) as response:
+            name = _filename(response.headers.get("content-disposition")) or f"conversation_{cid}.zip"
+            if isinstance(destination, (str, os.PathLike)):
+                path = Path(destination)
+                if path.is_dir():
+                    path = path / name
+                partial = path.with_name(path.name + ".part")
+                written = 0
+                try:
+                    with partial.open("wb") as out:
+                        for chunk in response.iter_bytes(CHUNK):
+                            out.write(chunk)
+                            written += len(chunk)
+                    shutil.move(str(partial), str(path))
+                finally:
+                    partial.unlink(missing_ok=True)
+                return Download(path, written, name)
+            written = 0
+            for chunk in response.iter_bytes(CHUNK):
+                destination.write(chunk)
+                written += len(chunk)
+            return Download(None, written, name)
+
+    def read_file(self, conversation: ConversationRef, path: str = "/workspace/project/PLAN.md") -> str:
+        """A file from the sandbox. The server answers "" for every failure (missing file, paused
+        sandbox), so "" does not prove the file is empty."""
+        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/file", params={"file_path": path})
+        return str(data or "")
+
+    def git_changes(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> list[GitChange]:
+        """Changed files of the repository at ``path`` (e.g. ``/workspace/project``) in a running sandbox."""
+        data = self._http.request(
+            "GET", f"{PATH}/{conversation_id(conversation)}/git/changes", params={"path": path, "ref": ref}
+        )
+        return [GitChange.model_validate(item) for item in data]
+
+    def git_diff(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> GitDiff:
+        """The original and modified text of one file (``path`` is the file's absolute path)."""
+        data = self._http.request(
+            "GET", f"{PATH}/{conversation_id(conversation)}/git/diff", params={"path": path, "ref": ref}
+        )
+        return GitDiff.model_validate(data)
+
+    def skills(self, conversation: ConversationRef) -> list[Skill]:
+        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/skills")
+        return [Skill.model_validate(item) for item in data.get("skills") or []]
+
+    def hooks(self, conversation: ConversationRef) -> list[HookEvent]:
+        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/hooks")
+        return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
+
+
+__all__ = ["SyncConversations", "Download", "Outcome", "WaitResult"]

@@ -1,0 +1,95 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+from __future__ import annotations
+
+from ...types.config import LLMModel, Provider
+from ...types.git import Branch, Repository, SuggestedTask
+from .._pagination import Pager
+from ._base import SyncResource
+
+GIT = "/api/v1/git"
+CONFIG = "/api/v1/config"
+
+
+def _str(item: object) -> str:
+    return str(item)
+
+
+class SyncGit(SyncResource):
+    """The linked git provider's installations, repositories, branches and suggested tasks."""
+
+    def installations(self, provider: str, *, page_size: int | None = None, limit: int | None = None) -> Pager[str]:
+        return Pager(
+            self._http, GIT + "/installations/search", {"provider": provider}, _str, page_size=page_size, limit=limit
+        )
+
+    def repositories(
+        self,
+        provider: str,
+        *,
+        query: str | None = None,
+        installation_id: str | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[Repository]:
+        """``sort_order`` (stars-desc, updated-asc, ...) is accepted only together with ``query``."""
+        if sort_order and not query:
+            raise ValueError("sort_order needs query= (the server refuses it otherwise)")
+        params = {"provider": provider, "query": query, "installation_id": installation_id, "sort_order": sort_order}
+        return Pager(
+            self._http,
+            GIT + "/repositories/search",
+            params,
+            Repository.model_validate,
+            page_size=page_size,
+            limit=limit,
+        )
+
+    def branches(
+        self, provider: str, repository: str, *, query: str = "", page_size: int | None = None, limit: int | None = None
+    ) -> Pager[Branch]:
+        params = {"provider": provider, "repository": repository, "query": query}
+        return Pager(
+            self._http, GIT + "/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
+        )
+
+    def suggested_tasks(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[SuggestedTask]:
+        return Pager(
+            self._http,
+            GIT + "/suggested-tasks/search",
+            {},
+            SuggestedTask.model_validate,
+            page_size=page_size,
+            limit=limit,
+        )
+
+
+class SyncConfig(SyncResource):
+    """The models and providers the server offers."""
+
+    def models(
+        self,
+        *,
+        query: str | None = None,
+        verified: bool | None = None,
+        provider: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[LLMModel]:
+        params = {"query": query, "verified__eq": verified, "provider__eq": provider}
+        return Pager(
+            self._http, CONFIG + "/models/search", params, LLMModel.model_validate, page_size=page_size, limit=limit
+        )
+
+    def providers(
+        self,
+        *,
+        query: str | None = None,
+        verified: bool | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[Provider]:
+        params = {"query": query, "verified__eq": verified}
+        return Pager(
+            self._http, CONFIG + "/providers/search", params, Provider.model_validate, page_size=page_size, limit=limit
+        )

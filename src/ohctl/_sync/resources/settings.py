@@ -1,0 +1,70 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+from __future__ import annotations
+
+from typing import Any
+
+from ...types.settings import Secret, Settings
+from .._pagination import Pager
+from ._base import SyncResource
+
+SECRETS = "/api/v1/secrets"
+
+
+class SyncSettings(SyncResource):
+    def get(self) -> Settings:
+        return Settings.model_validate(self._http.request("GET", "/api/v1/settings"))
+
+    def update(
+        self,
+        *,
+        agent_settings_diff: dict[str, Any] | None = None,
+        conversation_settings_diff: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> str:
+        """Change settings. ``agent_settings_diff`` and ``conversation_settings_diff`` are deep-merged
+        into the stored values (e.g. ``agent_settings_diff={"llm": {"model": "..."}}``); other
+        keyword arguments are top-level settings fields. Returns the server's message."""
+        for legacy in ("agent_settings", "conversation_settings"):
+            if legacy in fields:
+                raise ValueError(f"Pass {legacy}_diff=..., not {legacy}=...: the server merges diffs only")
+        body = dict(fields)
+        if agent_settings_diff is not None:
+            body["agent_settings_diff"] = agent_settings_diff
+        if conversation_settings_diff is not None:
+            body["conversation_settings_diff"] = conversation_settings_diff
+        if not body:
+            raise ValueError("Nothing to update: pass at least one field")
+        data = self._http.request("POST", "/api/v1/settings", json=body, idempotent=True)
+        return str(data.get("message", "")) if isinstance(data, dict) else str(data)
+
+    def agent_schema(self) -> dict[str, Any]:
+        return dict(self._http.request("GET", "/api/v1/settings/agent-schema"))
+
+    def conversation_schema(self) -> dict[str, Any]:
+        return dict(self._http.request("GET", "/api/v1/settings/conversation-schema"))
+
+
+class SyncSecrets(SyncResource):
+    """Stored secrets, exposed to conversations as environment variables. Values are write-only."""
+
+    def search(
+        self, *, name_contains: str | None = None, page_size: int | None = None, limit: int | None = None
+    ) -> Pager[Secret]:
+        params = {"name__contains": name_contains}
+        return Pager(self._http, SECRETS + "/search", params, Secret.model_validate, page_size=page_size, limit=limit)
+
+    def create(self, name: str, value: str, *, description: str | None = None) -> str:
+        """Create (or overwrite) a secret. The value is sent once and never logged or returned."""
+        body = {"name": name, "value": value, "description": description}
+        data = self._http.request("POST", SECRETS, json=body, idempotent=True)
+        return str(data.get("message", ""))
+
+    def update(self, name: str, *, new_name: str | None = None, description: str | None = None) -> str:
+        """Rename or re-describe a secret; its value is kept."""
+        body = {"name": new_name or name, "description": description}
+        data = self._http.request("PUT", f"{SECRETS}/{name}", json=body)
+        return str(data.get("message", ""))
+
+    def delete(self, name: str) -> str:
+        data = self._http.request("DELETE", f"{SECRETS}/{name}")
+        return str(data.get("message", ""))

@@ -1,0 +1,70 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ..._errors import ResourceNotFoundError
+from ..._ids import ConversationId, StartTaskId, start_task_id
+from ...types.conversations import StartTask
+from .._pagination import Pager
+from .._waiting import wait_start_task
+from ._base import SyncResource, chunks, parse_list
+
+PATH = "/api/v1/app-conversations/start-tasks"
+MAX_IDS = 100
+
+
+class SyncStartTasks(SyncResource):
+    """Start tasks: the asynchronous starts of conversations (their ids are not conversation ids)."""
+
+    def get(self, ids: Iterable[StartTaskId | str | StartTask]) -> list[StartTask | None]:
+        """Batch get, in the order asked, with None for unknown ids (any number of ids)."""
+        wanted = [start_task_id(i) for i in ids]
+        out: list[StartTask | None] = []
+        for part in chunks(wanted, MAX_IDS):
+            data = self._http.request("GET", PATH, params={"ids": list(part)})
+            out.extend(parse_list(data, StartTask.model_validate))
+        return out
+
+    def retrieve(self, task_id: StartTaskId | str | StartTask) -> StartTask:
+        [task] = self.get([task_id])
+        if task is None:
+            raise ResourceNotFoundError(
+                f"Start task {start_task_id(task_id)} not found", resource="start task", id=str(start_task_id(task_id))
+            )
+        return task
+
+    def search(
+        self,
+        *,
+        conversation_id: ConversationId | str | None = None,
+        created_after: datetime | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[StartTask]:
+        """``sort_order``: CREATED_AT, CREATED_AT_DESC (default), UPDATED_AT, UPDATED_AT_DESC."""
+        params: dict[str, Any] = {
+            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "created_at__gte": created_after,
+            "sort_order": sort_order,
+        }
+        return Pager(self._http, PATH + "/search", params, StartTask.model_validate, page_size=page_size, limit=limit)
+
+    def count(
+        self, *, conversation_id: ConversationId | str | None = None, created_after: datetime | None = None
+    ) -> int:
+        params = {
+            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "created_at__gte": created_after,
+        }
+        return int(self._http.request("GET", PATH + "/count", params=params))
+
+    def wait(
+        self, task_id: StartTaskId | str | StartTask, *, timeout: float | None = 300.0, poll_interval: float = 1.0
+    ) -> StartTask:
+        """Follow a start task to READY. Raises StartTaskFailedError on ERROR (with the server's
+        ``detail``) and WaitTimeoutError with the last status seen."""
+        return wait_start_task(self._client, start_task_id(task_id), timeout=timeout, poll_interval=poll_interval)

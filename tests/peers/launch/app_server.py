@@ -1,0 +1,62 @@
+"""Start the real OpenHands app server (process sandboxes) for the peer test suite.
+
+Run with the peer venv's interpreter: ``python app_server.py --port N``.
+Three upstream behaviours break process sandboxes on this kind of machine; they are patched here at
+import time, before uvicorn starts (see the project's peer notes):
+
+1. A ``/.dockerenv`` marker makes the server rewrite ``localhost`` sandbox URLs to
+   ``host.docker.internal``.
+2. An idle (sleeping) agent-server process is reported as STARTING, so a sandbox never becomes RUNNING.
+3. Thirty seconds is too short for an agent server to import on two busy cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import psutil
+
+
+def _patch() -> None:
+    from openhands.app_server.utils import docker_utils, environment
+
+    environment.is_running_in_docker.cache_clear()
+    environment.is_running_in_docker = lambda: False  # type: ignore[assignment]
+    docker_utils.is_running_in_docker = lambda: False  # type: ignore[assignment]
+
+    from openhands.app_server.sandbox import process_sandbox_service as pss
+    from openhands.app_server.sandbox.sandbox_models import SandboxStatus
+
+    def _get_process_status(self, process_info):
+        try:
+            process = psutil.Process(process_info.pid)
+            status = process.status()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            return SandboxStatus.MISSING
+        if status == psutil.STATUS_STOPPED:
+            return SandboxStatus.PAUSED
+        if status in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return SandboxStatus.MISSING
+        return SandboxStatus.RUNNING
+
+    original_wait = pss.ProcessSandboxService._wait_for_server_ready
+
+    async def _wait_for_server_ready(self, port, timeout=30):
+        return await original_wait(self, port, timeout=max(timeout, 180))
+
+    pss.ProcessSandboxService._get_process_status = _get_process_status
+    pss.ProcessSandboxService._wait_for_server_ready = _wait_for_server_ready
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    _patch()
+    import uvicorn
+
+    uvicorn.run("openhands.app_server.app:app", host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
