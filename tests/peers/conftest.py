@@ -1,0 +1,106 @@
+"""Session fixtures: ONE real app server (process sandboxes, scripted LLM) and ONE shared sandbox.
+
+The peer suite never skips silently: when the servers are not installed it fails, unless
+OHCTL_SKIP_PEERS=1 is set, and then every test reports that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pytest
+
+import ohctl
+from tests.peers.harness import Peer, PeerUnavailable, start_app_server
+from tests.peers.scripted_llm import ScriptedLLM
+
+T = TypeVar("T")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/peers" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.peer)
+
+
+@pytest.fixture(scope="session")
+def llm() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(llm: ScriptedLLM) -> Iterator[Peer]:
+    if os.environ.get("OHCTL_SKIP_PEERS") == "1":
+        pytest.skip("OHCTL_SKIP_PEERS=1: real-server tests were skipped on request")
+    try:
+        peer = start_app_server(llm.base_url)
+    except PeerUnavailable as exc:
+        pytest.fail(f"The real OpenHands app server is unavailable: {exc}", pytrace=False)
+    yield peer
+    killed = peer.stop()
+    print(f"\napp server stopped; {len(killed)} processes ended")
+
+
+@pytest.fixture(scope="session")
+def base_url(app_server: Peer) -> str:
+    return app_server.base_url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[ohctl.OpenHands]:
+    with ohctl.OpenHands(base_url=base_url, max_retries=4) as c:
+        yield c
+
+
+@pytest.fixture
+async def aclient(base_url: str) -> Any:
+    async with ohctl.AsyncOpenHands(base_url=base_url, max_retries=4) as c:
+        yield c
+
+
+@dataclass
+class Shared:
+    """A conversation run to finished by the scripted LLM, whose sandbox the suite reuses."""
+
+    conversation: ohctl.types.AppConversation
+    start_seconds: float
+
+    @property
+    def id(self) -> ohctl.ConversationId:
+        return self.conversation.id
+
+    @property
+    def sandbox_id(self) -> str:
+        assert self.conversation.sandbox_id
+        return self.conversation.sandbox_id
+
+
+LONG_STEPS = 12
+
+
+@pytest.fixture(scope="session")
+def shared(base_url: str) -> Shared:
+    with ohctl.OpenHands(base_url=base_url, max_retries=4) as c:
+        started = time.monotonic()
+        conv = c.conversations.start(
+            f"Print twelve lines [ohctl:long:{LONG_STEPS}]", title="ohctl shared", wait="finished", timeout=300
+        )
+        return Shared(conv, time.monotonic() - started)
+
+
+def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, interval: float = 1.0, what: str = "") -> T:
+    """Poll ``check`` until it returns a truthy value (app-server events arrive in webhook batches)."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout}s: {what} (last: {last!r})")
