@@ -195,7 +195,11 @@ class UnexpectedResponseError(OhctlError):
 
 
 class StreamError(OhctlError):
-    """A streamed response ended early or could not be parsed."""
+    """A streamed response ended early or could not be parsed; ``last`` is the last item received."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
 
 
 class WaitError(OhctlError):

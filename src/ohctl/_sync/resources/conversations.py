@@ -182,12 +182,15 @@ class SyncConversations(SyncResource):
         task: str | UserMessage | list[Content] | None = None,
         *,
         request: StartRequest | None = None,
-        timeout: float | None = 600.0,
         **fields: Any,
     ) -> Iterator[StartTask]:
         """Start a conversation and yield each start-task update as the server streams it, ending
-        with READY or ERROR (an ERROR task is yielded, not raised). If the stream breaks after the
-        first update, the task is followed by polling, so no update is lost to a dropped connection."""
+        with READY or ERROR (an ERROR task is yielded, not raised).
+
+        The server runs the start inside this stream: if the connection drops, the open-source
+        server abandons the start. A broken stream raises StreamError whose ``last`` is the last
+        start task seen (check it with ``client.start_tasks.retrieve(err.last)``); the POST is not
+        repeated, since that could start a second sandbox."""
         req = request or self.build_request(task, **fields)
         last: StartTask | None = None
         try:
@@ -205,29 +208,13 @@ class SyncConversations(SyncResource):
         except (StreamError, APIConnectionError) as exc:
             if last is None:
                 raise
-            if last.is_terminal:
-                return
-            log.debug("stream-start broke after %s (%s); following task %s by polling", last.status, exc, last.id)
-            for update in self._follow(last, timeout):
-                yield update
-            return
+            raise StreamError(
+                f"The stream-start stream broke after start task {last.id} reached {last.status} ({exc}); "
+                "the server may have abandoned the start: check client.start_tasks.retrieve(...)",
+                last=last,
+            ) from exc
         if last is not None and not last.is_terminal:
-            for update in self._follow(last, timeout):
-                yield update
-
-    def _follow(self, last: StartTask, timeout: float | None) -> Iterator[StartTask]:
-        from ..._errors import WaitTimeoutError
-        from ..._wait_logic import Poll
-
-        poll = Poll(timeout)
-        while not last.is_terminal:
-            if poll.expired():
-                raise WaitTimeoutError(f"Start task {last.id} not ready (last status {last.status})", last=last)
-            self._http.sleep(poll.next_delay())
-            current = self._client.start_tasks.retrieve(last)
-            if current.status != last.status:
-                yield current
-            last = current
+            raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
 
     # -- reading --------------------------------------------------------------------------
     def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
