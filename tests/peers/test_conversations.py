@@ -114,7 +114,9 @@ def test_start_without_wait_then_follow(client: ohctl.OpenHands, shared: Shared)
     assert isinstance(task, ohctl.types.StartTask) and not task.is_ready
     # A start-task id is not a conversation id: a clear error instead of a bare 404.
     with pytest.raises(ohctl.IdKindError):
-        client.conversations.retrieve(ohctl.ConversationId(task.id))
+        client.conversations.retrieve(ohctl.ConversationId(task.id))  # refused before any request
+    with pytest.raises(ohctl.IdKindError, match="start-task id"):
+        client.conversations.retrieve(str(task.id))  # a plain string: the server's 'not found' is explained
     with pytest.raises(ohctl.IdKindError):
         client.conversations.send_message(task, "too early")
     ready = client.start_tasks.wait(task.id, timeout=120)

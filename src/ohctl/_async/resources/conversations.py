@@ -237,7 +237,7 @@ class AsyncConversations(AsyncResource):
     async def _explain_missing(self, cid: ConversationId) -> None:
         """A start-task id passed as a conversation id is the most common mistake: say so."""
         try:
-            [task] = await self._client.start_tasks.get([StartTaskId(cid)])
+            [task] = await self._client.start_tasks.get([StartTaskId(str(cid))])
         except Exception:  # the hint is best effort; the not-found error follows anyway
             return
         if task is not None:

@@ -238,7 +238,7 @@ class SyncConversations(SyncResource):
     def _explain_missing(self, cid: ConversationId) -> None:
         """A start-task id passed as a conversation id is the most common mistake: say so."""
         try:
-            [task] = self._client.start_tasks.get([StartTaskId(cid)])
+            [task] = self._client.start_tasks.get([StartTaskId(str(cid))])
         except Exception:  # the hint is best effort; the not-found error follows anyway
             return
         if task is not None:
