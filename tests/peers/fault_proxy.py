@@ -40,7 +40,7 @@ class FaultProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
             def _handle(self) -> None:
@@ -58,9 +58,12 @@ class FaultProxy:
                     return
                 proxy.forwarded.append((self.command, self.path))
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                with httpx.Client(timeout=600) as upstream, upstream.stream(
-                    self.command, proxy.upstream + self.path, headers=headers, content=body
-                ) as response:
+                with (
+                    httpx.Client(timeout=600) as upstream,
+                    upstream.stream(
+                        self.command, proxy.upstream + self.path, headers=headers, content=body
+                    ) as response,
+                ):
                     self.send_response(response.status_code)
                     for k, v in response.headers.items():
                         if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
@@ -76,7 +79,7 @@ class FaultProxy:
                             break
                     self.close_connection = True
 
-            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle  # noqa: N815
+            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

@@ -56,9 +56,11 @@ def test_concurrency_limit_on_start_is_not_retried(proxy: FaultProxy) -> None:
         }
     }
     proxy.rules.append(
-        lambda m, p: Fault(429, json.dumps(body).encode(), {"Content-Type": "application/json", "Retry-After": "1"})
-        if m == "POST"
-        else None
+        lambda m, p: (
+            Fault(429, json.dumps(body).encode(), {"Content-Type": "application/json", "Retry-After": "1"})
+            if m == "POST"
+            else None
+        )
     )
     with ohctl.OpenHands(base_url=proxy.base_url, sleep=no_sleep) as client:
         with pytest.raises(ohctl.ConcurrencyLimitError) as info:

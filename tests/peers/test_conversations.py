@@ -28,9 +28,7 @@ def test_start_wait_finished(client: ohctl.OpenHands, shared: Shared) -> None:
 
 def test_events_paged(client: ohctl.OpenHands, shared: Shared) -> None:
     minimum = 2 * LONG_STEPS + 2  # action+observation per step, plus finish
-    total = eventually(
-        lambda: (n := client.events.count(shared.id)) >= minimum and n, what=f"{minimum} events stored"
-    )
+    total = eventually(lambda: (n := client.events.count(shared.id)) >= minimum and n, what=f"{minimum} events stored")
     pager = client.events.search(shared.id, page_size=5)
     pages = list(pager.pages())
     assert len(pages) >= 5 and all(len(p.items) <= 5 for p in pages)
@@ -87,7 +85,9 @@ def test_batch_get_and_search(client: ohctl.OpenHands, shared: Shared) -> None:
 
 @pytest.mark.anyio
 async def test_stream_start_on_shared_sandbox(aclient: ohctl.AsyncOpenHands, shared: Shared) -> None:
-    updates = [t async for t in aclient.conversations.stream_start("Say hello [ohctl:default]", sandbox_id=shared.sandbox_id)]
+    updates = [
+        t async for t in aclient.conversations.stream_start("Say hello [ohctl:default]", sandbox_id=shared.sandbox_id)
+    ]
     statuses = [str(t.status) for t in updates]
     assert statuses[0] == "WORKING" and statuses[-1] == "READY"
     order = [s.value for s in StartTaskStatus]
@@ -126,7 +126,9 @@ def test_start_without_wait_then_follow(client: ohctl.OpenHands, shared: Shared)
 
 
 def test_follow_up_message(client: ohctl.OpenHands, shared: Shared) -> None:
-    conv = client.conversations.start("First [ohctl:default]", sandbox_id=shared.sandbox_id, wait="finished", timeout=180)
+    conv = client.conversations.start(
+        "First [ohctl:default]", sandbox_id=shared.sandbox_id, wait="finished", timeout=180
+    )
     before = eventually(
         lambda: client.events.count(conv.id, kind="ActionEvent") >= 2 and client.events.count(conv.id),
         what="first run's events stored",
@@ -136,18 +138,24 @@ def test_follow_up_message(client: ohctl.OpenHands, shared: Shared) -> None:
     final = client.conversations.retrieve(conv.id)
     assert final.execution_status == "finished"
     texts = eventually(
-        lambda: [
-            e.text for e in client.events.search(conv.id, kind="MessageEvent") if isinstance(e, ohctl.types.MessageEvent)
-        ]
-        if client.events.count(conv.id) > before
-        else None,
+        lambda: (
+            [
+                e.text
+                for e in client.events.search(conv.id, kind="MessageEvent")
+                if isinstance(e, ohctl.types.MessageEvent)
+            ]
+            if client.events.count(conv.id) > before
+            else None
+        ),
         what="follow-up events stored",
     )
     assert "And again please" in texts
     finishes = eventually(
-        lambda: (n := [a for a in client.events.search(conv.id, kind="ActionEvent") if a.tool_name == "finish"])
-        and len(n) == 2
-        and n,
+        lambda: (
+            (n := [a for a in client.events.search(conv.id, kind="ActionEvent") if a.tool_name == "finish"])
+            and len(n) == 2
+            and n
+        ),
         what="second finish stored",
     )
     assert len(finishes) == 2  # the agent ran again for the follow-up
@@ -157,7 +165,9 @@ def test_follow_up_message(client: ohctl.OpenHands, shared: Shared) -> None:
 
 
 def test_update_and_reads(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -> None:
-    conv = client.conversations.start("Reads [ohctl:default]", sandbox_id=shared.sandbox_id, wait="finished", timeout=180)
+    conv = client.conversations.start(
+        "Reads [ohctl:default]", sandbox_id=shared.sandbox_id, wait="finished", timeout=180
+    )
     updated = client.conversations.update(conv.id, title="renamed by ohctl", public=False)
     assert updated.title == "renamed by ohctl"
     assert client.conversations.retrieve(conv.id).title == "renamed by ohctl"

@@ -11,7 +11,10 @@ from tests.unit.helpers import Recorder, json_response, make_client
 def test_key_precedence() -> None:
     env = {"OPENHANDS_CLOUD_API_KEY": "b", "OH_API_KEY": "c"}
     assert resolve(api_key=None, base_url=None, environ=env).api_key == "b"
-    assert resolve(api_key=None, base_url=None, environ={**env, "OPENHANDS_API_KEY": "a"}).api_key_source == "OPENHANDS_API_KEY"
+    assert (
+        resolve(api_key=None, base_url=None, environ={**env, "OPENHANDS_API_KEY": "a"}).api_key_source
+        == "OPENHANDS_API_KEY"
+    )
     assert resolve(api_key="arg", base_url=None, environ={"OPENHANDS_API_KEY": "a"}).api_key == "arg"
     assert resolve(api_key=None, base_url=None, environ={"OH_API_KEY": "c"}).api_key_source == "OH_API_KEY"
 

@@ -18,7 +18,9 @@ def test_get_retried_on_5xx_with_backoff() -> None:
 
 
 def test_retry_after_is_honoured_and_capped() -> None:
-    recorder = Recorder(json_response(429, {"message": "Too many requests"}, {"Retry-After": "2"}), json_response(200, 1))
+    recorder = Recorder(
+        json_response(429, {"message": "Too many requests"}, {"Retry-After": "2"}), json_response(200, 1)
+    )
     client, slept = make_client(recorder)
     assert client.conversations.count() == 1
     assert slept == [2.0]
@@ -33,7 +35,7 @@ def test_retries_exhausted_raise_mapped_error() -> None:
     client, slept = make_client(recorder, max_retries=3)
     with pytest.raises(ohctl.InternalServerError, match="Internal Server Error") as info:
         client.conversations.count()
-    assert len(recorder.requests) == 4 and info.value.status_code == 500
+    assert len(recorder.requests) == 4 and info.value.status_code == 500 and len(slept) == 3
 
 
 def test_create_not_retried_after_it_may_have_reached_the_server() -> None:
@@ -80,12 +82,26 @@ def test_connection_errors_mapped() -> None:
         (410, {"detail": "archived"}, ohctl.GoneError, "archived"),
         (
             422,
-            {"detail": [{"type": "uuid_parsing", "loc": ["query", "ids", 0], "msg": "Input should be a valid UUID", "input": "x"}]},
+            {
+                "detail": [
+                    {
+                        "type": "uuid_parsing",
+                        "loc": ["query", "ids", 0],
+                        "msg": "Input should be a valid UUID",
+                        "input": "x",
+                    }
+                ]
+            },
             ohctl.UnprocessableEntityError,
             "query.ids.0: Input should be a valid UUID",
         ),
         (429, {"detail": {"error": "DAILY_SANDBOX_LIMIT_REACHED", "message": "daily"}}, ohctl.DailyLimitError, "daily"),
-        (429, {"detail": {"error": "CONCURRENCY_LIMIT_REACHED", "message": "limit of 3", "limit": 3, "current": 3}}, ohctl.ConcurrencyLimitError, "limit of 3"),
+        (
+            429,
+            {"detail": {"error": "CONCURRENCY_LIMIT_REACHED", "message": "limit of 3", "limit": 3, "current": 3}},
+            ohctl.ConcurrencyLimitError,
+            "limit of 3",
+        ),
         (418, {"detail": "teapot"}, ohctl.APIStatusError, "teapot"),
     ],
 )

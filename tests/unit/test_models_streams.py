@@ -52,7 +52,13 @@ def test_retrieve_explains_a_start_task_id() -> None:
 
 
 def test_events_parse_by_kind() -> None:
-    msg = parse_event({"id": "1", "kind": "MessageEvent", "llm_message": {"role": "user", "content": [{"type": "text", "text": "hi"}]}})
+    msg = parse_event(
+        {
+            "id": "1",
+            "kind": "MessageEvent",
+            "llm_message": {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+        }
+    )
     assert isinstance(msg, ohctl.types.MessageEvent) and msg.text == "hi" and msg.role == "user"
     other = parse_event({"id": "2", "kind": "SomethingNew", "payload": 1})
     assert type(other) is ohctl.types.Event and other.model_extra == {"payload": 1}
@@ -82,16 +88,39 @@ def test_json_array_reader_any_chunking() -> None:
 
 
 def test_stream_start_truncated_and_error() -> None:
-    body = b'[\n{"id": "' + TASK.encode() + b'", "status": "WORKING"},\n{"id": "' + TASK.encode() + b'", "status": "WAITING'
+    body = (
+        b'[\n{"id": "'
+        + TASK.encode()
+        + b'", "status": "WORKING"},\n{"id": "'
+        + TASK.encode()
+        + b'", "status": "WAITING'
+    )
     client, _ = make_client(Recorder(httpx.Response(200, content=body, headers={"content-type": "application/json"})))
     seen = []
     with pytest.raises(ohctl.StreamError) as info:
         for task in client.conversations.stream_start("t"):
             seen.append(task)
     assert [str(t.status) for t in seen] == ["WORKING"] and info.value.last is seen[0]
-    error = b'[{"id": "' + TASK.encode() + b'", "status": "WORKING"},{"id": "' + TASK.encode() + b'", "status": "ERROR", "detail": "no sandbox"}]'
+    error = (
+        b'[{"id": "'
+        + TASK.encode()
+        + b'", "status": "WORKING"},{"id": "'
+        + TASK.encode()
+        + b'", "status": "ERROR", "detail": "no sandbox"}]'
+    )
     client, _ = make_client(Recorder(httpx.Response(200, content=error)))
     final = list(client.conversations.stream_start("t"))[-1]
     assert final.is_error and final.detail == "no sandbox"
     with pytest.raises(ValueError, match="not both"):
-        list(client.conversations.stream_start("t", suggested_task={"git_provider": "github", "task_type": "OPEN_ISSUE", "repo": "a/b", "issue_number": 1, "title": "x"}))
+        list(
+            client.conversations.stream_start(
+                "t",
+                suggested_task={
+                    "git_provider": "github",
+                    "task_type": "OPEN_ISSUE",
+                    "repo": "a/b",
+                    "issue_number": 1,
+                    "title": "x",
+                },
+            )
+        )

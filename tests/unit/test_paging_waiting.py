@@ -12,7 +12,7 @@ CID = "a" * 32
 TASK = "b" * 32
 
 
-def paged(pages: dict[str | None, tuple[list[int], str | None]]):  # noqa: ANN201
+def paged(pages: dict[str | None, tuple[list[int], str | None]]):
     def answer(request: httpx.Request) -> httpx.Response:
         items, nxt = pages[request.url.params.get("page_id")]
         return json_response(200, {"items": [{"name": f"S{i}"} for i in items], "next_page_id": nxt})
@@ -75,7 +75,13 @@ def test_classify(sandbox: str, execution: str | None, outcome: Outcome | None) 
 
 
 def test_wait_goes_through_paused_to_finished() -> None:
-    states = [("STARTING", None), ("RUNNING", "running"), ("PAUSED", None), ("RUNNING", "running"), ("RUNNING", "finished")]
+    states = [
+        ("STARTING", None),
+        ("RUNNING", "running"),
+        ("PAUSED", None),
+        ("RUNNING", "running"),
+        ("RUNNING", "finished"),
+    ]
     client, slept = make_client(Recorder(*[json_response(200, [conversation(CID, s, e)]) for s, e in states]))
     conv = client.conversations.wait(CID, timeout=None)
     assert conv.execution_status == "finished" and len(slept) == 4
@@ -97,11 +103,16 @@ def test_wait_failures_and_timeout() -> None:
 
 def test_start_task_wait() -> None:
     steps = ["WORKING", "WAITING_FOR_SANDBOX", "STARTING_CONVERSATION", "READY"]
-    answers = [json_response(200, [{"id": TASK, "status": s, "app_conversation_id": CID if s == "READY" else None}]) for s in steps]
+    answers = [
+        json_response(200, [{"id": TASK, "status": s, "app_conversation_id": CID if s == "READY" else None}])
+        for s in steps
+    ]
     client, slept = make_client(Recorder(*answers))
     ready = client.start_tasks.wait(TASK)
     assert ready.app_conversation_id == CID and len(slept) == 3
-    client, _ = make_client(Recorder(json_response(200, [{"id": TASK, "status": "ERROR", "detail": "500: Sandbox not found"}])))
+    client, _ = make_client(
+        Recorder(json_response(200, [{"id": TASK, "status": "ERROR", "detail": "500: Sandbox not found"}]))
+    )
     with pytest.raises(ohctl.StartTaskFailedError, match="Sandbox not found") as info:
         client.start_tasks.wait(TASK)
     assert info.value.task.detail == "500: Sandbox not found"

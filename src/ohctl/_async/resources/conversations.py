@@ -173,7 +173,11 @@ class AsyncConversations(AsyncResource):
             # The 1.11 server ignores the start request's title: set it once the conversation exists.
             await self.update(conv_id, title=req.title)
         if wait == "finished":
-            return await self.wait(conv_id, timeout=poll.remaining())
+            done = await self.wait(conv_id, timeout=poll.remaining())
+            if req.title and done.title != req.title:
+                # The server's auto-title (from the first message) can land after the first PATCH.
+                done = await self.update(conv_id, title=req.title)
+            return done
         return await self.retrieve(conv_id)
 
     async def stream_start(

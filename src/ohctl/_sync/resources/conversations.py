@@ -174,7 +174,11 @@ class SyncConversations(SyncResource):
             # The 1.11 server ignores the start request's title: set it once the conversation exists.
             self.update(conv_id, title=req.title)
         if wait == "finished":
-            return self.wait(conv_id, timeout=poll.remaining())
+            done = self.wait(conv_id, timeout=poll.remaining())
+            if req.title and done.title != req.title:
+                # The server's auto-title (from the first message) can land after the first PATCH.
+                done = self.update(conv_id, title=req.title)
+            return done
         return self.retrieve(conv_id)
 
     def stream_start(
