@@ -108,16 +108,7 @@ class AsyncHTTP:
                 if attempt < self.policy.max_retries and _retry.should_retry_exception(exc, idempotent):
                     delay = self.policy.backoff(attempt)
                     attempt += 1
-                    log.debug(
-                        "retry %d/%d of %s %s in %.2fs after %s",
-                        attempt,
-                        self.policy.max_retries,
-                        method,
-                        request.url.path,
-                        delay,
-                        type(exc).__name__,
-                    )
-                    await self.sleep(delay)
+                    await self._pause(attempt, request, delay, type(exc).__name__)
                     continue
                 raise _retry.connection_error(exc, request) from exc
             log.debug(
@@ -132,21 +123,24 @@ class AsyncHTTP:
             if attempt < self.policy.max_retries and _retry.should_retry_response(response, idempotent):
                 delay = _retry.retry_delay(self.policy, attempt, response)
                 attempt += 1
-                log.debug(
-                    "retry %d/%d of %s %s in %.2fs after HTTP %d",
-                    attempt,
-                    self.policy.max_retries,
-                    method,
-                    request.url.path,
-                    delay,
-                    response.status_code,
-                )
                 await response.aclose()
-                await self.sleep(delay)
+                await self._pause(attempt, request, delay, f"HTTP {response.status_code}")
                 continue
             if stream:
                 await response.aread()
             raise _retry.status_error(response)
+
+    async def _pause(self, attempt: int, request: httpx.Request, delay: float, reason: str) -> None:
+        log.debug(
+            "retry %d/%d of %s %s in %.2fs after %s",
+            attempt,
+            self.policy.max_retries,
+            request.method,
+            request.url.path,
+            delay,
+            reason,
+        )
+        await self.sleep(delay)
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send and decode a JSON body (an HTML page or other non-JSON body raises)."""

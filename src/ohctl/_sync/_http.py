@@ -109,16 +109,7 @@ class SyncHTTP:
                 if attempt < self.policy.max_retries and _retry.should_retry_exception(exc, idempotent):
                     delay = self.policy.backoff(attempt)
                     attempt += 1
-                    log.debug(
-                        "retry %d/%d of %s %s in %.2fs after %s",
-                        attempt,
-                        self.policy.max_retries,
-                        method,
-                        request.url.path,
-                        delay,
-                        type(exc).__name__,
-                    )
-                    self.sleep(delay)
+                    self._pause(attempt, request, delay, type(exc).__name__)
                     continue
                 raise _retry.connection_error(exc, request) from exc
             log.debug(
@@ -133,21 +124,24 @@ class SyncHTTP:
             if attempt < self.policy.max_retries and _retry.should_retry_response(response, idempotent):
                 delay = _retry.retry_delay(self.policy, attempt, response)
                 attempt += 1
-                log.debug(
-                    "retry %d/%d of %s %s in %.2fs after HTTP %d",
-                    attempt,
-                    self.policy.max_retries,
-                    method,
-                    request.url.path,
-                    delay,
-                    response.status_code,
-                )
                 response.close()
-                self.sleep(delay)
+                self._pause(attempt, request, delay, f"HTTP {response.status_code}")
                 continue
             if stream:
                 response.read()
             raise _retry.status_error(response)
+
+    def _pause(self, attempt: int, request: httpx.Request, delay: float, reason: str) -> None:
+        log.debug(
+            "retry %d/%d of %s %s in %.2fs after %s",
+            attempt,
+            self.policy.max_retries,
+            request.method,
+            request.url.path,
+            delay,
+            reason,
+        )
+        self.sleep(delay)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send and decode a JSON body (an HTML page or other non-JSON body raises)."""

@@ -14,7 +14,7 @@ from ..._config import LONG_TIMEOUT
 from ..._errors import APIConnectionError, IdKindError, ResourceNotFoundError, StreamError
 from ..._ids import ConversationId, StartTaskId, conversation_id
 from ..._streams import JSONArrayReader
-from ..._wait_logic import Outcome
+from ..._wait_logic import Poll
 from ...types.conversations import (
     AppConversation,
     Content,
@@ -165,8 +165,6 @@ class SyncConversations(SyncResource):
     def _finish_start(
         self, task: StartTask, req: StartRequest, *, wait: WaitFor, timeout: float | None
     ) -> AppConversation:
-        from ..._wait_logic import Poll
-
         poll = Poll(timeout)
         ready = task if task.is_ready else self._client.start_tasks.wait(task, timeout=timeout)
         conv_id = conversation_id(ready)
@@ -338,7 +336,7 @@ class SyncConversations(SyncResource):
         once it may have reached the server, so a message is never sent twice. With ``wait=True``,
         returns after the agent finished this run (raising as ``wait`` does)."""
         cid = conversation_id(conversation)
-        body = UserMessage.of(message, run=run).model_copy(update={"run": run}).model_dump(mode="json")
+        body = UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
         data = self._http.request("POST", f"{PATH}/{cid}/send-message", json=body, idempotent=False)
         response = SendMessageResponse.model_validate(data)
         if wait and run:
@@ -460,4 +458,4 @@ class SyncConversations(SyncResource):
         return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
 
 
-__all__ = ["SyncConversations", "Download", "Outcome", "WaitResult"]
+__all__ = ["SyncConversations", "Download", "WaitResult"]
