@@ -1,10 +1,13 @@
 """ohctl: a typed Python SDK for OpenHands (Cloud and self-hosted app servers)."""
 
 from . import types
+from ._archive import UnsafeArchiveError, safe_extract
+from ._async._download import Download
 from ._async._pagination import AsyncPager
 from ._async._waiting import WaitResult
+from ._async.agent.client import AsyncAgentServer
+from ._async.agent.stream import AsyncEventStream
 from ._async.client import AsyncOpenHands
-from ._async.resources.conversations import Download
 from ._config import CLOUD_URL
 from ._errors import (
     APIConnectionError,
@@ -26,6 +29,9 @@ from ._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResourceNotFoundError,
+    SandboxFailedError,
+    SandboxNotRunningError,
+    SessionKeyError,
     StartTaskFailedError,
     StreamError,
     UnexpectedResponseError,
@@ -35,12 +41,23 @@ from ._errors import (
 )
 from ._ids import ConversationId, StartTaskId
 from ._sync._pagination import Pager
+from ._sync.agent.client import AgentServer
+from ._sync.agent.stream import EventStream
 from ._sync.client import OpenHands
 from ._version import __version__
 from ._wait_logic import Outcome
 
 __all__ = [
     "CLOUD_URL",
+    "AgentServer",
+    "AsyncAgentServer",
+    "AsyncEventStream",
+    "EventStream",
+    "SandboxFailedError",
+    "SandboxNotRunningError",
+    "SessionKeyError",
+    "UnsafeArchiveError",
+    "safe_extract",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

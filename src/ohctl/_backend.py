@@ -1,17 +1,27 @@
 """The few primitives that differ between the async source and its generated sync twin.
 
-The sync code is generated from ``_async/`` by ``scripts/gen_sync.py``, which renames
-``async_sleep`` to ``sync_sleep`` and ``AsyncSleep`` to ``SyncSleep``.
+The sync code is generated from ``_async/`` by ``scripts/gen_sync.py``, which renames each
+``async_*`` function here to its ``sync_*`` twin and ``Async*`` types to ``Sync*``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as _async_connect
+from websockets.sync.client import ClientConnection as _SyncClientConnection
+from websockets.sync.client import connect as _sync_connect
 
 AsyncSleep = Callable[[float], Awaitable[None]]
 SyncSleep = Callable[[float], None]
+AsyncWebSocket = ClientConnection
+SyncWebSocket = _SyncClientConnection
+
+WS_MAX_FRAME = 64 * 1024 * 1024  # a full_state snapshot or a system prompt can be large
+WS_OPEN_TIMEOUT = 15.0
 
 
 async def async_sleep(seconds: float) -> None:
@@ -20,3 +30,24 @@ async def async_sleep(seconds: float) -> None:
 
 def sync_sleep(seconds: float) -> None:
     time.sleep(seconds)
+
+
+async def async_ws_connect(url: str, headers: Mapping[str, str]) -> AsyncWebSocket:
+    return await _async_connect(
+        url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME
+    )
+
+
+def sync_ws_connect(url: str, headers: Mapping[str, str]) -> SyncWebSocket:
+    return _sync_connect(url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME)
+
+
+async def async_ws_recv(ws: AsyncWebSocket, timeout: float | None) -> str | bytes:
+    """The next frame; TimeoutError when none comes within ``timeout`` (cancelling recv is safe)."""
+    if timeout is None:
+        return await ws.recv()
+    return await asyncio.wait_for(ws.recv(), timeout)
+
+
+def sync_ws_recv(ws: SyncWebSocket, timeout: float | None) -> str | bytes:
+    return ws.recv(timeout=timeout)

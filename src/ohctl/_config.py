@@ -49,6 +49,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_transport(base_url: str, key: str | None, allow_insecure: bool) -> None:
+    """Refuse to send a key in clear text to anything but this machine, unless told the network is trusted."""
+    url = httpx.URL(base_url)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{base_url!r} is not an http(s) URL")
+    if key and url.scheme == "http" and not is_loopback(url.host) and not allow_insecure:
+        raise ConfigurationError(
+            f"Refusing to send an API key over plain http to {url.host}: use https, "
+            "or pass allow_insecure=True if this network is trusted"
+        )
+
+
 def resolve(
     *,
     api_key: str | None,
@@ -80,9 +92,5 @@ def resolve(
             f"No API key for {base_url}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
             "(create a key in the OpenHands Cloud settings, under API Keys)"
         )
-    if api_key and url.scheme == "http" and not is_loopback(url.host) and not allow_insecure:
-        raise ConfigurationError(
-            f"Refusing to send an API key over plain http to {url.host}: use https, "
-            "or pass allow_insecure=True if this network is trusted"
-        )
+    check_transport(base_url, api_key, allow_insecure)
     return ClientConfig(base_url=base_url, api_key=api_key, api_key_source=source, auth=auth)

@@ -120,6 +120,15 @@ class AuthenticationError(APIStatusError):
     )
 
 
+class SessionKeyError(AuthenticationError):
+    """An agent server refused the session key."""
+
+    hint = (
+        "Check the session API key: it comes from the sandbox (session_api_key) and changes when the "
+        "sandbox is resumed; get a fresh client with client.conversations.agent(...)"
+    )
+
+
 class PermissionDeniedError(APIStatusError):
     hint = "The key has no access to this resource or repository"
 
@@ -236,3 +245,16 @@ class NeedsInputError(WaitError):
     def __init__(self, message: str, *, conversation: Any) -> None:
         super().__init__(message)
         self.conversation = conversation
+
+
+class SandboxNotRunningError(OhctlError):
+    """No agent server to talk to: the sandbox is paused (resume it, or use ``ensure_running``),
+    starting, or gone. ``sandbox`` is what the server last reported (a Sandbox or AppConversation)."""
+
+    def __init__(self, message: str, *, sandbox: Any = None) -> None:
+        super().__init__(message)
+        self.sandbox = sandbox
+
+
+class SandboxFailedError(SandboxNotRunningError, WaitError):
+    """The sandbox is in ERROR or MISSING: it will not come back; start a new conversation."""

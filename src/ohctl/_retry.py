@@ -64,12 +64,14 @@ def _limit_code(body: Any) -> str | None:
     return None
 
 
-def status_error(response: httpx.Response) -> e.APIStatusError:
-    """Map an error response to the most specific exception class."""
+def status_error(response: httpx.Response, *, agent: bool = False) -> e.APIStatusError:
+    """Map an error response to the most specific exception class (``agent``: from an agent server)."""
     body = decode_body(response)
     status = response.status_code
     cls: type[e.APIStatusError]
-    if status == 429:
+    if agent and status == 401:
+        cls = e.SessionKeyError
+    elif status == 429:
         code = _limit_code(body)
         if code == "CONCURRENCY_LIMIT_REACHED":
             cls = e.ConcurrencyLimitError

@@ -92,6 +92,9 @@ class FreshRun:
     def accept(self, conversation: AppConversation | None) -> bool:
         if conversation is None:
             return True
-        if str(conversation.execution_status) in ACTIVE_EXECUTION:
+        return self.accept_status(conversation.execution_status)
+
+    def accept_status(self, status: object) -> bool:
+        if str(status) in ACTIVE_EXECUTION:
             self.seen_active = True
         return self.seen_active or time.monotonic() - self.started >= self.grace

@@ -48,8 +48,10 @@ class AsyncHTTP:
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
         sleep: AsyncSleep | None = None,
+        agent: bool = False,
     ) -> None:
         self.config = config
+        self.agent = agent  # an agent server: a 401 means the session key
         self.timeout = (
             timeout
             if isinstance(timeout, httpx.Timeout)
@@ -81,12 +83,16 @@ class AsyncHTTP:
         idempotent: bool | None = None,
         timeout: httpx.Timeout | None = None,
         stream: bool = False,
+        content: Any = None,
+        retries: int | None = None,
     ) -> httpx.Response:
         """Send with retries; return a success response (streaming when asked) or raise a mapped error.
 
         ``idempotent`` defaults to True for GET, PUT and DELETE. A request that is not idempotent is
         retried only when it provably never reached the server, or a rate limiter refused it.
+        ``retries`` overrides the client's retry count for this call.
         """
+        max_retries = self.policy.max_retries if retries is None else retries
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         attempt = 0
@@ -97,6 +103,7 @@ class AsyncHTTP:
                 params=clean_params(params),
                 json=json,
                 files=files,
+                content=content,
                 headers=self.headers(headers),
                 timeout=timeout or self.timeout,
             )
@@ -105,10 +112,10 @@ class AsyncHTTP:
             try:
                 response = await self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
-                if attempt < self.policy.max_retries and _retry.should_retry_exception(exc, idempotent):
+                if attempt < max_retries and _retry.should_retry_exception(exc, idempotent):
                     delay = self.policy.backoff(attempt)
                     attempt += 1
-                    await self._pause(attempt, request, delay, type(exc).__name__)
+                    await self._pause(attempt, max_retries, request, delay, type(exc).__name__)
                     continue
                 raise _retry.connection_error(exc, request) from exc
             log.debug(
@@ -120,21 +127,21 @@ class AsyncHTTP:
             )
             if not response.is_error:
                 return response
-            if attempt < self.policy.max_retries and _retry.should_retry_response(response, idempotent):
+            if attempt < max_retries and _retry.should_retry_response(response, idempotent):
                 delay = _retry.retry_delay(self.policy, attempt, response)
                 attempt += 1
                 await response.aclose()
-                await self._pause(attempt, request, delay, f"HTTP {response.status_code}")
+                await self._pause(attempt, max_retries, request, delay, f"HTTP {response.status_code}")
                 continue
             if stream:
                 await response.aread()
-            raise _retry.status_error(response)
+            raise _retry.status_error(response, agent=self.agent)
 
-    async def _pause(self, attempt: int, request: httpx.Request, delay: float, reason: str) -> None:
+    async def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
             "retry %d/%d of %s %s in %.2fs after %s",
             attempt,
-            self.policy.max_retries,
+            limit,
             request.method,
             request.url.path,
             delay,

@@ -49,8 +49,10 @@ class SyncHTTP:
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
         sleep: SyncSleep | None = None,
+        agent: bool = False,
     ) -> None:
         self.config = config
+        self.agent = agent  # an agent server: a 401 means the session key
         self.timeout = (
             timeout
             if isinstance(timeout, httpx.Timeout)
@@ -82,12 +84,16 @@ class SyncHTTP:
         idempotent: bool | None = None,
         timeout: httpx.Timeout | None = None,
         stream: bool = False,
+        content: Any = None,
+        retries: int | None = None,
     ) -> httpx.Response:
         """Send with retries; return a success response (streaming when asked) or raise a mapped error.
 
         ``idempotent`` defaults to True for GET, PUT and DELETE. A request that is not idempotent is
         retried only when it provably never reached the server, or a rate limiter refused it.
+        ``retries`` overrides the client's retry count for this call.
         """
+        max_retries = self.policy.max_retries if retries is None else retries
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
         attempt = 0
@@ -98,6 +104,7 @@ class SyncHTTP:
                 params=clean_params(params),
                 json=json,
                 files=files,
+                content=content,
                 headers=self.headers(headers),
                 timeout=timeout or self.timeout,
             )
@@ -106,10 +113,10 @@ class SyncHTTP:
             try:
                 response = self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
-                if attempt < self.policy.max_retries and _retry.should_retry_exception(exc, idempotent):
+                if attempt < max_retries and _retry.should_retry_exception(exc, idempotent):
                     delay = self.policy.backoff(attempt)
                     attempt += 1
-                    self._pause(attempt, request, delay, type(exc).__name__)
+                    self._pause(attempt, max_retries, request, delay, type(exc).__name__)
                     continue
                 raise _retry.connection_error(exc, request) from exc
             log.debug(
@@ -121,21 +128,21 @@ class SyncHTTP:
             )
             if not response.is_error:
                 return response
-            if attempt < self.policy.max_retries and _retry.should_retry_response(response, idempotent):
+            if attempt < max_retries and _retry.should_retry_response(response, idempotent):
                 delay = _retry.retry_delay(self.policy, attempt, response)
                 attempt += 1
                 response.close()
-                self._pause(attempt, request, delay, f"HTTP {response.status_code}")
+                self._pause(attempt, max_retries, request, delay, f"HTTP {response.status_code}")
                 continue
             if stream:
                 response.read()
-            raise _retry.status_error(response)
+            raise _retry.status_error(response, agent=self.agent)
 
-    def _pause(self, attempt: int, request: httpx.Request, delay: float, reason: str) -> None:
+    def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
             "retry %d/%d of %s %s in %.2fs after %s",
             attempt,
-            self.policy.max_retries,
+            limit,
             request.method,
             request.url.path,
             delay,

@@ -12,6 +12,9 @@ from .._errors import ConversationFailedError, NeedsInputError, StartTaskFailedE
 from .._ids import ConversationId, StartTaskId
 from .._wait_logic import FreshRun, Outcome, Poll, classify, describe
 from ..types.conversations import AppConversation, StartTask
+from .agent.client import AgentServer
+from .agent.handoff import _from_conversation
+from .agent.stream import SyncStatusWatch
 
 if TYPE_CHECKING:
     from .client import OpenHands
@@ -63,26 +66,63 @@ def wait_conversations(
     poll_interval: float = 1.0,
     max_interval: float = 10.0,
     fresh_grace: float | None = None,
+    live: bool = False,
 ) -> dict[ConversationId, WaitResult]:
-    """Poll every conversation with batch gets (one call per 99 ids) until each reaches an outcome."""
+    """Poll every conversation with batch gets (one call per 99 ids) until each reaches an outcome.
+
+    ``live`` (one conversation): between polls, listen on the agent server's socket so that a status
+    change wakes the wait at once instead of at the next poll."""
     pending = list(dict.fromkeys(ids))
     results: dict[ConversationId, WaitResult] = {}
     fresh = {cid: FreshRun(fresh_grace) for cid in pending} if fresh_grace else {}
     poll = Poll(timeout, initial=poll_interval, maximum=max_interval)
-    while True:
-        found = client.conversations.get(pending)
-        still: list[ConversationId] = []
-        for cid, conversation in zip(pending, found, strict=True):
-            outcome = classify(conversation)
-            if outcome is not None and cid in fresh and not fresh[cid].accept(conversation):
-                outcome = None
-            results[cid] = WaitResult(cid, outcome, conversation)
-            if outcome is None:
-                still.append(cid)
-        pending = still
-        if not pending or poll.expired():
-            return results
-        client._http.sleep(poll.next_delay())
+    watch = _LiveWatch(client) if live and len(pending) == 1 else None
+    try:
+        while True:
+            found = client.conversations.get(pending)
+            still: list[ConversationId] = []
+            for cid, conversation in zip(pending, found, strict=True):
+                outcome = classify(conversation)
+                if outcome is not None and cid in fresh and not fresh[cid].accept(conversation):
+                    outcome = None
+                results[cid] = WaitResult(cid, outcome, conversation)
+                if outcome is None:
+                    still.append(cid)
+            pending = still
+            if not pending or poll.expired():
+                return results
+            if watch is not None:
+                watch.pause(found[0], poll.next_delay())
+            else:
+                client._http.sleep(poll.next_delay())
+    finally:
+        if watch is not None:
+            watch.close()
+
+
+class _LiveWatch:
+    """The status socket of the one conversation being waited on, opened once its sandbox runs."""
+
+    def __init__(self, client: OpenHands) -> None:
+        self._client = client
+        self._agent: AgentServer | None = None
+        self._watch: SyncStatusWatch | None = None
+
+    def pause(self, conversation: AppConversation | None, delay: float) -> None:
+        if self._watch is None and conversation is not None:
+            self._agent = _from_conversation(self._client, conversation)
+            if self._agent is not None:
+                self._watch = SyncStatusWatch(self._agent, str(conversation.id))
+        if self._watch is None:
+            self._client._http.sleep(delay)
+        else:
+            self._watch.wait_change(delay)
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+        if self._agent is not None:
+            self._agent.close()
 
 
 def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversation:

@@ -1,5 +1,17 @@
 """Pydantic models of the OpenHands APIs. Unknown fields are kept; unknown enum values are accepted."""
 
+from .agent import (
+    BashCommand,
+    BashOutput,
+    BashResult,
+    ConversationInfo,
+    GitCommit,
+    GitCommitsPage,
+    ServerInfo,
+    TrajectoryResult,
+    UploadResult,
+    VSCodeStatus,
+)
 from .common import Page
 from .config import LLMModel, Provider
 from .conversations import (
@@ -28,6 +40,16 @@ from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
 from .settings import Secret, Settings, UserInfo
 
 __all__ = [
+    "BashCommand",
+    "BashOutput",
+    "BashResult",
+    "ConversationInfo",
+    "GitCommit",
+    "GitCommitsPage",
+    "ServerInfo",
+    "TrajectoryResult",
+    "UploadResult",
+    "VSCodeStatus",
     "ActionEvent",
     "AgentType",
     "AppConversation",

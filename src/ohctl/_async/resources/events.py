@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -77,3 +77,22 @@ class AsyncEvents(AsyncResource):
             data = await self._http.request("GET", self._path(conversation), params={"id": list(part)})
             out.extend(parse_list(data, parse_event))
         return out
+
+    async def stream(
+        self,
+        conversation: ConversationId | str | Any,
+        *,
+        after: datetime | str | None = None,
+        until_done: bool = True,
+        poll_interval: float = 2.0,
+    ) -> AsyncIterator[Event]:
+        """Every event of the conversation once, in order: live from its agent server when the
+        sandbox is running (WebSocket, with REST polling as the fallback), else by polling these
+        stored events. With ``until_done`` (default) the stream ends when the agent's latest run
+        has finished; a paused or gone sandbox gives its history and ends."""
+        from ..app_stream import app_event_stream
+
+        async for event in app_event_stream(
+            self._client, conversation, after=after, until_done=until_done, poll_interval=poll_interval
+        ):
+            yield event

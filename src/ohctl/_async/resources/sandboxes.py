@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..._errors import ConversationFailedError, ResourceNotFoundError, WaitTimeoutError
+from ..._errors import ResourceNotFoundError, SandboxFailedError, WaitTimeoutError
 from ..._wait_logic import Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from .._pagination import AsyncPager
+from ..agent.client import AsyncAgentServer
 from ._base import AsyncResource, chunks, parse_list
 
 PATH = "/api/v1/sandboxes"
@@ -73,10 +74,23 @@ class AsyncSandboxes(AsyncResource):
             if current == want:
                 return found
             if current in (SandboxStatus.ERROR.value, SandboxStatus.MISSING.value):
-                raise ConversationFailedError(f"Sandbox {found.id} is {current}", conversation=found)
+                raise SandboxFailedError(f"Sandbox {found.id} is {current}; it will not run again", sandbox=found)
             if poll.expired():
                 raise WaitTimeoutError(f"Sandbox {found.id} is still {current} after {poll.elapsed:.0f}s", last=found)
             await self._http.sleep(poll.next_delay())
+
+    async def agent(self, sandbox: str | Sandbox) -> AsyncAgentServer:
+        """A client for the sandbox's agent server; SandboxNotRunningError unless it is RUNNING."""
+        from ..agent.handoff import sandbox_agent
+
+        return await sandbox_agent(self._client, sandbox)
+
+    async def ensure_running(self, sandbox: str | Sandbox, *, timeout: float | None = 180.0) -> AsyncAgentServer:
+        """Resume a PAUSED sandbox, wait until RUNNING and its agent server answers, and return a
+        client built from the fresh URL and session key. ERROR or MISSING raise SandboxFailedError."""
+        from ..agent.handoff import ensure_sandbox_running
+
+        return await ensure_sandbox_running(self._client, sandbox, timeout=timeout)
 
 
 class AsyncSandboxSpecs(AsyncResource):

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO, Any, Literal, overload
 
 from ..._config import LONG_TIMEOUT
@@ -15,6 +12,7 @@ from ..._errors import APIConnectionError, IdKindError, ResourceNotFoundError, S
 from ..._ids import ConversationId, StartTaskId, conversation_id
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
+from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
     Content,
@@ -31,33 +29,21 @@ from ...types.conversations import (
     UpdateRequest,
     UserMessage,
 )
+from .._download import Download, save_response
 from .._pagination import Pager
 from .._waiting import WaitResult, raise_for_outcome, wait_conversations
+from ..agent.client import AgentServer
+from ..agent.handoff import conversation_agent, ensure_conversation_running
+from ..trajectory import save_trajectory
 from ._base import SyncResource, chunks, parse_list
 
 log = logging.getLogger("ohctl")
 
 PATH = "/api/v1/app-conversations"
 MAX_IDS = 99  # the server refuses 100 or more ids per call
-CHUNK = 64 * 1024
 
 ConversationRef = ConversationId | str | AppConversation | StartTask
 WaitFor = Literal["ready", "finished"]
-
-
-@dataclass
-class Download:
-    """Where a download went and how many bytes it wrote."""
-
-    path: Path | None
-    bytes_written: int
-    filename: str | None
-
-
-def _filename(disposition: str | None) -> str | None:
-    if not disposition or "filename=" not in disposition:
-        return None
-    return disposition.split("filename=", 1)[1].strip().strip('"') or None
 
 
 class SyncConversations(SyncResource):
@@ -368,13 +354,16 @@ class SyncConversations(SyncResource):
         timeout: float | None = 600.0,
         poll_interval: float = 1.0,
         max_interval: float = 10.0,
+        live: bool = True,
         _fresh_grace: float | None = None,
     ) -> AppConversation:
         """Wait for the agent to finish and return the conversation.
 
         Raises ConversationFailedError (agent error or stuck, sandbox ERROR or MISSING),
         NeedsInputError (waiting for confirmation) or WaitTimeoutError (with the last state seen).
-        A PAUSED sandbox is not an outcome: the wait goes on."""
+        A PAUSED sandbox is not an outcome: the wait goes on. With ``live`` (default), the agent
+        server's socket wakes the wait as soon as the status changes (within about a second of the
+        agent finishing); polling stays the source of truth and takes over if the socket fails."""
         cid = conversation_id(conversation)
         results = wait_conversations(
             self._client,
@@ -383,6 +372,7 @@ class SyncConversations(SyncResource):
             poll_interval=poll_interval,
             max_interval=max_interval,
             fresh_grace=_fresh_grace,
+            live=live,
         )
         return raise_for_outcome(results[cid], timeout)
 
@@ -407,27 +397,7 @@ class SyncConversations(SyncResource):
         file object, in constant memory. A partial file is removed if the transfer fails."""
         cid = conversation_id(conversation)
         with self._http.stream("GET", f"{PATH}/{cid}/download", timeout=LONG_TIMEOUT) as response:
-            name = _filename(response.headers.get("content-disposition")) or f"conversation_{cid}.zip"
-            if isinstance(destination, (str, os.PathLike)):
-                path = Path(destination)
-                if path.is_dir():
-                    path = path / name
-                partial = path.with_name(path.name + ".part")
-                written = 0
-                try:
-                    with partial.open("wb") as out:
-                        for chunk in response.iter_bytes(CHUNK):
-                            out.write(chunk)
-                            written += len(chunk)
-                    shutil.move(str(partial), str(path))
-                finally:
-                    partial.unlink(missing_ok=True)
-                return Download(path, written, name)
-            written = 0
-            for chunk in response.iter_bytes(CHUNK):
-                destination.write(chunk)
-                written += len(chunk)
-            return Download(None, written, name)
+            return save_response(response, destination, f"conversation_{cid}.zip")
 
     def read_file(self, conversation: ConversationRef, path: str = "/workspace/project/PLAN.md") -> str:
         """A file from the sandbox. The server answers "" for every failure (missing file, paused
@@ -456,6 +426,31 @@ class SyncConversations(SyncResource):
     def hooks(self, conversation: ConversationRef) -> list[HookEvent]:
         data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/hooks")
         return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
+
+    # -- the sandbox's agent server -------------------------------------------------------
+    def agent(self, conversation: ConversationRef) -> AgentServer:
+        """A client for the conversation's agent server (URL and session key from the conversation).
+        Raises SandboxNotRunningError when the sandbox is not RUNNING: see ``ensure_running``."""
+        return conversation_agent(self._client, conversation)
+
+    def ensure_running(self, conversation: ConversationRef, *, timeout: float | None = 180.0) -> AgentServer:
+        """Like ``agent``, but a PAUSED sandbox is resumed and STARTING waited on (until
+        ``timeout``); the URL and session key are read afresh after the resume. ERROR or MISSING
+        raise SandboxFailedError."""
+        return ensure_conversation_running(self._client, conversation, timeout=timeout)
+
+    def save_trajectory(
+        self,
+        conversation: ConversationRef,
+        destination: str | os.PathLike[str],
+        *,
+        sources: tuple[str, ...] = ("app-zip", "agent-zip", "events"),
+    ) -> TrajectoryResult:
+        """Save the full trajectory as a zip (``destination`` is a file or a directory): the app
+        server's zip when it works, else the agent server's trajectory download, else the events
+        paged into a zip of the app server's layout. ``result.source`` says which one was used and
+        ``result.errors`` why the earlier ones were skipped."""
+        return save_trajectory(self._client, conversation, destination, sources=sources)
 
 
 __all__ = ["SyncConversations", "Download", "WaitResult"]

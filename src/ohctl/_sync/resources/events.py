@@ -1,7 +1,7 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -78,3 +78,22 @@ class SyncEvents(SyncResource):
             data = self._http.request("GET", self._path(conversation), params={"id": list(part)})
             out.extend(parse_list(data, parse_event))
         return out
+
+    def stream(
+        self,
+        conversation: ConversationId | str | Any,
+        *,
+        after: datetime | str | None = None,
+        until_done: bool = True,
+        poll_interval: float = 2.0,
+    ) -> Iterator[Event]:
+        """Every event of the conversation once, in order: live from its agent server when the
+        sandbox is running (WebSocket, with REST polling as the fallback), else by polling these
+        stored events. With ``until_done`` (default) the stream ends when the agent's latest run
+        has finished; a paused or gone sandbox gives its history and ends."""
+        from ..app_stream import app_event_stream
+
+        for event in app_event_stream(
+            self._client, conversation, after=after, until_done=until_done, poll_interval=poll_interval
+        ):
+            yield event

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..._errors import ConversationFailedError, ResourceNotFoundError, WaitTimeoutError
+from ..._errors import ResourceNotFoundError, SandboxFailedError, WaitTimeoutError
 from ..._wait_logic import Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from .._pagination import Pager
+from ..agent.client import AgentServer
 from ._base import SyncResource, chunks, parse_list
 
 PATH = "/api/v1/sandboxes"
@@ -74,10 +75,23 @@ class SyncSandboxes(SyncResource):
             if current == want:
                 return found
             if current in (SandboxStatus.ERROR.value, SandboxStatus.MISSING.value):
-                raise ConversationFailedError(f"Sandbox {found.id} is {current}", conversation=found)
+                raise SandboxFailedError(f"Sandbox {found.id} is {current}; it will not run again", sandbox=found)
             if poll.expired():
                 raise WaitTimeoutError(f"Sandbox {found.id} is still {current} after {poll.elapsed:.0f}s", last=found)
             self._http.sleep(poll.next_delay())
+
+    def agent(self, sandbox: str | Sandbox) -> AgentServer:
+        """A client for the sandbox's agent server; SandboxNotRunningError unless it is RUNNING."""
+        from ..agent.handoff import sandbox_agent
+
+        return sandbox_agent(self._client, sandbox)
+
+    def ensure_running(self, sandbox: str | Sandbox, *, timeout: float | None = 180.0) -> AgentServer:
+        """Resume a PAUSED sandbox, wait until RUNNING and its agent server answers, and return a
+        client built from the fresh URL and session key. ERROR or MISSING raise SandboxFailedError."""
+        from ..agent.handoff import ensure_sandbox_running
+
+        return ensure_sandbox_running(self._client, sandbox, timeout=timeout)
 
 
 class SyncSandboxSpecs(SyncResource):

@@ -1,0 +1,1 @@
+"""The agent-server client (one agent server per sandbox)."""

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import AsyncAgentServer
+
+
+class AsyncAgentResource:
+    def __init__(self, agent: AsyncAgentServer) -> None:
+        self._agent = agent
+        self._http = agent._http
+
+    def _conversation(self, conversation: Any) -> str:
+        return self._agent._conversation_id(conversation)

@@ -1,0 +1,152 @@
+"""Shell commands in the sandbox: run and wait, or start and follow the output as it comes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from ..._errors import WaitTimeoutError
+from ..._wait_logic import Poll
+from ...types.agent import BashCommand, BashOutput, BashResult, parse_bash_event
+from .._pagination import AsyncPager
+from ..resources.events import event_time
+from ._base import AsyncAgentResource
+
+PATH = "/api/bash"
+
+
+def _body(command: str, cwd: str | None, timeout: int) -> dict[str, Any]:
+    if not command.strip():
+        raise ValueError("command is empty")
+    body: dict[str, Any] = {"command": command, "timeout": int(timeout)}
+    if cwd is not None:
+        body["cwd"] = cwd
+    return body
+
+
+def join_outputs(command_id: str, outputs: Iterable[BashOutput]) -> BashResult:
+    chunks = sorted(outputs, key=lambda o: o.order)
+    exit_code = next((o.exit_code for o in reversed(chunks) if o.exit_code is not None), None)
+    return BashResult(
+        command_id=command_id,
+        exit_code=exit_code,
+        stdout="".join(o.stdout or "" for o in chunks),
+        stderr="".join(o.stderr or "" for o in chunks),
+        chunks=len(chunks),
+    )
+
+
+class AsyncBash(AsyncAgentResource):
+    """Commands never retry once sent (running a command twice is not harmless)."""
+
+    async def execute(self, command: str, *, cwd: str | None = None, timeout: int = 300) -> BashResult:
+        """Run ``command`` and return its whole output once it exits (``timeout`` in seconds, on the
+        server). Output larger than one chunk (1 MiB) is joined from every chunk: agent server 1.34
+        returns only the last one itself."""
+        data = await self._http.request(
+            "POST",
+            PATH + "/execute_bash_command",
+            json=_body(command, cwd, timeout),
+            idempotent=False,
+            timeout=httpx.Timeout(timeout + 30.0, connect=10.0),
+        )
+        last = BashOutput.model_validate(data)
+        if last.order == 0:
+            return join_outputs(last.command_id, [last])
+        chunks = [o async for o in self._outputs(last.command_id, after_order=None)]
+        return join_outputs(last.command_id, chunks or [last])
+
+    async def start(self, command: str, *, cwd: str | None = None, timeout: int = 300) -> BashCommand:
+        """Start ``command`` in the background; follow it with ``follow(command.id)``."""
+        data = await self._http.request(
+            "POST", PATH + "/start_bash_command", json=_body(command, cwd, timeout), idempotent=False
+        )
+        return BashCommand.model_validate(data)
+
+    async def _outputs(self, command_id: str, *, after_order: int | None) -> AsyncIterator[BashOutput]:
+        params = {
+            "command_id__eq": command_id,
+            "kind__eq": "BashOutput",
+            "order__gt": after_order,
+            "sort_order": "TIMESTAMP",
+        }
+        async for item in AsyncPager(self._http, PATH + "/bash_events/search", params, BashOutput.model_validate):
+            yield item
+
+    async def follow(
+        self, command: BashCommand | str, *, timeout: float | None = None, poll_interval: float = 0.25
+    ) -> AsyncIterator[BashOutput]:
+        """Each output chunk of a started command, in order, as the server records it; ends with the
+        chunk that carries the exit code. ``timeout`` bounds the whole follow (WaitTimeoutError)."""
+        command_id = command.id if isinstance(command, BashCommand) else command
+        poll = Poll(timeout, initial=poll_interval, maximum=2.0)
+        last_order = -1
+        while True:
+            fresh = sorted([o async for o in self._outputs(command_id, after_order=last_order)], key=lambda o: o.order)
+            for output in fresh:
+                if output.order <= last_order:
+                    continue
+                last_order = output.order
+                yield output
+                if output.exit_code is not None:
+                    return
+            if fresh:
+                poll = Poll(poll.remaining(), initial=poll_interval, maximum=2.0)
+            if poll.expired():
+                raise WaitTimeoutError(f"Command {command_id} still running after {poll.elapsed:.0f}s", last=None)
+            await self._http.sleep(poll.next_delay())
+
+    async def stream(
+        self, command: str, *, cwd: str | None = None, timeout: int = 300, poll_interval: float = 0.25
+    ) -> AsyncIterator[BashOutput]:
+        """Start ``command`` and yield its output chunks as they come (the last one has the exit code)."""
+        started = await self.start(command, cwd=cwd, timeout=timeout)
+        async for output in self.follow(started, timeout=timeout + 30.0, poll_interval=poll_interval):
+            yield output
+
+    async def stop(self, command: BashCommand | str) -> bool:
+        """Stop a running command (agent server 1.35 and later; older ones answer 404)."""
+        command_id = command.id if isinstance(command, BashCommand) else command
+        data = await self._http.request("POST", f"{PATH}/bash_commands/{command_id}/stop", idempotent=True)
+        return bool(data.get("success", True)) if isinstance(data, dict) else True
+
+    def events(
+        self,
+        *,
+        command_id: str | None = None,
+        kind: str | None = None,
+        after_order: int | None = None,
+        since: datetime | str | None = None,
+        before: datetime | str | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPager[BashCommand | BashOutput | Any]:
+        """Bash events (``kind`` is ``BashCommand`` or ``BashOutput``), lazily paged."""
+        params = {
+            "command_id__eq": command_id,
+            "kind__eq": kind,
+            "order__gt": after_order,
+            "timestamp__gte": event_time(since),
+            "timestamp__lt": event_time(before),
+            "sort_order": sort_order,
+        }
+        return AsyncPager(
+            self._http, PATH + "/bash_events/search", params, parse_bash_event, page_size=page_size, limit=limit
+        )
+
+    async def get_events(self, ids: Iterable[str]) -> list[BashCommand | BashOutput | Any | None]:
+        """Batch get by id (the ids travel as a JSON body on the GET, as the server requires)."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        data = await self._http.request("GET", PATH + "/bash_events/", json=wanted)
+        return [None if item is None else parse_bash_event(item) for item in data]
+
+    async def clear_events(self) -> int:
+        """Delete the stored bash events; returns how many were removed."""
+        data = await self._http.request("DELETE", PATH + "/bash_events")
+        return int(data.get("cleared_count", 0)) if isinstance(data, dict) else 0

@@ -1,0 +1,105 @@
+"""From an app conversation or sandbox to a ready agent-server client (resuming a paused sandbox)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ..._errors import SandboxFailedError, SandboxNotRunningError, WaitTimeoutError
+from ..._ids import conversation_id
+from ..._wait_logic import FAILED_SANDBOX, Poll
+from ...types.conversations import AppConversation
+from ...types.sandboxes import Sandbox, SandboxStatus
+from .client import AsyncAgentServer
+
+if TYPE_CHECKING:
+    from ..client import AsyncOpenHands
+
+log = logging.getLogger("ohctl")
+
+
+def _client_options(client: AsyncOpenHands) -> dict[str, Any]:
+    http = client._http
+    return {"timeout": http.timeout, "max_retries": http.policy.max_retries, "sleep": http.sleep}
+
+
+def _from_conversation(client: AsyncOpenHands, conv: AppConversation) -> AsyncAgentServer | None:
+    url = conv.agent_server_url
+    if str(conv.sandbox_status) != SandboxStatus.RUNNING.value or not url:
+        return None
+    return AsyncAgentServer(url, conv.session_api_key, conversation_id=conv.id, **_client_options(client))
+
+
+def _from_sandbox(client: AsyncOpenHands, sandbox: Sandbox, conversation: Any = None) -> AsyncAgentServer | None:
+    url = sandbox.url_for("AGENT_SERVER")
+    if str(sandbox.status) != SandboxStatus.RUNNING.value or not url:
+        return None
+    return AsyncAgentServer(url, sandbox.session_api_key, conversation_id=conversation, **_client_options(client))
+
+
+def _not_running(what: str, status: object, found: Any) -> SandboxNotRunningError:
+    if str(status) in FAILED_SANDBOX:
+        return SandboxFailedError(f"The sandbox of {what} is {status}: it will not run again", sandbox=found)
+    return SandboxNotRunningError(
+        f"The sandbox of {what} is {status}, so its agent server is not reachable: "
+        "use ensure_running(...) to resume it and wait",
+        sandbox=found,
+    )
+
+
+async def conversation_agent(client: AsyncOpenHands, conversation: Any) -> AsyncAgentServer:
+    conv = await client.conversations.retrieve(conversation)
+    agent = _from_conversation(client, conv)
+    if agent is None:
+        raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
+    return agent
+
+
+async def sandbox_agent(client: AsyncOpenHands, sandbox: Any) -> AsyncAgentServer:
+    found = await client.sandboxes.retrieve(sandbox)
+    agent = _from_sandbox(client, found)
+    if agent is None:
+        raise _not_running(f"sandbox {found.id}", found.status, found)
+    return agent
+
+
+async def ensure_sandbox_running(
+    client: AsyncOpenHands, sandbox: Any, *, timeout: float | None = 180.0, conversation: Any = None
+) -> AsyncAgentServer:
+    """Resume a PAUSED sandbox, wait through STARTING until RUNNING and the agent server answers,
+    then build the client from the fresh URL and session key (both change on resume)."""
+    poll = Poll(timeout, initial=1.0, maximum=5.0)
+    resumed = False
+    while True:
+        found = await client.sandboxes.retrieve(sandbox)
+        status = str(found.status)
+        if status in FAILED_SANDBOX:
+            raise _not_running(f"sandbox {found.id}", status, found)
+        agent = _from_sandbox(client, found, conversation)
+        if agent is not None:
+            if await agent.alive():
+                return agent
+            await agent.close()
+        elif status == SandboxStatus.PAUSED.value and not resumed:
+            log.debug("resuming sandbox %s", found.id)
+            await client.sandboxes.resume(found.id)
+            resumed = True
+        if poll.expired():
+            raise WaitTimeoutError(
+                f"Sandbox {found.id} not running after {poll.elapsed:.0f}s (last status {status})", last=found
+            )
+        await client._http.sleep(poll.next_delay())
+
+
+async def ensure_conversation_running(
+    client: AsyncOpenHands, conversation: Any, *, timeout: float | None = 180.0
+) -> AsyncAgentServer:
+    conv = await client.conversations.retrieve(conversation)
+    agent = _from_conversation(client, conv)
+    if agent is not None and await agent.alive():
+        return agent
+    if agent is not None:
+        await agent.close()
+    if not conv.sandbox_id:
+        raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
+    return await ensure_sandbox_running(client, conv.sandbox_id, timeout=timeout, conversation=conversation_id(conv))

@@ -1,0 +1,149 @@
+"""The bookkeeping of a live event stream, shared by the sync and async streams (pure, no I/O).
+
+The agent server's socket sends a ``full_state`` snapshot first, then (when asked) the stored events,
+then live events. Live events can arrive while the history is still being replayed, and a resume
+after a dropped socket (``resend_mode=since``, inclusive) repeats the boundary events: ``accept``
+drops every event already delivered, by id, so each event comes out exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from . import _retry
+from ._errors import APIStatusError, StreamError
+from .types.events import Event, parse_event
+
+TERMINAL = frozenset({"finished", "error", "stuck"})
+FATAL_CLOSE_CODES = {4001: 401, 4004: 404}  # close code -> the HTTP status it means
+RECENT_IDS = 20_000  # ids remembered for de-duplication; far more than a replay window holds
+
+
+def socket_url(base_url: str, conversation_id: str, params: dict[str, str]) -> str:
+    url = httpx.URL(base_url)
+    scheme = "wss" if url.scheme == "https" else "ws"
+    path = url.path.rstrip("/") + f"/sockets/events/{conversation_id}"
+    query = ("?" + urlencode(params)) if params else ""
+    return str(url.copy_with(scheme=scheme, path=path, query=None)) + query
+
+
+def auth_frame(session_api_key: str | None) -> str | None:
+    """The first frame the server expects (the query-parameter form is deprecated)."""
+    if not session_api_key:
+        return None
+    return json.dumps({"type": "auth", "session_api_key": session_api_key})
+
+
+def close_error(code: int | None, reason: str, url: str) -> APIStatusError | None:
+    """A close code that retrying cannot fix, as the matching API error (None: reconnect)."""
+    status = FATAL_CLOSE_CODES.get(code or 0)
+    if status is None:
+        return None
+    response = httpx.Response(
+        status,
+        json={"detail": f"WebSocket closed with code {code}: {reason or 'no reason given'}"},
+        request=httpx.Request("GET", url.split("?", 1)[0]),
+    )
+    return _retry.status_error(response, agent=True)
+
+
+def handshake_error(status: int, url: str) -> APIStatusError:
+    response = httpx.Response(
+        status,
+        json={"detail": f"WebSocket handshake refused with HTTP {status}"},
+        request=httpx.Request("GET", url.split("?", 1)[0]),
+    )
+    return _retry.status_error(response, agent=True)
+
+
+@dataclass
+class LiveState:
+    """What one stream has delivered, and whether the agent's current run has ended.
+
+    ``until_done``: end after the agent reaches finished, error or stuck *in its latest run* and the
+    trailing events have arrived. The replayed history also holds the ends of earlier runs; a
+    terminal status counts only once the latest user message (``last_user_message_id`` of the
+    snapshot) has gone by.
+    """
+
+    until_done: bool = False
+    after: str | None = None
+    include_state: bool = False
+    last_timestamp: str | None = None
+    status: str | None = None
+    delivered: int = 0
+    _marker: str | None = None
+    _armed: bool = False
+    _snapshot_seen: bool = False
+    _recent: OrderedDict[str, None] = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        if self.after is not None:
+            self.last_timestamp = self.after
+            self._armed = True  # the caller asked for what follows a point in time
+
+    def resume_params(self) -> dict[str, str]:
+        """Query parameters for the next connection: all history first, then since the last event."""
+        if self.last_timestamp is None:
+            return {"resend_mode": "all"}
+        return {"resend_mode": "since", "after_timestamp": self.last_timestamp}
+
+    def seen(self, event_id: str) -> bool:
+        return event_id in self._recent
+
+    def _remember(self, event_id: str) -> None:
+        self._recent[event_id] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.popitem(last=False)
+
+    def arm_from(self, last_user_message_id: str | None, status: str | None) -> None:
+        """Use a conversation snapshot (the socket's ``full_state`` or a REST info) as the reference."""
+        if status is not None:
+            self.status = status
+        if self._snapshot_seen:
+            return
+        self._snapshot_seen = True
+        self._marker = last_user_message_id
+        if last_user_message_id is None or self.seen(last_user_message_id):
+            self._armed = True
+
+    def settled(self) -> bool:
+        """The latest run has ended: with ``until_done``, the stream ends once the socket goes quiet."""
+        return self.until_done and self._armed and self.status in TERMINAL
+
+    def accept(self, frame: Any) -> Event | None:
+        """The event to deliver for one frame, or None (a duplicate or a snapshot)."""
+        if not isinstance(frame, dict):
+            raise StreamError(f"Unexpected frame on the event socket: {str(frame)[:200]}")
+        if frame.get("key") == "full_state" and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent"):
+            raw = frame.get("value")
+            value: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            self.arm_from(value.get("last_user_message_id"), value.get("execution_status"))
+            return parse_event(frame) if self.include_state else None
+        event_id = frame.get("id")
+        if isinstance(event_id, str):
+            if self.seen(event_id):
+                return None
+            self._remember(event_id)
+        event = parse_event(frame)
+        timestamp = frame.get("timestamp")
+        if isinstance(timestamp, str) and (self.last_timestamp is None or timestamp > self.last_timestamp):
+            self.last_timestamp = timestamp
+        if event_id is not None and event_id == self._marker and not self._armed:
+            self._armed = True
+            self.status = None  # what the replay said before this message belongs to an earlier run
+        if frame.get("key") == "execution_status" and str(frame.get("kind", "")).endswith(
+            "ConversationStateUpdateEvent"
+        ):
+            self.status = str(frame.get("value"))
+        self.delivered += 1
+        return event
+
+
+__all__ = ["LiveState", "auth_frame", "close_error", "handshake_error", "socket_url"]

@@ -1,0 +1,58 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Write a streamed response to a path or a binary file object, in constant memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+CHUNK = 64 * 1024
+
+Destination = str | os.PathLike[str] | IO[bytes]
+
+
+@dataclass
+class Download:
+    """Where a download went and how many bytes it wrote."""
+
+    path: Path | None
+    bytes_written: int
+    filename: str | None
+
+
+def filename_from(response: httpx.Response) -> str | None:
+    disposition = response.headers.get("content-disposition")
+    if not disposition or "filename=" not in disposition:
+        return None
+    name = disposition.split("filename=", 1)[1].split(";", 1)[0].strip().strip('"')
+    return os.path.basename(name) or None  # never let a header choose a directory
+
+
+def save_response(response: httpx.Response, destination: Destination, default_name: str) -> Download:
+    """A path is written through ``<name>.part`` and renamed at the end, so a failed transfer never
+    leaves a truncated file under the final name; a directory gets the server's file name."""
+    name = filename_from(response) or default_name
+    written = 0
+    if isinstance(destination, (str, os.PathLike)):
+        path = Path(destination)
+        if path.is_dir():
+            path = path / name
+        partial = path.with_name(path.name + ".part")
+        try:
+            with partial.open("wb") as out:
+                for chunk in response.iter_bytes(CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+            shutil.move(str(partial), str(path))
+        finally:
+            partial.unlink(missing_ok=True)
+        return Download(path, written, name)
+    for chunk in response.iter_bytes(CHUNK):
+        destination.write(chunk)
+        written += len(chunk)
+    return Download(None, written, name)

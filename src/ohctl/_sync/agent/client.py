@@ -1,0 +1,205 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""``AsyncAgentServer``: one sandbox's agent server. ``AgentServer`` is generated from it."""
+
+from __future__ import annotations
+
+import os
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from ..._backend import SyncSleep
+from ..._config import ClientConfig, check_transport
+from ..._errors import ConfigurationError
+from ..._ids import ConversationId
+from ...types.agent import ServerInfo, VSCodeStatus
+from .._http import SyncHTTP
+from .bash import SyncBash
+from .conversations import SyncAgentConversations
+from .events import SyncAgentEvents
+from .files import SyncFiles
+from .git import SyncAgentGit
+from .stream import EventStream
+
+URL_VAR = "OPENHANDS_AGENT_SERVER_URL"
+KEY_VAR = "OPENHANDS_SESSION_API_KEY"
+
+
+def agent_base_url(url: str) -> str:
+    """The server root from an ``AGENT_SERVER`` URL or a ``conversation_url`` (``.../api/conversations/<id>``)."""
+    url = url.rstrip("/")
+    marker = "/api/conversations"
+    if marker in url:
+        url = url[: url.index(marker)]
+    return url
+
+
+class AgentServer:
+    """Client for one agent server: bash, files, git, the conversations it runs, and live events.
+
+    ``url`` is the server root (a ``conversation_url`` also works) and ``session_api_key`` is sent as
+    ``X-Session-API-Key`` (never logged); they default to ``OPENHANDS_AGENT_SERVER_URL`` and
+    ``OPENHANDS_SESSION_API_KEY``. ``conversation_id`` is the default conversation for the methods
+    that take one (set when the client comes from ``client.conversations.agent(...)``).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        session_api_key: str | None = None,
+        *,
+        conversation_id: ConversationId | str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        allow_insecure: bool = False,
+        sleep: SyncSleep | None = None,
+    ) -> None:
+        url = url or os.environ.get(URL_VAR)
+        if not url:
+            raise ConfigurationError(f"No agent-server URL: pass url=... or set {URL_VAR}")
+        if session_api_key is None:
+            session_api_key = os.environ.get(KEY_VAR) or None
+        base = agent_base_url(url)
+        check_transport(base, session_api_key, allow_insecure)
+        if conversation_id is None and "/api/conversations/" in url:
+            conversation_id = url.rstrip("/").rsplit("/", 1)[-1]
+        self.config = ClientConfig(
+            base_url=base,
+            api_key=session_api_key,
+            api_key_source="argument" if session_api_key else None,
+            auth="session-key",
+        )
+        self.conversation_id = ConversationId(str(conversation_id)) if conversation_id else None
+        self._http = SyncHTTP(
+            self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep, agent=True
+        )
+        self.bash = SyncBash(self)
+        self.files = SyncFiles(self)
+        self.git = SyncAgentGit(self)
+        self.conversations = SyncAgentConversations(self)
+        self.events = SyncAgentEvents(self)
+
+    @property
+    def url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def session_api_key(self) -> str | None:
+        return self.config.api_key
+
+    def __repr__(self) -> str:
+        key = "set" if self.config.api_key else "none"
+        return f"{type(self).__name__}(url={self.url!r}, session_api_key=<{key}>)"
+
+    def _conversation_id(self, conversation: Any) -> str:
+        """The agent server's form of a conversation id (it accepts hex or hyphenated)."""
+        if conversation is None:
+            if self.conversation_id is None:
+                raise ValueError("Pass a conversation id (this client has no default conversation)")
+            return str(self.conversation_id)
+        if isinstance(conversation, str):
+            return str(ConversationId(conversation))
+        for attr in ("id", "app_conversation_id"):
+            value = getattr(conversation, attr, None)
+            if value:
+                return str(ConversationId(str(value)))
+        raise TypeError(f"Expected a conversation id, not {type(conversation).__name__}")
+
+    # -- live events ----------------------------------------------------------------------
+    def stream_events(
+        self,
+        conversation: ConversationId | str | None = None,
+        *,
+        after: str | None = None,
+        until_done: bool = False,
+        include_state: bool = False,
+        fallback: bool = True,
+        max_reconnects: int = 5,
+        poll_interval: float = 1.0,
+    ) -> EventStream:
+        """Every event of the conversation exactly once, in order: the stored history, then live.
+
+        ``after`` (a naive server timestamp) starts at that point instead of the beginning.
+        ``until_done`` ends the stream once the agent's latest run is finished, errored or stuck.
+        ``include_state`` also yields the ``full_state`` snapshot the socket sends on connect.
+        A dropped socket is reconnected with backoff and resumed with no gap and no repeat; if the
+        socket cannot be used, the stream polls the REST event search instead (``fallback``).
+        Close codes 4001 (session key) and 4004 (unknown conversation) raise at once."""
+        return EventStream(
+            self,
+            self._conversation_id(conversation),
+            after=after,
+            until_done=until_done,
+            include_state=include_state,
+            fallback=fallback,
+            max_reconnects=max_reconnects,
+            poll_interval=poll_interval,
+        )
+
+    # -- server details -------------------------------------------------------------------
+    def info(self) -> ServerInfo:
+        return ServerInfo.model_validate(self._http.request("GET", "/server_info"))
+
+    def alive(self) -> bool:
+        """True when the process answers (it may still be starting)."""
+        try:
+            self._http.request("GET", "/alive", retries=0)
+        except Exception:
+            return False
+        return True
+
+    def health(self) -> Any:
+        return self._http.request("GET", "/health")
+
+    def ready(self) -> bool:
+        """True once the server finished starting (``/ready`` answers 503 while it initialises)."""
+        try:
+            self._http.request("GET", "/ready", retries=0)
+        except Exception:
+            return False
+        return True
+
+    def tools(self) -> list[str]:
+        """The tools this server can give an agent."""
+        return [str(t) for t in self._http.request("GET", "/api/tools/")]
+
+    def vscode_status(self) -> VSCodeStatus:
+        return VSCodeStatus.model_validate(self._http.request("GET", "/api/vscode/status"))
+
+    def vscode_url(
+        self, *, base_url: str | None = None, workspace_dir: str | None = None, check: bool = True
+    ) -> str | None:
+        """The VS Code URL (it embeds the session key: treat it as a secret). With ``check`` (the
+        default), None unless VS Code is enabled and running: the server hands out a URL even then."""
+        if check:
+            status = self.vscode_status()
+            if not (status.enabled and status.running):
+                return None
+        data = self._http.request(
+            "GET", "/api/vscode/url", params={"base_url": base_url, "workspace_dir": workspace_dir}
+        )
+        return data.get("url") if isinstance(data, dict) else None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Raw escape hatch: any route, with the session key, retries and error mapping."""
+        return self._http.request(method, path, **kwargs)
+
+    def stream_bytes(self, path: str, **kwargs: Any) -> Iterator[bytes]:
+        """Raw streamed GET of any route (chunks of 64 KiB)."""
+        with self._http.stream("GET", path, **kwargs) as response:
+            for chunk in response.iter_bytes(64 * 1024):
+                yield chunk
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AgentServer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,257 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Conversations on an agent server: start, read, message, run, pause, confirm, wait."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from ..._errors import (
+    BadRequestError,
+    ConflictError,
+    ConversationFailedError,
+    NeedsInputError,
+    NotFoundError,
+    WaitTimeoutError,
+)
+from ..._wait_logic import FAILED_EXECUTION, FreshRun, Poll
+from ...types.agent import ConversationInfo
+from ...types.conversations import Content, ExecutionStatus, UserMessage
+from .._pagination import Pager
+from ._base import SyncAgentResource
+from .stream import SyncStatusWatch
+
+PATH = "/api/conversations"
+MAX_IDS = 99
+POLICIES = ("AlwaysConfirm", "NeverConfirm", "ConfirmRisky")
+
+
+def policy_body(policy: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(policy, dict):
+        return policy
+    if policy not in POLICIES:
+        raise ValueError(f"Unknown confirmation policy {policy!r}: use one of {', '.join(POLICIES)}")
+    return {"kind": policy}
+
+
+def _message(message: str | UserMessage | list[Content], run: bool) -> dict[str, Any]:
+    return UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
+
+
+class SyncAgentConversations(SyncAgentResource):
+    def start(
+        self,
+        message: str | UserMessage | list[Content] | None = None,
+        *,
+        workspace: str | dict[str, Any],
+        llm: dict[str, Any] | None = None,
+        agent_settings: dict[str, Any] | None = None,
+        agent: dict[str, Any] | None = None,
+        agent_profile_id: str | None = None,
+        conversation_id: str | None = None,
+        confirmation_policy: str | dict[str, Any] | None = None,
+        max_iterations: int | None = None,
+        tags: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> ConversationInfo:
+        """Start a conversation on this agent server (``message`` is run at once).
+
+        ``workspace`` is the working directory; the agent comes from ``llm`` (a dict of model,
+        base_url, api_key...), ``agent_settings``, ``agent`` or ``agent_profile_id``. The id is
+        chosen here when not given, and the server treats a second start with the same id as the
+        same conversation, so a retried start can never create two."""
+        sources = [x for x in (llm, agent_settings, agent, agent_profile_id) if x is not None]
+        if len(sources) != 1:
+            raise ValueError("Give exactly one of llm=, agent_settings=, agent= or agent_profile_id=")
+        body: dict[str, Any] = {
+            "conversation_id": str(uuid.UUID(conversation_id) if conversation_id else uuid.uuid4()),
+            "workspace": {"working_dir": workspace, "kind": "LocalWorkspace"}
+            if isinstance(workspace, str)
+            else workspace,
+        }
+        if llm is not None:
+            body["agent_settings"] = {"llm": {"usage_id": "agent", **llm}}
+        elif agent_settings is not None:
+            body["agent_settings"] = agent_settings
+        elif agent is not None:
+            body["agent"] = agent
+        else:
+            body["agent_profile_id"] = agent_profile_id
+        if message is not None:
+            body["initial_message"] = _message(message, True)
+        if confirmation_policy is not None:
+            body["confirmation_policy"] = policy_body(confirmation_policy)
+        if max_iterations is not None:
+            body["max_iterations"] = max_iterations
+        if tags is not None:
+            body["tags"] = tags
+        body.update(fields)
+        data = self._http.request("POST", PATH, json=body, idempotent=True)
+        return ConversationInfo.model_validate(data)
+
+    def info(self, conversation: Any = None) -> ConversationInfo:
+        data = self._http.request("GET", f"{PATH}/{self._conversation(conversation)}")
+        return ConversationInfo.model_validate(data)
+
+    def search(
+        self,
+        *,
+        status: str | ExecutionStatus | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[ConversationInfo]:
+        """Conversations on this server, newest first by default, lazily paged."""
+        params = {"status": status, "sort_order": sort_order}
+        return Pager(
+            self._http, PATH + "/search", params, ConversationInfo.model_validate, page_size=page_size, limit=limit
+        )
+
+    def count(self, *, status: str | ExecutionStatus | None = None) -> int:
+        return int(self._http.request("GET", PATH + "/count", params={"status": status}))
+
+    def get(self, ids: Iterable[Any]) -> list[ConversationInfo | None]:
+        """Batch get in the order asked, None for unknown ids (99 per call)."""
+        wanted = [self._conversation(i) for i in ids]
+        out: list[ConversationInfo | None] = []
+        for start in range(0, len(wanted), MAX_IDS):
+            data = self._http.request("GET", PATH, params={"ids": wanted[start : start + MAX_IDS]})
+            out.extend(None if item is None else ConversationInfo.model_validate(item) for item in data)
+        return out
+
+    def update(self, conversation: Any = None, *, title: str | None = None, tags: dict[str, str] | None = None) -> bool:
+        if title is not None and not 1 <= len(title) <= 200:
+            raise ValueError("title must be 1 to 200 characters long")
+        body = {k: v for k, v in {"title": title, "tags": tags}.items() if v is not None}
+        data = self._http.request("PATCH", f"{PATH}/{self._conversation(conversation)}", json=body, idempotent=True)
+        return bool(data.get("success", True)) if isinstance(data, dict) else True
+
+    def delete(self, conversation: Any = None) -> bool:
+        """Delete; False when it was already gone (1.34 answers 400 then, later servers 404)."""
+        try:
+            self._http.request("DELETE", f"{PATH}/{self._conversation(conversation)}")
+        except (NotFoundError, BadRequestError):
+            return False
+        return True
+
+    def send_message(
+        self, message: str | UserMessage | list[Content], conversation: Any = None, *, run: bool = True
+    ) -> None:
+        """Add a user message; ``run=True`` (our default; the server's is False) also runs the agent.
+        Never retried once it may have reached the server, so a message is never sent twice. A 429
+        means the message was stored but the run could not start: call ``run`` later."""
+        cid = self._conversation(conversation)
+        self._http.request("POST", f"{PATH}/{cid}/events", json=_message(message, run), idempotent=False)
+
+    def run(self, conversation: Any = None) -> bool:
+        """Run the agent; False when it was already running (409)."""
+        try:
+            self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/run", idempotent=False)
+        except ConflictError:
+            return False
+        return True
+
+    def pause(self, conversation: Any = None) -> None:
+        """Pause after the LLM call in flight (``interrupt`` cancels it instead)."""
+        self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/pause", idempotent=True)
+
+    def interrupt(self, conversation: Any = None) -> None:
+        self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/interrupt", idempotent=True)
+
+    def final_response(self, conversation: Any = None) -> str:
+        """The agent's last answer ("" until it has finished)."""
+        data = self._http.request("GET", f"{PATH}/{self._conversation(conversation)}/agent_final_response")
+        return str(data.get("response") or "") if isinstance(data, dict) else str(data or "")
+
+    def respond_to_confirmation(self, accept: bool, conversation: Any = None, *, reason: str | None = None) -> None:
+        """Approve (``accept=True``) or reject the actions waiting for confirmation."""
+        body: dict[str, Any] = {"accept": accept}
+        if reason is not None:
+            body["reason"] = reason
+        path = f"{PATH}/{self._conversation(conversation)}/events/respond_to_confirmation"
+        self._http.request("POST", path, json=body, idempotent=False)
+
+    def approve(self, conversation: Any = None) -> None:
+        self.respond_to_confirmation(True, conversation)
+
+    def reject(self, conversation: Any = None, *, reason: str = "Rejected through ohctl") -> None:
+        self.respond_to_confirmation(False, conversation, reason=reason)
+
+    def set_confirmation_policy(self, policy: str | dict[str, Any], conversation: Any = None) -> None:
+        """``AlwaysConfirm``, ``NeverConfirm`` or ``ConfirmRisky`` (or the full policy object)."""
+        path = f"{PATH}/{self._conversation(conversation)}/confirmation_policy"
+        self._http.request("POST", path, json={"policy": policy_body(policy)}, idempotent=True)
+
+    def ask(self, question: str, conversation: Any = None) -> str:
+        """Ask the agent's LLM about the conversation without changing it."""
+        path = f"{PATH}/{self._conversation(conversation)}/ask_agent"
+        data = self._http.request("POST", path, json={"question": question}, idempotent=False)
+        return str(data.get("response") or "") if isinstance(data, dict) else str(data)
+
+    def generate_title(self, conversation: Any = None, *, max_length: int = 50) -> str:
+        """Have the LLM title the conversation, store the title and return it. Servers up to 1.18
+        do it in one call (``generate_title``); later ones dropped the route, so the title is asked
+        of the agent's LLM (``ask_agent``) and stored with a PATCH."""
+        cid = self._conversation(conversation)
+        try:
+            data = self._http.request(
+                "POST", f"{PATH}/{cid}/generate_title", json={"max_length": max_length}, idempotent=False
+            )
+            return str(data.get("title") or "")
+        except NotFoundError:
+            pass
+        answer = self.ask(
+            f"Reply with only a title of at most {max_length} characters for this conversation, nothing else.", cid
+        )
+        title = next((line.strip().strip("\"'#* ") for line in answer.splitlines() if line.strip()), "")
+        title = title[:max_length].strip() or "Untitled conversation"
+        self.update(cid, title=title)
+        return title
+
+    def wait(
+        self,
+        conversation: Any = None,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float = 2.0,
+        fresh: bool = False,
+        live: bool = True,
+    ) -> ConversationInfo:
+        """Wait until the agent finished and return the conversation; raises ConversationFailedError
+        (error or stuck), NeedsInputError (waiting for confirmation) or WaitTimeoutError.
+
+        With ``live`` (the default) a status socket wakes the wait the moment the status changes.
+        ``fresh``: a run was just requested, so an old terminal status is ignored until the agent is
+        seen running (or 10 s pass)."""
+        cid = self._conversation(conversation)
+        poll = Poll(timeout, initial=poll_interval, maximum=10.0)
+        watch = SyncStatusWatch(self._agent, cid) if live else None
+        fresh_run = FreshRun(10.0) if fresh else None
+        try:
+            while True:
+                info = self.info(cid)
+                status = str(info.execution_status) if info.execution_status is not None else None
+                if fresh_run is None or fresh_run.accept_status(status):
+                    if status == ExecutionStatus.FINISHED.value:
+                        return info
+                    if status in FAILED_EXECUTION:
+                        raise ConversationFailedError(
+                            f"Conversation {cid} ended with status {status}", conversation=info
+                        )
+                    if status == ExecutionStatus.WAITING_FOR_CONFIRMATION.value:
+                        raise NeedsInputError(
+                            f"Conversation {cid} waits for confirmation: approve() or reject() it", conversation=info
+                        )
+                if poll.expired():
+                    raise WaitTimeoutError(
+                        f"Conversation {cid} did not finish within {timeout}s (last status {status})", last=info
+                    )
+                delay = poll.next_delay()
+                if watch is not None:
+                    watch.wait_change(delay)
+                else:
+                    self._http.sleep(delay)
+        finally:
+            if watch is not None:
+                watch.close()

@@ -1,0 +1,136 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""A conversation's stored events on its agent server: search, count, batch get."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ..._errors import InternalServerError, NotFoundError
+from ...types.events import Event, parse_event
+from .._pagination import Pager
+from ..resources.events import event_time
+from ._base import SyncAgentResource
+
+_SDK = "openhands.sdk.event."
+# Agent server 1.34 matches ``kind`` against the full class path only (a bare name silently finds
+# nothing); later servers accept both, so the full path is what we send.
+KIND_PATHS = {
+    "MessageEvent": _SDK + "llm_convertible.message.MessageEvent",
+    "ActionEvent": _SDK + "llm_convertible.action.ActionEvent",
+    "ObservationEvent": _SDK + "llm_convertible.observation.ObservationEvent",
+    "AgentErrorEvent": _SDK + "llm_convertible.observation.AgentErrorEvent",
+    "UserRejectObservation": _SDK + "llm_convertible.observation.UserRejectObservation",
+    "SystemPromptEvent": _SDK + "llm_convertible.system.SystemPromptEvent",
+    "ConversationStateUpdateEvent": _SDK + "conversation_state.ConversationStateUpdateEvent",
+    "ConversationErrorEvent": _SDK + "conversation_error.ConversationErrorEvent",
+    "Condensation": _SDK + "condenser.Condensation",
+    "CondensationRequest": _SDK + "condenser.CondensationRequest",
+    "CondensationSummaryEvent": _SDK + "condenser.CondensationSummaryEvent",
+    "PauseEvent": _SDK + "user_action.PauseEvent",
+    "InterruptEvent": _SDK + "user_action.InterruptEvent",
+    "HookExecutionEvent": _SDK + "hook_execution.HookExecutionEvent",
+    "ACPToolCallEvent": _SDK + "acp_tool_call.ACPToolCallEvent",
+    "ServerErrorEvent": "openhands.agent_server.models.ServerErrorEvent",
+}
+MAX_IDS = 99
+
+
+def kind_path(kind: str | type | None) -> str | None:
+    if kind is None:
+        return None
+    name = kind if isinstance(kind, str) else kind.__name__
+    if "." in name:
+        return name
+    if name not in KIND_PATHS:
+        raise ValueError(
+            f"Unknown event kind {name!r}: use one of {', '.join(sorted(KIND_PATHS))} or a full class path"
+        )
+    return KIND_PATHS[name]
+
+
+def _unknown_event(exc: InternalServerError) -> bool:
+    """Agent server 1.34 answers an unknown event id with a 500 naming it."""
+    return "Unknown event_id" in str(exc.body)
+
+
+class SyncAgentEvents(SyncAgentResource):
+    def _path(self, conversation: Any) -> str:
+        return f"/api/conversations/{self._conversation(conversation)}/events"
+
+    def search(
+        self,
+        conversation: Any = None,
+        *,
+        kind: str | type | None = None,
+        source: str | None = None,
+        body: str | None = None,
+        since: datetime | str | None = None,
+        before: datetime | str | None = None,
+        sort_order: str | None = None,
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> Pager[Event]:
+        """Events oldest first (``sort_order="TIMESTAMP_DESC"`` for newest first), lazily paged.
+        ``kind``: a class name such as ``"MessageEvent"``; ``source``: agent, user, environment or
+        hook; ``body``: text the message contains (case-insensitive)."""
+        params = {
+            "kind": kind_path(kind),
+            "source": source,
+            "body": body,
+            "timestamp__gte": event_time(since),
+            "timestamp__lt": event_time(before),
+            "sort_order": sort_order,
+        }
+        return Pager(
+            self._http, self._path(conversation) + "/search", params, parse_event, page_size=page_size, limit=limit
+        )
+
+    def count(
+        self,
+        conversation: Any = None,
+        *,
+        kind: str | type | None = None,
+        source: str | None = None,
+        body: str | None = None,
+        since: datetime | str | None = None,
+        before: datetime | str | None = None,
+    ) -> int:
+        params = {
+            "kind": kind_path(kind),
+            "source": source,
+            "body": body,
+            "timestamp__gte": event_time(since),
+            "timestamp__lt": event_time(before),
+        }
+        return int(self._http.request("GET", self._path(conversation) + "/count", params=params))
+
+    def retrieve(self, event_id: str, conversation: Any = None) -> Event | None:
+        """One event, or None if the conversation has no such event."""
+        try:
+            data = self._http.request("GET", f"{self._path(conversation)}/{event_id}", retries=0)
+        except NotFoundError:
+            return None
+        except InternalServerError as exc:
+            if _unknown_event(exc):
+                return None
+            raise
+        return parse_event(data)
+
+    def get(self, ids: Iterable[str], conversation: Any = None) -> list[Event | None]:
+        """Batch get in the order asked, None for unknown ids (the ids go as a JSON body on the GET).
+        On agent server 1.34 one unknown id fails the whole batch: then each id is fetched alone."""
+        wanted = list(ids)
+        out: list[Event | None] = []
+        for start in range(0, len(wanted), MAX_IDS):
+            part = wanted[start : start + MAX_IDS]
+            try:
+                data = self._http.request("GET", self._path(conversation), json=part, retries=0)
+            except InternalServerError as exc:
+                if not _unknown_event(exc):
+                    raise
+                out.extend([self.retrieve(event_id, conversation) for event_id in part])
+                continue
+            out.extend(None if item is None else parse_event(item) for item in data)
+        return out

@@ -1,0 +1,262 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Live events over the agent server's WebSocket, with resume, backoff and a REST-polling fallback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import types
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from ..._backend import SyncWebSocket, sync_ws_connect, sync_ws_recv
+from ..._errors import StreamError
+from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
+from ..._wait_logic import Poll
+from ...types.events import Event
+from .._http import USER_AGENT
+from .._pagination import Pager
+
+if TYPE_CHECKING:
+    from .client import AgentServer
+
+log = logging.getLogger("ohctl")
+
+QUIET = 1.0  # once the run has ended, the stream ends after this long without a frame
+SOCKET_RETRY = 30.0  # while polling, try the socket again this often
+
+
+class _SocketUnavailableError(Exception):
+    """The socket could not be used this time (retry, then fall back to polling)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+def _backoff(failures: int) -> float:
+    return random.uniform(0, min(10.0, 0.5 * 2 ** (failures - 1)))
+
+
+def _open(agent: AgentServer, conversation_id: str, params: dict[str, str]) -> SyncWebSocket:
+    """Connect and authenticate with the first frame; map refusals to errors or ``_SocketUnavailableError``."""
+    url = socket_url(agent.url, conversation_id, params)
+    try:
+        ws = sync_ws_connect(url, {"User-Agent": USER_AGENT})
+    except InvalidStatus as exc:
+        status = exc.response.status_code
+        if status in (401, 403):
+            raise handshake_error(status, url) from None
+        raise _SocketUnavailableError(f"handshake answered HTTP {status}", permanent=status in (404, 405)) from None
+    except (OSError, TimeoutError, WebSocketException) as exc:
+        raise _SocketUnavailableError(f"{type(exc).__name__}: {exc}") from None
+    frame = auth_frame(agent.session_api_key)
+    if frame is not None:
+        ws.send(frame)
+    return ws
+
+
+def _closed(exc: ConnectionClosed, url: str) -> Exception:
+    code = exc.rcvd.code if exc.rcvd is not None else None
+    reason = exc.rcvd.reason if exc.rcvd is not None else ""
+    fatal = close_error(code, reason, url)
+    return fatal if fatal is not None else _SocketUnavailableError(f"socket closed ({code} {reason})".strip())
+
+
+class EventStream:
+    """Iterate it for events; use it as a context manager (or call ``close``) to end it early.
+
+    ``mode`` says how events arrive now (``"socket"`` or ``"polling"``); ``reconnects`` counts the
+    times the socket was re-opened; ``state.status`` is the agent's last known execution status."""
+
+    def __init__(
+        self,
+        agent: AgentServer,
+        conversation_id: str,
+        *,
+        after: str | None,
+        until_done: bool,
+        include_state: bool,
+        fallback: bool,
+        max_reconnects: int,
+        poll_interval: float,
+    ) -> None:
+        self._agent = agent
+        self.conversation_id = conversation_id
+        self.state = LiveState(until_done=until_done, after=after, include_state=include_state)
+        self.fallback = fallback
+        self.max_reconnects = max_reconnects
+        self.poll_interval = poll_interval
+        self.mode = "socket"
+        self.reconnects = 0
+        self._ws: SyncWebSocket | None = None
+        self._finished = False
+
+    def __iter__(self) -> Iterator[Event]:
+        return self._events()
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._finished = True
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.close()
+
+    def _events(self) -> Iterator[Event]:
+        failures = 0
+        while not self._finished:
+            if self.mode == "polling":
+                for event in self._poll():
+                    yield event
+                continue
+            try:
+                self._ws = _open(self._agent, self.conversation_id, self.state.resume_params())
+                if failures or self.state.delivered:
+                    self.reconnects += 1
+                for event in self._read(self._ws):
+                    failures = 0
+                    yield event
+                return
+            except _SocketUnavailableError as exc:
+                failures += 1
+                if exc.permanent or failures > self.max_reconnects:
+                    if not self.fallback:
+                        raise StreamError(f"Live events unavailable for {self.conversation_id}: {exc}") from None
+                    log.info("event socket unavailable (%s); polling the REST event search instead", exc)
+                    self.mode = "polling"
+                    continue
+                delay = _backoff(failures)
+                log.debug("event socket: %s; reconnecting in %.2fs (attempt %d)", exc, delay, failures)
+                self._agent._http.sleep(delay)
+            finally:
+                ws, self._ws = self._ws, None
+                if ws is not None:
+                    ws.close()
+
+    def _read(self, ws: SyncWebSocket) -> Iterator[Event]:
+        url = socket_url(self._agent.url, self.conversation_id, {})
+        while True:
+            try:
+                raw = sync_ws_recv(ws, QUIET if self.state.settled() else None)
+            except TimeoutError:
+                if self.state.settled():
+                    return
+                continue
+            except ConnectionClosed as exc:
+                raise _closed(exc, url) from None
+            try:
+                frame = json.loads(raw)
+            except ValueError:
+                raise StreamError(f"The event socket sent a frame that is not JSON: {str(raw)[:200]!r}") from None
+            event = self.state.accept(frame)
+            if event is not None:
+                yield event
+
+    def _poll(self) -> Iterator[Event]:
+        """Incremental REST polling from the last delivered timestamp; returns to the socket now and then."""
+        info = self._agent.conversations.info(self.conversation_id)
+        self.state.arm_from(info.last_user_message_id, str(info.execution_status) if info.execution_status else None)
+        poll = Poll(None, initial=self.poll_interval, maximum=5.0)
+        last_socket_try = time.monotonic()
+        path = f"/api/conversations/{self.conversation_id}/events/search"
+        while True:
+            params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
+            fresh = 0
+            for frame in Pager(self._agent._http, path, params, _raw):
+                event = self.state.accept(frame)
+                if event is not None:
+                    fresh += 1
+                    yield event
+            if self.state.settled() or self._finished:
+                self._finished = True
+                return
+            if fresh:
+                poll = Poll(None, initial=self.poll_interval, maximum=5.0)
+            if time.monotonic() - last_socket_try >= SOCKET_RETRY:
+                last_socket_try = time.monotonic()
+                try:
+                    ws = _open(self._agent, self.conversation_id, {})
+                except _SocketUnavailableError:
+                    pass
+                else:
+                    ws.close()
+                    log.info("event socket available again; leaving REST polling")
+                    self.mode = "socket"
+                    return
+            self._agent._http.sleep(poll.next_delay())
+
+
+def _raw(item: Any) -> Any:
+    return item
+
+
+class SyncStatusWatch:
+    """Wakes a waiting loop as soon as the agent's execution status changes (a socket without
+    history). If the socket cannot be used, it simply sleeps: the caller polls anyway."""
+
+    def __init__(self, agent: AgentServer, conversation_id: str, *, max_failures: int = 3) -> None:
+        self._agent = agent
+        self._conversation_id = conversation_id
+        self._ws: SyncWebSocket | None = None
+        self._failures = 0
+        self._max_failures = max_failures
+
+    @property
+    def live(self) -> bool:
+        return self._failures < self._max_failures
+
+    def wait_change(self, timeout: float) -> bool:
+        """Return True when a status change arrived, False after ``timeout`` seconds without one."""
+        if not self.live:
+            self._agent._http.sleep(timeout)
+            return False
+        deadline = time.monotonic() + timeout
+        if self._ws is None:
+            try:
+                self._ws = _open(self._agent, self._conversation_id, {})
+            except _SocketUnavailableError as exc:
+                self._failures += 1
+                log.debug("status socket unavailable (%s); polling only", exc)
+                self._agent._http.sleep(max(0.0, deadline - time.monotonic()))
+                return False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            try:
+                raw = sync_ws_recv(self._ws, left)
+            except TimeoutError:
+                return False
+            except ConnectionClosed as exc:
+                self._ws = None
+                fatal = close_error(exc.rcvd.code if exc.rcvd else None, "", self._agent.url)
+                self._failures += self._max_failures if fatal is not None else 1
+                return True  # something changed: let the caller look
+            try:
+                frame = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(frame, dict) and frame.get("key") in ("execution_status", "full_state"):
+                value = frame.get("value")
+                status = value.get("execution_status") if isinstance(value, dict) else value
+                log.debug("live status of %s: %s", self._conversation_id, status)
+                if frame.get("key") == "execution_status":
+                    return True
+                if status not in ("running", "idle", None):
+                    return True
+
+    def close(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.close()

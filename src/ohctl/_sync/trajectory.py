@@ -1,0 +1,105 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Save a conversation's whole trajectory: the app server's zip, else the agent server's, else the
+paged events written as a zip of the same layout."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import APIConnectionError, APIStatusError, OhctlError
+from .._ids import conversation_id
+from ..types.agent import TrajectoryResult
+from .agent.handoff import _from_conversation
+
+if TYPE_CHECKING:
+    from .client import OpenHands
+
+log = logging.getLogger("ohctl")
+
+SOURCES = ("app-zip", "agent-zip", "events")
+
+
+def _valid_zip(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0 or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return archive.testzip() is None and bool(archive.namelist())
+
+
+def save_trajectory(
+    client: OpenHands,
+    conversation: Any,
+    destination: str | os.PathLike[str],
+    *,
+    sources: tuple[str, ...] = SOURCES,
+) -> TrajectoryResult:
+    cid = conversation_id(conversation)
+    path = Path(destination)
+    if path.is_dir():
+        path = path / f"trajectory_{cid}.zip"
+    unknown = set(sources) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
+    errors: list[str] = []
+    if "app-zip" in sources:
+        try:
+            download = client.conversations.download(cid, path)
+            if _valid_zip(path):
+                return TrajectoryResult(
+                    path=str(path), source="app-zip", bytes_written=download.bytes_written, errors=errors
+                )
+            errors.append("app-zip: the server sent something that is not a valid zip")
+        except (APIStatusError, APIConnectionError) as exc:
+            errors.append(f"app-zip: {exc}")
+    conv = client.conversations.retrieve(cid)
+    agent = _from_conversation(client, conv)
+    try:
+        if "agent-zip" in sources:
+            if agent is None:
+                errors.append(f"agent-zip: the sandbox is {conv.sandbox_status}")
+            else:
+                try:
+                    download = agent.files.download_trajectory(path, cid)
+                    if _valid_zip(path):
+                        return TrajectoryResult(
+                            path=str(path), source="agent-zip", bytes_written=download.bytes_written, errors=errors
+                        )
+                    errors.append("agent-zip: the server sent something that is not a valid zip")
+                except (APIStatusError, APIConnectionError) as exc:
+                    errors.append(f"agent-zip: {exc}")
+        if "events" in sources:
+            return _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
+    finally:
+        if agent is not None:
+            agent.close()
+    path.unlink(missing_ok=True)
+    raise OhctlError(f"No trajectory source worked for {cid}: " + "; ".join(errors))
+
+
+def _events_zip(
+    client: OpenHands, agent: Any, cid: str, meta: dict[str, Any], path: Path, errors: list[str]
+) -> TrajectoryResult:
+    """Write ``meta.json`` and ``event_NNNNNN_<id>.json`` one event at a time (flat memory). The live
+    agent server is preferred: the app server's copy can trail it by up to ~30 s."""
+    partial = path.with_name(path.name + ".part")
+    count = 0
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("meta.json", json.dumps(meta, indent=2))
+            pager = agent.events.search(cid) if agent is not None else client.events.search(cid)
+            for event in pager:
+                archive.writestr(
+                    f"event_{count:06d}_{event.id}.json", json.dumps(event.model_dump(mode="json", exclude_unset=True))
+                )
+                count += 1
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return TrajectoryResult(
+        path=str(path), source="events", bytes_written=path.stat().st_size, events=count, errors=errors
+    )
