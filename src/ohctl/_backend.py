@@ -39,7 +39,9 @@ async def async_ws_connect(url: str, headers: Mapping[str, str]) -> AsyncWebSock
 
 
 def sync_ws_connect(url: str, headers: Mapping[str, str]) -> SyncWebSocket:
-    return _sync_connect(url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME)
+    ws = _sync_connect(url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME)
+    # The caller closes it; entering marks it as managed (websockets 17.1 warns otherwise).
+    return ws.__enter__()
 
 
 async def async_ws_recv(ws: AsyncWebSocket, timeout: float | None) -> str | bytes:

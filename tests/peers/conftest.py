@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pytest
 
 import ohctl
-from tests.peers.harness import Peer, PeerUnavailable, start_app_server
+from tests.peers.harness import Peer, PeerUnavailable, start_agent_server, start_app_server
 from tests.peers.scripted_llm import ScriptedLLM
 
 T = TypeVar("T")
@@ -104,3 +104,36 @@ def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, interval
             return last
         time.sleep(interval)
     raise AssertionError(f"not true within {timeout}s: {what} (last: {last!r})")
+
+
+AGENT_KEY = "ohctl-test-session-key"
+
+
+@pytest.fixture(scope="session")
+def agent_peer() -> Iterator[Peer]:
+    """The latest standalone agent server (not the one the app server's sandboxes run)."""
+    if os.environ.get("OHCTL_SKIP_PEERS") == "1":
+        pytest.skip("OHCTL_SKIP_PEERS=1: real-server tests were skipped on request")
+    try:
+        peer = start_agent_server(AGENT_KEY)
+    except PeerUnavailable as exc:
+        pytest.fail(f"The real OpenHands agent server is unavailable: {exc}", pytrace=False)
+    yield peer
+    killed = peer.stop()
+    print(f"\nagent server stopped; {len(killed)} processes ended")
+
+
+@pytest.fixture
+def agent(agent_peer: Peer) -> Iterator[ohctl.AgentServer]:
+    with ohctl.AgentServer(agent_peer.base_url, AGENT_KEY) as a:
+        yield a
+
+
+@pytest.fixture
+async def aagent(agent_peer: Peer) -> Any:
+    async with ohctl.AsyncAgentServer(agent_peer.base_url, AGENT_KEY) as a:
+        yield a
+
+
+def scripted_llm_settings(llm: ScriptedLLM) -> dict[str, str]:
+    return {"model": "openai/scripted", "base_url": llm.base_url, "api_key": "x"}

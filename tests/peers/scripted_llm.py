@@ -27,6 +27,7 @@ from typing import Any
 
 MARKER = re.compile(r"\[ohctl:([a-z]+)(?::([^\]]+))?\]")
 FINISH_MESSAGE = "Scripted agent finished."
+SIDE_ANSWER = "Scripted conversation"  # the reply to title requests and ask_agent questions
 
 
 def _text_of(message: dict[str, Any]) -> str:
@@ -100,9 +101,10 @@ class ScriptedLLM:
                     self._send(404, b'{"error": {"message": "not found"}}', "application/json")
                     return
                 messages = payload.get("messages") or []
-                if not payload.get("tools"):
-                    # Title generation and other helper calls: plain text.
-                    self._answer(payload, text="Scripted conversation", step=None)
+                last_user = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+                if not payload.get("tools") or "<QUESTION>" in _text_of(last_user):
+                    # Title generation, ask_agent questions and other helper calls: plain text.
+                    self._answer(payload, text=SIDE_ANSWER, step=None)
                     return
                 _, step = plan(messages)
                 if step is None:

@@ -92,6 +92,8 @@ async def wait_conversations(
                 return results
             if watch is not None:
                 await watch.pause(found[0], poll.next_delay())
+                if watch.saw_active and pending[0] in fresh:
+                    fresh[pending[0]].seen_active = True
             else:
                 await client._http.sleep(poll.next_delay())
     finally:
@@ -106,6 +108,10 @@ class _LiveWatch:
         self._client = client
         self._agent: AsyncAgentServer | None = None
         self._watch: AsyncStatusWatch | None = None
+
+    @property
+    def saw_active(self) -> bool:
+        return self._watch is not None and self._watch.saw_active
 
     async def pause(self, conversation: AppConversation | None, delay: float) -> None:
         if self._watch is None and conversation is not None:

@@ -93,6 +93,8 @@ def wait_conversations(
                 return results
             if watch is not None:
                 watch.pause(found[0], poll.next_delay())
+                if watch.saw_active and pending[0] in fresh:
+                    fresh[pending[0]].seen_active = True
             else:
                 client._http.sleep(poll.next_delay())
     finally:
@@ -107,6 +109,10 @@ class _LiveWatch:
         self._client = client
         self._agent: AgentServer | None = None
         self._watch: SyncStatusWatch | None = None
+
+    @property
+    def saw_active(self) -> bool:
+        return self._watch is not None and self._watch.saw_active
 
     def pause(self, conversation: AppConversation | None, delay: float) -> None:
         if self._watch is None and conversation is not None:

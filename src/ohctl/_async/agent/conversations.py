@@ -255,6 +255,8 @@ class AsyncAgentConversations(AsyncAgentResource):
                 delay = poll.next_delay()
                 if watch is not None:
                     await watch.wait_change(delay)
+                    if fresh_run is not None and watch.saw_active:
+                        fresh_run.seen_active = True
                 else:
                     await self._http.sleep(delay)
         finally:

@@ -250,6 +250,8 @@ class SyncAgentConversations(SyncAgentResource):
                 delay = poll.next_delay()
                 if watch is not None:
                     watch.wait_change(delay)
+                    if fresh_run is not None and watch.saw_active:
+                        fresh_run.seen_active = True
                 else:
                     self._http.sleep(delay)
         finally:

@@ -211,6 +211,7 @@ class SyncStatusWatch:
         self._ws: SyncWebSocket | None = None
         self._failures = 0
         self._max_failures = max_failures
+        self.saw_active = False  # the agent was seen running (a fast run can end between two polls)
 
     @property
     def live(self) -> bool:
@@ -251,6 +252,8 @@ class SyncStatusWatch:
                 value = frame.get("value")
                 status = value.get("execution_status") if isinstance(value, dict) else value
                 log.debug("live status of %s: %s", self._conversation_id, status)
+                if status in ("running", "idle"):
+                    self.saw_active = True
                 if frame.get("key") == "execution_status":
                     return True
                 if status not in ("running", "idle", None):
