@@ -1,9 +1,11 @@
 """The bookkeeping of a live event stream, shared by the sync and async streams (pure, no I/O).
 
-The agent server's socket sends a ``full_state`` snapshot first, then (when asked) the stored events,
-then live events. Live events can arrive while the history is still being replayed, and a resume
-after a dropped socket (``resend_mode=since``, inclusive) repeats the boundary events: ``accept``
-drops every event already delivered, by id, so each event comes out exactly once.
+The agent server subscribes a socket *before* it replays stored events (``resend_mode``), so a
+replay interleaves with live events and breaks the order. The stream therefore connects without
+a replay, waits for the ``full_state`` snapshot (proof that the subscription is live), reads the
+stored events from the last delivered timestamp over REST (inclusive), and then takes the socket's
+frames. The overlap repeats a few events: ``accept`` drops every event already delivered, by id, so
+each event comes out exactly once and in the server's order.
 """
 
 from __future__ import annotations
@@ -88,12 +90,6 @@ class LiveState:
             self.last_timestamp = self.after
             self._armed = True  # the caller asked for what follows a point in time
 
-    def resume_params(self) -> dict[str, str]:
-        """Query parameters for the next connection: all history first, then since the last event."""
-        if self.last_timestamp is None:
-            return {"resend_mode": "all"}
-        return {"resend_mode": "since", "after_timestamp": self.last_timestamp}
-
     def seen(self, event_id: str) -> bool:
         return event_id in self._recent
 
@@ -116,6 +112,14 @@ class LiveState:
     def settled(self) -> bool:
         """The latest run has ended: with ``until_done``, the stream ends once the socket goes quiet."""
         return self.until_done and self._armed and self.status in TERMINAL
+
+    def accept_first(self, frame: Any) -> Event | None:
+        """The frame a new subscription starts with: a state snapshot, never a stored event (when the
+        conversation is not loaded it is a bare ``execution_status`` update with a fresh id)."""
+        if isinstance(frame, dict) and frame.get("key") == "execution_status":
+            self.status = str(frame.get("value"))
+            return parse_event(frame) if self.include_state else None
+        return self.accept(frame)
 
     def accept(self, frame: Any) -> Event | None:
         """The event to deliver for one frame, or None (a duplicate or a snapshot)."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ohctl")
 
 QUIET = 1.0  # once the run has ended, the stream ends after this long without a frame
+FIRST_FRAME = 15.0  # the server sends its state snapshot as soon as the subscription exists
 SOCKET_RETRY = 30.0  # while polling, try the socket again this often
 
 
@@ -94,6 +95,7 @@ class AsyncEventStream:
         self.reconnects = 0
         self._ws: AsyncWebSocket | None = None
         self._finished = False
+        self._search_path = f"/api/conversations/{conversation_id}/events/search"
 
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._events()
@@ -120,11 +122,19 @@ class AsyncEventStream:
                     yield event
                 continue
             try:
-                self._ws = await _open(self._agent, self.conversation_id, self.state.resume_params())
+                self._ws = await _open(self._agent, self.conversation_id, {})
+                # The first frame (the state snapshot) proves the subscription is live: from here
+                # on, every new event reaches the socket, so the stored ones can be read safely.
+                first = await self._recv(self._ws, FIRST_FRAME)
                 if failures or self.state.delivered:
                     self.reconnects += 1
+                failures = 0
+                snapshot = self.state.accept_first(first)
+                if snapshot is not None:
+                    yield snapshot
+                async for event in self._catch_up():
+                    yield event
                 async for event in self._read(self._ws):
-                    failures = 0
                     yield event
                 return
             except _SocketUnavailableError as exc:
@@ -143,44 +153,55 @@ class AsyncEventStream:
                 if ws is not None:
                     await ws.close()
 
+    async def _recv(self, ws: AsyncWebSocket, timeout: float | None) -> Any:
+        """One decoded frame; TimeoutError when none comes in time."""
+        try:
+            raw = await async_ws_recv(ws, timeout)
+        except ConnectionClosed as exc:
+            raise _closed(exc, socket_url(self._agent.url, self.conversation_id, {})) from None
+        except TimeoutError:
+            if timeout == FIRST_FRAME:
+                raise _SocketUnavailableError("no frame after connecting") from None
+            raise
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise StreamError(f"The event socket sent a frame that is not JSON: {str(raw)[:200]!r}") from None
+
     async def _read(self, ws: AsyncWebSocket) -> AsyncIterator[Event]:
-        url = socket_url(self._agent.url, self.conversation_id, {})
         while True:
             try:
-                raw = await async_ws_recv(ws, QUIET if self.state.settled() else None)
+                frame = await self._recv(ws, QUIET if self.state.settled() else None)
             except TimeoutError:
                 if self.state.settled():
                     return
                 continue
-            except ConnectionClosed as exc:
-                raise _closed(exc, url) from None
-            try:
-                frame = json.loads(raw)
-            except ValueError:
-                raise StreamError(f"The event socket sent a frame that is not JSON: {str(raw)[:200]!r}") from None
+            event = self.state.accept(frame)
+            if event is not None:
+                yield event
+
+    async def _catch_up(self) -> AsyncIterator[Event]:
+        """The stored events from the last one delivered on (inclusive; repeats are dropped by id)."""
+        params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
+        async for frame in AsyncPager(self._agent._http, self._search_path, params, _raw):
             event = self.state.accept(frame)
             if event is not None:
                 yield event
 
     async def _poll(self) -> AsyncIterator[Event]:
-        """Incremental REST polling from the last delivered timestamp; returns to the socket now and then."""
+        """Incremental REST polling; returns to the socket now and then."""
         info = await self._agent.conversations.info(self.conversation_id)
         self.state.arm_from(info.last_user_message_id, str(info.execution_status) if info.execution_status else None)
         poll = Poll(None, initial=self.poll_interval, maximum=5.0)
         last_socket_try = time.monotonic()
-        path = f"/api/conversations/{self.conversation_id}/events/search"
         while True:
-            params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
-            fresh = 0
-            async for frame in AsyncPager(self._agent._http, path, params, _raw):
-                event = self.state.accept(frame)
-                if event is not None:
-                    fresh += 1
-                    yield event
+            before = self.state.delivered
+            async for event in self._catch_up():
+                yield event
             if self.state.settled() or self._finished:
                 self._finished = True
                 return
-            if fresh:
+            if self.state.delivered != before:
                 poll = Poll(None, initial=self.poll_interval, maximum=5.0)
             if time.monotonic() - last_socket_try >= SOCKET_RETRY:
                 last_socket_try = time.monotonic()
