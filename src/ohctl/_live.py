@@ -83,6 +83,7 @@ class LiveState:
     _marker: str | None = None
     _armed: bool = False
     _snapshot_seen: bool = False
+    _since_connect: int = 0
     _recent: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
@@ -113,22 +114,29 @@ class LiveState:
         """The latest run has ended: with ``until_done``, the stream ends once the socket goes quiet."""
         return self.until_done and self._armed and self.status in TERMINAL
 
-    def accept_first(self, frame: Any) -> Event | None:
-        """The frame a new subscription starts with: a state snapshot, never a stored event (when the
-        conversation is not loaded it is a bare ``execution_status`` update with a fresh id)."""
-        if isinstance(frame, dict) and frame.get("key") == "execution_status":
-            self.status = str(frame.get("value"))
-            return parse_event(frame) if self.include_state else None
-        return self.accept(frame)
+    def connected(self) -> None:
+        """A new subscription: a snapshot that arrives before any event of it is current."""
+        self._since_connect = 0
+
+    @staticmethod
+    def is_snapshot(frame: Any) -> bool:
+        return (
+            isinstance(frame, dict)
+            and frame.get("key") == "full_state"
+            and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent")
+        )
 
     def accept(self, frame: Any) -> Event | None:
         """The event to deliver for one frame, or None (a duplicate or a snapshot)."""
         if not isinstance(frame, dict):
             raise StreamError(f"Unexpected frame on the event socket: {str(frame)[:200]}")
-        if frame.get("key") == "full_state" and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent"):
+        if self.is_snapshot(frame):
             raw = frame.get("value")
             value: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            self.arm_from(value.get("last_user_message_id"), value.get("execution_status"))
+            # The snapshot can trail events already delivered on this subscription (the server
+            # pushes it while live events flow): then its status is older than theirs.
+            status = value.get("execution_status") if self._since_connect == 0 or self.status is None else None
+            self.arm_from(value.get("last_user_message_id"), status)
             return parse_event(frame) if self.include_state else None
         event_id = frame.get("id")
         if isinstance(event_id, str):
@@ -147,6 +155,7 @@ class LiveState:
         ):
             self.status = str(frame.get("value"))
         self.delivered += 1
+        self._since_connect += 1
         return event
 
 

@@ -130,11 +130,20 @@ class EventStream:
                 if failures or self.state.delivered:
                     self.reconnects += 1
                 failures = 0
-                snapshot = self.state.accept_first(first)
-                if snapshot is not None:
-                    yield snapshot
+                self.state.connected()
+                if self.state.is_snapshot(first):
+                    snapshot = self.state.accept(first)
+                    if snapshot is not None:
+                        yield snapshot
+                    first = None
+                # A live event can beat the snapshot to the socket: it is then taken after the
+                # stored events (which include it, so it is dropped as a repeat), keeping the order.
                 for event in self._catch_up():
                     yield event
+                if first is not None:
+                    early = self.state.accept(first)
+                    if early is not None:
+                        yield early
                 for event in self._read(self._ws):
                     yield event
                 return
