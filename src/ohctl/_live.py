@@ -126,11 +126,12 @@ class LiveState:
             and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent")
         )
 
-    def accept(self, frame: Any) -> Event | None:
-        """The event to deliver for one frame, or None (a duplicate or a snapshot)."""
+    def accept(self, frame: Any, *, stored: bool = False) -> Event | None:
+        """The event to deliver for one frame, or None (a duplicate or a snapshot). ``stored``: the
+        frame comes from an event search (the app server stores a ``full_state`` event of its own)."""
         if not isinstance(frame, dict):
             raise StreamError(f"Unexpected frame on the event socket: {str(frame)[:200]}")
-        if self.is_snapshot(frame):
+        if not stored and self.is_snapshot(frame):
             raw = frame.get("value")
             value: dict[str, Any] = raw if isinstance(raw, dict) else {}
             # The snapshot can trail events already delivered on this subscription (the server

@@ -62,7 +62,7 @@ async def app_event_stream(
         params = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
         fresh = 0
         async for frame in AsyncPager(client._http, path, params, _raw):
-            accepted = state.accept(frame)
+            accepted = state.accept(frame, stored=True)
             if accepted is not None:
                 fresh += 1
                 yield accepted

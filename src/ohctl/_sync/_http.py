@@ -86,12 +86,14 @@ class SyncHTTP:
         stream: bool = False,
         content: Any = None,
         retries: int | None = None,
+        retry_server_errors: bool = True,
     ) -> httpx.Response:
         """Send with retries; return a success response (streaming when asked) or raise a mapped error.
 
         ``idempotent`` defaults to True for GET, PUT and DELETE. A request that is not idempotent is
         retried only when it provably never reached the server, or a rate limiter refused it.
-        ``retries`` overrides the client's retry count for this call.
+        ``retries`` overrides the client's retry count for this call; ``retry_server_errors=False``
+        keeps retrying network failures but not 5xx answers (for a 500 that means "no such id").
         """
         max_retries = self.policy.max_retries if retries is None else retries
         if idempotent is None:
@@ -128,7 +130,11 @@ class SyncHTTP:
             )
             if not response.is_error:
                 return response
-            if attempt < max_retries and _retry.should_retry_response(response, idempotent):
+            if (
+                attempt < max_retries
+                and (retry_server_errors or response.status_code < 500)
+                and _retry.should_retry_response(response, idempotent)
+            ):
                 delay = _retry.retry_delay(self.policy, attempt, response)
                 attempt += 1
                 response.close()

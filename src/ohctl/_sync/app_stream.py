@@ -63,7 +63,7 @@ def app_event_stream(
         params = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
         fresh = 0
         for frame in Pager(client._http, path, params, _raw):
-            accepted = state.accept(frame)
+            accepted = state.accept(frame, stored=True)
             if accepted is not None:
                 fresh += 1
                 yield accepted

@@ -108,7 +108,7 @@ class AsyncAgentEvents(AsyncAgentResource):
     async def retrieve(self, event_id: str, conversation: Any = None) -> Event | None:
         """One event, or None if the conversation has no such event."""
         try:
-            data = await self._http.request("GET", f"{self._path(conversation)}/{event_id}", retries=0)
+            data = await self._http.request("GET", f"{self._path(conversation)}/{event_id}", retry_server_errors=False)
         except NotFoundError:
             return None
         except InternalServerError as exc:
@@ -125,7 +125,7 @@ class AsyncAgentEvents(AsyncAgentResource):
         for start in range(0, len(wanted), MAX_IDS):
             part = wanted[start : start + MAX_IDS]
             try:
-                data = await self._http.request("GET", self._path(conversation), json=part, retries=0)
+                data = await self._http.request("GET", self._path(conversation), json=part, retry_server_errors=False)
             except InternalServerError as exc:
                 if not _unknown_event(exc):
                     raise

@@ -100,6 +100,6 @@ async def ensure_conversation_running(
         return agent
     if agent is not None:
         await agent.close()
-    if not conv.sandbox_id:
+    if not conv.sandbox_id or str(conv.sandbox_status) in FAILED_SANDBOX:
         raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
     return await ensure_sandbox_running(client, conv.sandbox_id, timeout=timeout, conversation=conversation_id(conv))

@@ -193,7 +193,7 @@ class AsyncEventStream:
         """The stored events from the last one delivered on (inclusive; repeats are dropped by id)."""
         params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
         async for frame in AsyncPager(self._agent._http, self._search_path, params, _raw):
-            event = self.state.accept(frame)
+            event = self.state.accept(frame, stored=True)
             if event is not None:
                 yield event
 

@@ -109,7 +109,7 @@ class SyncAgentEvents(SyncAgentResource):
     def retrieve(self, event_id: str, conversation: Any = None) -> Event | None:
         """One event, or None if the conversation has no such event."""
         try:
-            data = self._http.request("GET", f"{self._path(conversation)}/{event_id}", retries=0)
+            data = self._http.request("GET", f"{self._path(conversation)}/{event_id}", retry_server_errors=False)
         except NotFoundError:
             return None
         except InternalServerError as exc:
@@ -126,7 +126,7 @@ class SyncAgentEvents(SyncAgentResource):
         for start in range(0, len(wanted), MAX_IDS):
             part = wanted[start : start + MAX_IDS]
             try:
-                data = self._http.request("GET", self._path(conversation), json=part, retries=0)
+                data = self._http.request("GET", self._path(conversation), json=part, retry_server_errors=False)
             except InternalServerError as exc:
                 if not _unknown_event(exc):
                     raise

@@ -194,7 +194,7 @@ class EventStream:
         """The stored events from the last one delivered on (inclusive; repeats are dropped by id)."""
         params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
         for frame in Pager(self._agent._http, self._search_path, params, _raw):
-            event = self.state.accept(frame)
+            event = self.state.accept(frame, stored=True)
             if event is not None:
                 yield event
 
