@@ -19,6 +19,12 @@ def test_agent_handoff_on_shared_sandbox(client: ohctl.OpenHands, shared: Shared
         assert agent.session_api_key and agent.session_api_key not in repr(agent)
         info = agent.info()
         assert info.version == "1.34.0"
+        # 1.34 hands out a URL (with the key in it) even though VS Code is not running: the client
+        # checks the status first unless told not to.
+        assert agent.vscode_status().running is False
+        assert agent.vscode_url() is None
+        raw = agent.vscode_url(check=False)
+        assert raw is not None and "tkn=" in raw
         result = agent.bash.execute("echo handed-off; pwd", cwd="/tmp")
         assert result.ok and result.stdout.splitlines() == ["handed-off", "/tmp"]
         # Agent server 1.34 has no create_directory route: the client falls back to mkdir -p.
