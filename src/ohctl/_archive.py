@@ -7,7 +7,10 @@ import shutil
 import stat
 import tarfile
 import zipfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from ._errors import OhctlError
 
@@ -27,39 +30,36 @@ def _target(dest: Path, name: str) -> Path:
     return target
 
 
-def _extract_zip(archive: zipfile.ZipFile, dest: Path) -> list[Path]:
-    members = archive.infolist()
-    for info in members:  # check everything before writing anything
-        _target(dest, info.filename)
+Opener = Callable[[], IO[bytes] | None]
+
+
+def _entries_zip(archive: zipfile.ZipFile) -> list[tuple[str, bool, Opener]]:
+    entries: list[tuple[str, bool, Opener]] = []
+    for info in archive.infolist():
         if stat.S_ISLNK(info.external_attr >> 16):
             raise UnsafeArchiveError(f"Refusing archive entry {info.filename!r}: symbolic links are not unpacked")
-    written = []
-    for info in members:
-        target = _target(dest, info.filename)
-        if info.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(info) as src, target.open("wb") as out:
-            shutil.copyfileobj(src, out, 64 * 1024)
-        written.append(target)
-    return written
+        entries.append((info.filename, info.is_dir(), partial(archive.open, info)))
+    return entries
 
 
-def _extract_tar(archive: tarfile.TarFile, dest: Path) -> list[Path]:
-    members = archive.getmembers()
-    for member in members:
-        _target(dest, member.name)
+def _entries_tar(archive: tarfile.TarFile) -> list[tuple[str, bool, Opener]]:
+    entries: list[tuple[str, bool, Opener]] = []
+    for member in archive.getmembers():
         if not (member.isfile() or member.isdir()):
             raise UnsafeArchiveError(f"Refusing archive entry {member.name!r}: only files and directories are unpacked")
+        entries.append((member.name, member.isdir(), partial(archive.extractfile, member)))
+    return entries
+
+
+def _write(dest: Path, entries: list[tuple[str, bool, Opener]]) -> list[Path]:
+    targets = [_target(dest, name) for name, _, _ in entries]  # check every entry before writing any
     written = []
-    for member in members:
-        target = _target(dest, member.name)
-        if member.isdir():
+    for target, (_, is_dir, opener) in zip(targets, entries, strict=True):
+        if is_dir:
             target.mkdir(parents=True, exist_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        src = archive.extractfile(member)
+        src = opener()
         if src is None:
             continue
         with src, target.open("wb") as out:
@@ -77,8 +77,8 @@ def safe_extract(archive: str | os.PathLike[str], destination: str | os.PathLike
     path = Path(archive)
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zipped:
-            return _extract_zip(zipped, dest)
+            return _write(dest, _entries_zip(zipped))
     if tarfile.is_tarfile(path):
         with tarfile.open(path) as tarred:
-            return _extract_tar(tarred, dest)
+            return _write(dest, _entries_tar(tarred))
     raise OhctlError(f"{path} is neither a zip nor a tar archive")

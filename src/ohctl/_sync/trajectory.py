@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import APIConnectionError, APIStatusError, OhctlError
 from .._ids import conversation_id
 from ..types.agent import TrajectoryResult
+from .agent.client import AgentServer
 from .agent.handoff import _from_conversation
 
 if TYPE_CHECKING:
@@ -47,15 +48,9 @@ def save_trajectory(
         raise ValueError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
     errors: list[str] = []
     if "app-zip" in sources:
-        try:
-            download = client.conversations.download(cid, path)
-            if _valid_zip(path):
-                return TrajectoryResult(
-                    path=str(path), source="app-zip", bytes_written=download.bytes_written, errors=errors
-                )
-            errors.append("app-zip: the server sent something that is not a valid zip")
-        except (APIStatusError, APIConnectionError) as exc:
-            errors.append(f"app-zip: {exc}")
+        result = _zip_from("app-zip", client, None, cid, path, errors)
+        if result is not None:
+            return result
     conv = client.conversations.retrieve(cid)
     agent = _from_conversation(client, conv)
     try:
@@ -63,15 +58,9 @@ def save_trajectory(
             if agent is None:
                 errors.append(f"agent-zip: the sandbox is {conv.sandbox_status}")
             else:
-                try:
-                    download = agent.files.download_trajectory(path, cid)
-                    if _valid_zip(path):
-                        return TrajectoryResult(
-                            path=str(path), source="agent-zip", bytes_written=download.bytes_written, errors=errors
-                        )
-                    errors.append("agent-zip: the server sent something that is not a valid zip")
-                except (APIStatusError, APIConnectionError) as exc:
-                    errors.append(f"agent-zip: {exc}")
+                result = _zip_from("agent-zip", client, agent, cid, path, errors)
+                if result is not None:
+                    return result
         if "events" in sources:
             return _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
     finally:
@@ -79,6 +68,24 @@ def save_trajectory(
             agent.close()
     path.unlink(missing_ok=True)
     raise OhctlError(f"No trajectory source worked for {cid}: " + "; ".join(errors))
+
+
+def _zip_from(
+    source: str, client: OpenHands, agent: AgentServer | None, cid: str, path: Path, errors: list[str]
+) -> TrajectoryResult | None:
+    """Download one zip source; None (with the reason in ``errors``) when it fails or is not a zip."""
+    try:
+        if agent is None:
+            download = client.conversations.download(cid, path)
+        else:
+            download = agent.files.download_trajectory(path, cid)
+    except (APIStatusError, APIConnectionError) as exc:
+        errors.append(f"{source}: {exc}")
+        return None
+    if not _valid_zip(path):
+        errors.append(f"{source}: the server sent something that is not a valid zip")
+        return None
+    return TrajectoryResult(path=str(path), source=source, bytes_written=download.bytes_written, errors=errors)
 
 
 def _events_zip(

@@ -50,6 +50,23 @@ def kind_path(kind: str | type | None) -> str | None:
     return KIND_PATHS[name]
 
 
+def filters(
+    kind: str | type | None,
+    source: str | None,
+    body: str | None,
+    since: datetime | str | None,
+    before: datetime | str | None,
+) -> dict[str, Any]:
+    """The filters search and count share (``since`` inclusive, ``before`` exclusive)."""
+    return {
+        "kind": kind_path(kind),
+        "source": source,
+        "body": body,
+        "timestamp__gte": event_time(since),
+        "timestamp__lt": event_time(before),
+    }
+
+
 def _unknown_event(exc: InternalServerError) -> bool:
     """Agent server 1.34 answers an unknown event id with a 500 naming it."""
     return "Unknown event_id" in str(exc.body)
@@ -75,14 +92,7 @@ class SyncAgentEvents(SyncAgentResource):
         """Events oldest first (``sort_order="TIMESTAMP_DESC"`` for newest first), lazily paged.
         ``kind``: a class name such as ``"MessageEvent"``; ``source``: agent, user, environment or
         hook; ``body``: text the message contains (case-insensitive)."""
-        params = {
-            "kind": kind_path(kind),
-            "source": source,
-            "body": body,
-            "timestamp__gte": event_time(since),
-            "timestamp__lt": event_time(before),
-            "sort_order": sort_order,
-        }
+        params = {**filters(kind, source, body, since, before), "sort_order": sort_order}
         return Pager(
             self._http, self._path(conversation) + "/search", params, parse_event, page_size=page_size, limit=limit
         )
@@ -97,13 +107,7 @@ class SyncAgentEvents(SyncAgentResource):
         since: datetime | str | None = None,
         before: datetime | str | None = None,
     ) -> int:
-        params = {
-            "kind": kind_path(kind),
-            "source": source,
-            "body": body,
-            "timestamp__gte": event_time(since),
-            "timestamp__lt": event_time(before),
-        }
+        params = filters(kind, source, body, since, before)
         return int(self._http.request("GET", self._path(conversation) + "/count", params=params))
 
     def retrieve(self, event_id: str, conversation: Any = None) -> Event | None:
