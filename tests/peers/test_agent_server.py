@@ -308,6 +308,22 @@ def test_confirmation_mode_approve(agent: ohctl.AgentServer, llm: ScriptedLLM, t
             assert approvals < 5
     assert done.execution_status == "finished"
     assert marker.read_text() == "yes\n"
+    # Rejected: the command never runs and the rejection is recorded.
+    rejected_marker = tmp_path / "rejected.txt"
+    other = agent.conversations.start(
+        f"Write a file {command_marker(f'echo no > {rejected_marker}')}",
+        workspace=str(tmp_path),
+        llm=scripted_llm_settings(llm),
+        confirmation_policy="AlwaysConfirm",
+    )
+    with pytest.raises(ohctl.NeedsInputError):
+        agent.conversations.wait(other.id, timeout=120)
+    agent.conversations.reject(other.id, reason="not this one")
+    _until(lambda: str(agent.conversations.info(other.id).execution_status) == "idle")  # waits for the user
+    [rejection] = list(agent.events.search(other.id, kind="UserRejectObservation"))
+    assert rejection.to_dict().get("rejection_reason") == "not this one"
+    assert not rejected_marker.exists()
+    agent.conversations.delete(other.id)
     with pytest.raises(ValueError, match="confirmation policy"):
         agent.conversations.set_confirmation_policy("Sometimes", conv.id)
     agent.conversations.set_confirmation_policy("NeverConfirm", conv.id)

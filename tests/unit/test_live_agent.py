@@ -189,3 +189,21 @@ def test_start_is_idempotent_by_id() -> None:
     assert bodies[0]["initial_message"]["run"] is True
     with pytest.raises(ValueError, match="exactly one"):
         agent_with(Recorder(answer)).conversations.start(workspace="/w")
+
+
+def test_generate_title_uses_the_old_route_when_present() -> None:
+    recorder = Recorder(json_response(200, {"title": "Fix the parser"}))
+    assert agent_with(recorder).conversations.generate_title("c" * 32, max_length=20) == "Fix the parser"
+    assert json.loads(recorder.requests[0].content) == {"max_length": 20}
+    assert recorder.requests[0].url.path.endswith("/generate_title")
+
+
+def test_generate_title_falls_back_to_ask_and_patch() -> None:
+    recorder = Recorder(
+        json_response(404, {"detail": "Not Found"}),
+        json_response(200, {"response": '"A very long title about fixing the parser"\nmore'}),
+        json_response(200, {"success": True}),
+    )
+    assert agent_with(recorder).conversations.generate_title("c" * 32, max_length=12) == "A very long"
+    assert [r.method for r in recorder.requests] == ["POST", "POST", "PATCH"]
+    assert json.loads(recorder.requests[2].content) == {"title": "A very long"}

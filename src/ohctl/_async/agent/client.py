@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -185,12 +184,6 @@ class AsyncAgentServer:
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, with the session key, retries and error mapping."""
         return await self._http.request(method, path, **kwargs)
-
-    async def stream_bytes(self, path: str, **kwargs: Any) -> AsyncIterator[bytes]:
-        """Raw streamed GET of any route (chunks of 64 KiB)."""
-        async with self._http.stream("GET", path, **kwargs) as response:
-            async for chunk in response.aiter_bytes(64 * 1024):
-                yield chunk
 
     async def close(self) -> None:
         await self._http.aclose()

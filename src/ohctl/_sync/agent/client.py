@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import types
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -186,12 +185,6 @@ class AgentServer:
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, with the session key, retries and error mapping."""
         return self._http.request(method, path, **kwargs)
-
-    def stream_bytes(self, path: str, **kwargs: Any) -> Iterator[bytes]:
-        """Raw streamed GET of any route (chunks of 64 KiB)."""
-        with self._http.stream("GET", path, **kwargs) as response:
-            for chunk in response.iter_bytes(64 * 1024):
-                yield chunk
 
     def close(self) -> None:
         self._http.close()
