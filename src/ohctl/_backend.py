@@ -48,7 +48,10 @@ async def async_ws_recv(ws: AsyncWebSocket, timeout: float | None) -> str | byte
     """The next frame; TimeoutError when none comes within ``timeout`` (cancelling recv is safe)."""
     if timeout is None:
         return await ws.recv()
-    return await asyncio.wait_for(ws.recv(), timeout)
+    try:
+        return await asyncio.wait_for(ws.recv(), timeout)
+    except asyncio.TimeoutError:  # not the builtin TimeoutError before Python 3.11
+        raise TimeoutError(f"no frame within {timeout}s") from None
 
 
 def sync_ws_recv(ws: SyncWebSocket, timeout: float | None) -> str | bytes:
