@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import IO, Any, Literal, overload
+from typing import IO
 
 from ..._config import LONG_TIMEOUT
-from ..._errors import APIConnectionError, IdKindError, ResourceNotFoundError, StreamError
+from ..._errors import IdKindError, ResourceNotFoundError
 from ..._ids import ConversationId, StartTaskId, conversation_id
-from ..._streams import JSONArrayReader
-from ..._wait_logic import Poll
 from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
@@ -19,12 +17,9 @@ from ...types.conversations import (
     GitDiff,
     HookEvent,
     PendingMessage,
-    PluginSpec,
     SendMessageResponse,
     Skill,
-    StartRequest,
     StartTask,
-    SuggestedTaskRequest,
     UpdateRequest,
     UserMessage,
 )
@@ -34,174 +29,18 @@ from .._waiting import WaitResult, raise_for_outcome, wait_conversations
 from ..agent.client import AsyncAgentServer
 from ..agent.handoff import conversation_agent, ensure_conversation_running
 from ..trajectory import save_trajectory
-from ._base import AsyncResource, chunks, parse_list
+from ._base import chunks, parse_list
+from .starting import PATH, AsyncConversationStarts
 
 log = logging.getLogger("ohctl")
 
-PATH = "/api/v1/app-conversations"
 MAX_IDS = 99  # the server refuses 100 or more ids per call
 
 ConversationRef = ConversationId | str | AppConversation | StartTask
-WaitFor = Literal["ready", "finished"]
 
 
-class AsyncConversations(AsyncResource):
-    """App conversations: start, read, search, message, wait, download."""
-
-    # -- starting -------------------------------------------------------------------------
-    @staticmethod
-    def build_request(
-        task: str | UserMessage | list[Content] | None = None,
-        *,
-        repository: str | None = None,
-        branch: str | None = None,
-        git_provider: str | None = None,
-        title: str | None = None,
-        llm_model: str | None = None,
-        agent_type: str | None = None,
-        parent_conversation_id: ConversationId | str | None = None,
-        sandbox_id: str | None = None,
-        conversation_id: ConversationId | str | None = None,
-        secrets: dict[str, str] | None = None,
-        plugins: list[PluginSpec | dict[str, Any]] | None = None,
-        system_message_suffix: str | None = None,
-        suggested_task: SuggestedTaskRequest | dict[str, Any] | None = None,
-        trigger: str | None = None,
-        pr_number: list[int] | None = None,
-        public: bool | None = None,
-        processors: list[dict[str, Any]] | None = None,
-        agent_profile_id: str | None = None,
-        **extra: Any,
-    ) -> StartRequest:
-        if task is not None and suggested_task is not None:
-            raise ValueError("Give either a task message or suggested_task, not both (the server refuses both)")
-        fields: dict[str, Any] = {
-            "initial_message": UserMessage.of(task) if task is not None else None,
-            "selected_repository": repository,
-            "selected_branch": branch,
-            "git_provider": git_provider,
-            "title": title,
-            "llm_model": llm_model,
-            "agent_type": agent_type,
-            "parent_conversation_id": parent_conversation_id,
-            "sandbox_id": sandbox_id,
-            "conversation_id": conversation_id,
-            "secrets": secrets,
-            "plugins": plugins,
-            "system_message_suffix": system_message_suffix,
-            "suggested_task": suggested_task,
-            "trigger": trigger,
-            "pr_number": pr_number,
-            "public": public,
-            "processors": processors,
-            "agent_profile_id": agent_profile_id,
-            **extra,
-        }
-        return StartRequest.model_validate({k: v for k, v in fields.items() if v is not None})
-
-    @staticmethod
-    def _body(request: StartRequest) -> dict[str, Any]:
-        return request.model_dump(mode="json", exclude_none=True)
-
-    @overload
-    async def start(
-        self,
-        task: str | UserMessage | list[Content] | None = ...,
-        *,
-        wait: None,
-        timeout: float | None = ...,
-        request: StartRequest | None = ...,
-        **fields: Any,
-    ) -> StartTask: ...
-    @overload
-    async def start(
-        self,
-        task: str | UserMessage | list[Content] | None = ...,
-        *,
-        wait: WaitFor = ...,
-        timeout: float | None = ...,
-        request: StartRequest | None = ...,
-        **fields: Any,
-    ) -> AppConversation: ...
-    async def start(
-        self,
-        task: str | UserMessage | list[Content] | None = None,
-        *,
-        wait: WaitFor | None = "ready",
-        timeout: float | None = 600.0,
-        request: StartRequest | None = None,
-        **fields: Any,
-    ) -> StartTask | AppConversation:
-        """Start a conversation (``task`` is the first message; ``fields`` are the start request's
-        fields: repository, branch, git_provider, title, llm_model, agent_type, sandbox_id, secrets, ...).
-
-        ``wait=None`` returns the start task at once; ``"ready"`` (default) follows it to READY and
-        returns the conversation; ``"finished"`` also waits for the agent to finish. ``timeout``
-        covers the whole wait. The POST is never retried once it may have reached the server: a
-        retried start can launch a second, billed sandbox.
-        """
-        req = request or self.build_request(task, **fields)
-        data = await self._http.request("POST", PATH, json=self._body(req), idempotent=False)
-        started = StartTask.model_validate(data)
-        if wait is None:
-            return started
-        return await self._finish_start(started, req, wait=wait, timeout=timeout)
-
-    async def _finish_start(
-        self, task: StartTask, req: StartRequest, *, wait: WaitFor, timeout: float | None
-    ) -> AppConversation:
-        poll = Poll(timeout)
-        ready = task if task.is_ready else await self._client.start_tasks.wait(task, timeout=timeout)
-        conv_id = conversation_id(ready)
-        if req.title:
-            # The 1.11 server ignores the start request's title: set it once the conversation exists.
-            await self.update(conv_id, title=req.title)
-        if wait == "finished":
-            done = await self.wait(conv_id, timeout=poll.remaining())
-            if req.title and done.title != req.title:
-                # The server's auto-title (from the first message) can land after the first PATCH.
-                done = await self.update(conv_id, title=req.title)
-            return done
-        return await self.retrieve(conv_id)
-
-    async def stream_start(
-        self,
-        task: str | UserMessage | list[Content] | None = None,
-        *,
-        request: StartRequest | None = None,
-        **fields: Any,
-    ) -> AsyncIterator[StartTask]:
-        """Start a conversation and yield each start-task update as the server streams it, ending
-        with READY or ERROR (an ERROR task is yielded, not raised).
-
-        The server runs the start inside this stream: if the connection drops, the open-source
-        server abandons the start. A broken stream raises StreamError whose ``last`` is the last
-        start task seen (check it with ``client.start_tasks.retrieve(err.last)``); the POST is not
-        repeated, since that could start a second sandbox."""
-        req = request or self.build_request(task, **fields)
-        last: StartTask | None = None
-        try:
-            async with self._http.stream(
-                "POST", PATH + "/stream-start", json=self._body(req), idempotent=False, timeout=LONG_TIMEOUT
-            ) as response:
-                reader = JSONArrayReader(response.request)
-                async for chunk in response.aiter_bytes():
-                    for item in reader.feed(chunk):
-                        last = StartTask.model_validate(item)
-                        yield last
-                for item in reader.close():
-                    last = StartTask.model_validate(item)
-                    yield last
-        except (StreamError, APIConnectionError) as exc:
-            if last is None:
-                raise
-            raise StreamError(
-                f"The stream-start stream broke after start task {last.id} reached {last.status} ({exc}); "
-                "the server may have abandoned the start: check client.start_tasks.retrieve(...)",
-                last=last,
-            ) from exc
-        if last is not None and not last.is_terminal:
-            raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
+class AsyncConversations(AsyncConversationStarts):
+    """App conversations: start, read, search, message, wait, download, hand-off to the agent server."""
 
     # -- reading --------------------------------------------------------------------------
     async def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
