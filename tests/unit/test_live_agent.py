@@ -207,3 +207,29 @@ def test_generate_title_falls_back_to_ask_and_patch() -> None:
     assert agent_with(recorder).conversations.generate_title("c" * 32, max_length=12) == "A very long"
     assert [r.method for r in recorder.requests] == ["POST", "POST", "PATCH"]
     assert json.loads(recorder.requests[2].content) == {"title": "A very long"}
+
+
+def test_handoff_uses_the_sandbox_url_when_the_conversation_has_none() -> None:
+    from tests.unit.helpers import conversation, make_client
+
+    cid = "d" * 32
+    sandbox = {
+        "id": "sb",
+        "status": "RUNNING",
+        "session_api_key": "sandbox-key",
+        "exposed_urls": [
+            {"name": "VSCODE", "url": "http://127.0.0.1:7/v"},
+            {"name": "AGENT_SERVER", "url": "http://127.0.0.1:8"},
+        ],
+    }
+    recorder = Recorder(json_response(200, [conversation(cid)]), json_response(200, [sandbox]))
+    client, _ = make_client(recorder)
+    agent = client.conversations.agent(cid)
+    assert agent.url == "http://127.0.0.1:8" and agent.session_api_key == "sandbox-key"
+    assert agent.conversation_id == cid
+    paused = Recorder(json_response(200, [conversation(cid, sandbox="PAUSED", execution=None)]))
+    with pytest.raises(ohctl.SandboxNotRunningError, match="ensure_running"):
+        make_client(paused)[0].conversations.agent(cid)
+    gone = Recorder(json_response(200, [conversation(cid, sandbox="MISSING", execution=None)]))
+    with pytest.raises(ohctl.SandboxFailedError):
+        make_client(gone)[0].conversations.agent(cid)

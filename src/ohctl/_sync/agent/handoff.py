@@ -51,6 +51,9 @@ def _not_running(what: str, status: object, found: Any) -> SandboxNotRunningErro
 def conversation_agent(client: OpenHands, conversation: Any) -> AgentServer:
     conv = client.conversations.retrieve(conversation)
     agent = _from_conversation(client, conv)
+    if agent is None and str(conv.sandbox_status) == SandboxStatus.RUNNING.value and conv.sandbox_id:
+        # No conversation_url (yet): the sandbox's AGENT_SERVER exposed URL names the same server.
+        agent = _from_sandbox(client, client.sandboxes.retrieve(conv.sandbox_id), conv.id)
     if agent is None:
         raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
     return agent
