@@ -20,9 +20,11 @@ import httpx
 
 from . import _retry
 from ._errors import APIStatusError, StreamError
+from ._wait_logic import FAILED_EXECUTION
+from .types.conversations import ExecutionStatus
 from .types.events import Event, parse_event
 
-TERMINAL = frozenset({"finished", "error", "stuck"})
+TERMINAL = FAILED_EXECUTION | {ExecutionStatus.FINISHED.value}
 FATAL_CLOSE_CODES = {4001: 401, 4004: 404}  # close code -> the HTTP status it means
 RECENT_IDS = 20_000  # ids remembered for de-duplication; far more than a replay window holds
 
@@ -42,26 +44,30 @@ def auth_frame(session_api_key: str | None) -> str | None:
     return json.dumps({"type": "auth", "session_api_key": session_api_key})
 
 
+def _socket_error(status: int, detail: str, url: str) -> APIStatusError:
+    """A socket failure as the API error of the HTTP status it means (the error tree is per status)."""
+    response = httpx.Response(status, json={"detail": detail}, request=httpx.Request("GET", url.split("?", 1)[0]))
+    return _retry.status_error(response, agent=True)
+
+
 def close_error(code: int | None, reason: str, url: str) -> APIStatusError | None:
     """A close code that retrying cannot fix, as the matching API error (None: reconnect)."""
     status = FATAL_CLOSE_CODES.get(code or 0)
     if status is None:
         return None
-    response = httpx.Response(
-        status,
-        json={"detail": f"WebSocket closed with code {code}: {reason or 'no reason given'}"},
-        request=httpx.Request("GET", url.split("?", 1)[0]),
-    )
-    return _retry.status_error(response, agent=True)
+    return _socket_error(status, f"WebSocket closed with code {code}: {reason or 'no reason given'}", url)
 
 
 def handshake_error(status: int, url: str) -> APIStatusError:
-    response = httpx.Response(
-        status,
-        json={"detail": f"WebSocket handshake refused with HTTP {status}"},
-        request=httpx.Request("GET", url.split("?", 1)[0]),
+    return _socket_error(status, f"WebSocket handshake refused with HTTP {status}", url)
+
+
+def _state_update(frame: Any, key: str) -> bool:
+    return (
+        isinstance(frame, dict)
+        and frame.get("key") == key
+        and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent")
     )
-    return _retry.status_error(response, agent=True)
 
 
 @dataclass
@@ -120,11 +126,7 @@ class LiveState:
 
     @staticmethod
     def is_snapshot(frame: Any) -> bool:
-        return (
-            isinstance(frame, dict)
-            and frame.get("key") == "full_state"
-            and str(frame.get("kind", "")).endswith("ConversationStateUpdateEvent")
-        )
+        return _state_update(frame, "full_state")
 
     def accept(self, frame: Any, *, stored: bool = False) -> Event | None:
         """The event to deliver for one frame, or None (a duplicate or a snapshot). ``stored``: the
@@ -151,9 +153,7 @@ class LiveState:
         if event_id is not None and event_id == self._marker and not self._armed:
             self._armed = True
             self.status = None  # what the replay said before this message belongs to an earlier run
-        if frame.get("key") == "execution_status" and str(frame.get("kind", "")).endswith(
-            "ConversationStateUpdateEvent"
-        ):
+        if _state_update(frame, "execution_status"):
             self.status = str(frame.get("value"))
         self.delivered += 1
         self._since_connect += 1

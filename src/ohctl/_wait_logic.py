@@ -32,7 +32,12 @@ def classify(conversation: AppConversation | None) -> Outcome | None:
     sandbox = str(conversation.sandbox_status) if conversation.sandbox_status is not None else None
     if sandbox in FAILED_SANDBOX:
         return Outcome.FAILED
-    execution = str(conversation.execution_status) if conversation.execution_status is not None else None
+    return classify_execution(conversation.execution_status)
+
+
+def classify_execution(status: object) -> Outcome | None:
+    """The outcome an agent's execution status means, or None to keep waiting."""
+    execution = str(status) if status is not None else None
     if execution == ExecutionStatus.FINISHED.value:
         return Outcome.FINISHED
     if execution in FAILED_EXECUTION:
@@ -72,6 +77,10 @@ class Poll:
     def expired(self) -> bool:
         left = self.remaining()
         return left is not None and left <= 0
+
+    def reset(self) -> None:
+        """Back to the first interval (something happened), keeping the deadline."""
+        self._next = self.initial
 
     def next_delay(self) -> float:
         delay = random.uniform(self._next * 0.8, self._next * 1.2)

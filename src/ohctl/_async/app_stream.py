@@ -13,8 +13,8 @@ from .._live import LiveState
 from .._wait_logic import Poll
 from ..types.events import Event
 from ..types.sandboxes import SandboxStatus
-from ._pagination import AsyncPager
 from .agent.handoff import _from_conversation
+from .agent.stream import stored_events
 from .resources.events import event_time
 
 if TYPE_CHECKING:
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ohctl")
 
 LIVE_SANDBOX = frozenset({SandboxStatus.RUNNING.value, SandboxStatus.STARTING.value})
-
-
-def _raw(item: Any) -> Any:
-    return item
 
 
 async def app_event_stream(
@@ -42,9 +38,8 @@ async def app_event_stream(
     conv = await client.conversations.retrieve(cid)
     agent = _from_conversation(client, conv)
     if agent is not None:
+        stream = agent.stream_events(cid, after=state.last_timestamp, until_done=until_done)
         try:
-            stream = agent.stream_events(cid, after=state.last_timestamp, until_done=until_done)
-            stream.state = state
             async for event in stream:
                 yield event
             return
@@ -52,6 +47,7 @@ async def app_event_stream(
             if isinstance(exc, APIStatusError) and exc.status_code not in (401, 403, 404, 502, 503):
                 raise
             log.info("agent server of %s not usable (%s); following the app server's events", cid, exc)
+            state = stream.state  # go on from the last event it delivered
         finally:
             await agent.close()
     # The app server's store: events arrive in webhook batches, so they can trail by up to ~30 s.
@@ -59,15 +55,11 @@ async def app_event_stream(
     path = f"/api/v1/conversation/{cid}/events/search"
     poll = Poll(None, initial=poll_interval, maximum=10.0)
     while True:
-        params = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
-        fresh = 0
-        async for frame in AsyncPager(client._http, path, params, _raw):
-            accepted = state.accept(frame, stored=True)
-            if accepted is not None:
-                fresh += 1
-                yield accepted
-        if fresh:
-            poll = Poll(None, initial=poll_interval, maximum=10.0)
+        before = state.delivered
+        async for event in stored_events(client._http, path, state):
+            yield event
+        if state.delivered != before:
+            poll.reset()
             continue
         if state.settled():
             return

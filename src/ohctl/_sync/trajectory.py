@@ -89,7 +89,12 @@ def _zip_from(
 
 
 def _events_zip(
-    client: OpenHands, agent: Any, cid: str, meta: dict[str, Any], path: Path, errors: list[str]
+    client: OpenHands,
+    agent: AgentServer | None,
+    cid: str,
+    meta: dict[str, Any],
+    path: Path,
+    errors: list[str],
 ) -> TrajectoryResult:
     """Write ``meta.json`` and ``event_NNNNNN_<id>.json`` one event at a time (flat memory). The live
     agent server is preferred: the app server's copy can trail it by up to ~30 s."""

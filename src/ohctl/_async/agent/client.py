@@ -141,24 +141,23 @@ class AsyncAgentServer:
     async def info(self) -> ServerInfo:
         return ServerInfo.model_validate(await self._http.request("GET", "/server_info"))
 
-    async def alive(self) -> bool:
-        """True when the process answers (it may still be starting)."""
+    async def _answers(self, path: str) -> bool:
         try:
-            await self._http.request("GET", "/alive", retries=0)
+            await self._http.request("GET", path, retries=0)
         except Exception:
             return False
         return True
+
+    async def alive(self) -> bool:
+        """True when the process answers (it may still be starting)."""
+        return await self._answers("/alive")
 
     async def health(self) -> Any:
         return await self._http.request("GET", "/health")
 
     async def ready(self) -> bool:
         """True once the server finished starting (``/ready`` answers 503 while it initialises)."""
-        try:
-            await self._http.request("GET", "/ready", retries=0)
-        except Exception:
-            return False
-        return True
+        return await self._answers("/ready")
 
     async def tools(self) -> list[str]:
         """The tools this server can give an agent."""

@@ -14,7 +14,7 @@ from ..._errors import (
     NotFoundError,
     WaitTimeoutError,
 )
-from ..._wait_logic import FAILED_EXECUTION, FreshRun, Poll
+from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
 from ...types.conversations import Content, ExecutionStatus, UserMessage
 from .._pagination import AsyncPager
@@ -236,18 +236,19 @@ class AsyncAgentConversations(AsyncAgentResource):
         try:
             while True:
                 info = await self.info(cid)
-                status = str(info.execution_status) if info.execution_status is not None else None
-                if fresh_run is None or fresh_run.accept_status(status):
-                    if status == ExecutionStatus.FINISHED.value:
+                status = info.execution_status
+                accepted = fresh_run is None or fresh_run.accept_status(status)  # notes a running agent
+                outcome = classify_execution(status)
+                if outcome is not None and accepted:
+                    if outcome == Outcome.FINISHED:
                         return info
-                    if status in FAILED_EXECUTION:
+                    if outcome == Outcome.FAILED:
                         raise ConversationFailedError(
                             f"Conversation {cid} ended with status {status}", conversation=info
                         )
-                    if status == ExecutionStatus.WAITING_FOR_CONFIRMATION.value:
-                        raise NeedsInputError(
-                            f"Conversation {cid} waits for confirmation: approve() or reject() it", conversation=info
-                        )
+                    raise NeedsInputError(
+                        f"Conversation {cid} waits for confirmation: approve() or reject() it", conversation=info
+                    )
                 if poll.expired():
                     raise WaitTimeoutError(
                         f"Conversation {cid} did not finish within {timeout}s (last status {status})", last=info

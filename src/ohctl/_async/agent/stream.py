@@ -15,9 +15,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from ..._backend import AsyncWebSocket, async_ws_connect, async_ws_recv
 from ..._errors import StreamError
 from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
-from ..._wait_logic import Poll
+from ..._wait_logic import ACTIVE_EXECUTION, Poll
 from ...types.events import Event
-from .._http import USER_AGENT
+from .._http import USER_AGENT, AsyncHTTP
 from .._pagination import AsyncPager
 
 if TYPE_CHECKING:
@@ -42,9 +42,10 @@ def _backoff(failures: int) -> float:
     return random.uniform(0, min(10.0, 0.5 * 2 ** (failures - 1)))
 
 
-async def _open(agent: AsyncAgentServer, conversation_id: str, params: dict[str, str]) -> AsyncWebSocket:
-    """Connect and authenticate with the first frame; map refusals to errors or ``_SocketUnavailableError``."""
-    url = socket_url(agent.url, conversation_id, params)
+async def _open(agent: AsyncAgentServer, conversation_id: str) -> AsyncWebSocket:
+    """Connect (no replay: stored events come over REST) and authenticate with the first frame; map
+    refusals to errors or ``_SocketUnavailableError``."""
+    url = socket_url(agent.url, conversation_id, {})
     try:
         ws = await async_ws_connect(url, {"User-Agent": USER_AGENT})
     except InvalidStatus as exc:
@@ -122,10 +123,13 @@ class AsyncEventStream:
                     yield event
                 continue
             try:
-                self._ws = await _open(self._agent, self.conversation_id, {})
+                self._ws = await _open(self._agent, self.conversation_id)
                 # The first frame (the state snapshot) proves the subscription is live: from here
                 # on, every new event reaches the socket, so the stored ones can be read safely.
-                first = await self._recv(self._ws, FIRST_FRAME)
+                try:
+                    first = await self._recv(self._ws, FIRST_FRAME)
+                except TimeoutError:
+                    raise _SocketUnavailableError("no frame after connecting") from None
                 if failures or self.state.delivered:
                     self.reconnects += 1
                 failures = 0
@@ -168,10 +172,6 @@ class AsyncEventStream:
             raw = await async_ws_recv(ws, timeout)
         except ConnectionClosed as exc:
             raise _closed(exc, socket_url(self._agent.url, self.conversation_id, {})) from None
-        except TimeoutError:
-            if timeout == FIRST_FRAME:
-                raise _SocketUnavailableError("no frame after connecting") from None
-            raise
         try:
             return json.loads(raw)
         except ValueError:
@@ -189,13 +189,8 @@ class AsyncEventStream:
             if event is not None:
                 yield event
 
-    async def _catch_up(self) -> AsyncIterator[Event]:
-        """The stored events from the last one delivered on (inclusive; repeats are dropped by id)."""
-        params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
-        async for frame in AsyncPager(self._agent._http, self._search_path, params, _raw):
-            event = self.state.accept(frame, stored=True)
-            if event is not None:
-                yield event
+    def _catch_up(self) -> AsyncIterator[Event]:
+        return stored_events(self._agent._http, self._search_path, self.state)
 
     async def _poll(self) -> AsyncIterator[Event]:
         """Incremental REST polling; returns to the socket now and then."""
@@ -211,11 +206,11 @@ class AsyncEventStream:
                 self._finished = True
                 return
             if self.state.delivered != before:
-                poll = Poll(None, initial=self.poll_interval, maximum=5.0)
+                poll.reset()
             if time.monotonic() - last_socket_try >= SOCKET_RETRY:
                 last_socket_try = time.monotonic()
                 try:
-                    ws = await _open(self._agent, self.conversation_id, {})
+                    ws = await _open(self._agent, self.conversation_id)
                 except _SocketUnavailableError:
                     pass
                 else:
@@ -228,6 +223,16 @@ class AsyncEventStream:
 
 def _raw(item: Any) -> Any:
     return item
+
+
+async def stored_events(http: AsyncHTTP, path: str, state: LiveState) -> AsyncIterator[Event]:
+    """The events an event search holds from the last one ``state`` delivered on (inclusive), oldest
+    first, each once: repeats at the boundary are dropped by id."""
+    params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
+    async for frame in AsyncPager(http, path, params, _raw):
+        event = state.accept(frame, stored=True)
+        if event is not None:
+            yield event
 
 
 class AsyncStatusWatch:
@@ -254,7 +259,7 @@ class AsyncStatusWatch:
         deadline = time.monotonic() + timeout
         if self._ws is None:
             try:
-                self._ws = await _open(self._agent, self._conversation_id, {})
+                self._ws = await _open(self._agent, self._conversation_id)
             except _SocketUnavailableError as exc:
                 self._failures += 1
                 log.debug("status socket unavailable (%s); polling only", exc)
@@ -281,11 +286,11 @@ class AsyncStatusWatch:
                 value = frame.get("value")
                 status = value.get("execution_status") if isinstance(value, dict) else value
                 log.debug("live status of %s: %s", self._conversation_id, status)
-                if status in ("running", "idle"):
+                if status in ACTIVE_EXECUTION:
                     self.saw_active = True
                 if frame.get("key") == "execution_status":
                     return True
-                if status not in ("running", "idle", None):
+                if status is not None and status not in ACTIVE_EXECUTION:
                     return True
 
     async def close(self) -> None:

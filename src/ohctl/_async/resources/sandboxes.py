@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..._errors import ResourceNotFoundError, SandboxFailedError, WaitTimeoutError
-from ..._wait_logic import Poll
+from ..._wait_logic import FAILED_SANDBOX, Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from .._pagination import AsyncPager
 from ..agent.client import AsyncAgentServer
@@ -73,7 +73,7 @@ class AsyncSandboxes(AsyncResource):
             current = str(found.status)
             if current == want:
                 return found
-            if current in (SandboxStatus.ERROR.value, SandboxStatus.MISSING.value):
+            if current in FAILED_SANDBOX:
                 raise SandboxFailedError(f"Sandbox {found.id} is {current}; it will not run again", sandbox=found)
             if poll.expired():
                 raise WaitTimeoutError(f"Sandbox {found.id} is still {current} after {poll.elapsed:.0f}s", last=found)

@@ -95,7 +95,7 @@ class SyncBash(SyncAgentResource):
                 if output.exit_code is not None:
                     return
             if fresh:
-                poll = Poll(poll.remaining(), initial=poll_interval, maximum=2.0)
+                poll.reset()
             if poll.expired():
                 raise WaitTimeoutError(f"Command {command_id} still running after {poll.elapsed:.0f}s", last=None)
             self._http.sleep(poll.next_delay())

@@ -142,24 +142,23 @@ class AgentServer:
     def info(self) -> ServerInfo:
         return ServerInfo.model_validate(self._http.request("GET", "/server_info"))
 
-    def alive(self) -> bool:
-        """True when the process answers (it may still be starting)."""
+    def _answers(self, path: str) -> bool:
         try:
-            self._http.request("GET", "/alive", retries=0)
+            self._http.request("GET", path, retries=0)
         except Exception:
             return False
         return True
+
+    def alive(self) -> bool:
+        """True when the process answers (it may still be starting)."""
+        return self._answers("/alive")
 
     def health(self) -> Any:
         return self._http.request("GET", "/health")
 
     def ready(self) -> bool:
         """True once the server finished starting (``/ready`` answers 503 while it initialises)."""
-        try:
-            self._http.request("GET", "/ready", retries=0)
-        except Exception:
-            return False
-        return True
+        return self._answers("/ready")
 
     def tools(self) -> list[str]:
         """The tools this server can give an agent."""

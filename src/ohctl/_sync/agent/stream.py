@@ -16,9 +16,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from ..._backend import SyncWebSocket, sync_ws_connect, sync_ws_recv
 from ..._errors import StreamError
 from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
-from ..._wait_logic import Poll
+from ..._wait_logic import ACTIVE_EXECUTION, Poll
 from ...types.events import Event
-from .._http import USER_AGENT
+from .._http import USER_AGENT, SyncHTTP
 from .._pagination import Pager
 
 if TYPE_CHECKING:
@@ -43,9 +43,10 @@ def _backoff(failures: int) -> float:
     return random.uniform(0, min(10.0, 0.5 * 2 ** (failures - 1)))
 
 
-def _open(agent: AgentServer, conversation_id: str, params: dict[str, str]) -> SyncWebSocket:
-    """Connect and authenticate with the first frame; map refusals to errors or ``_SocketUnavailableError``."""
-    url = socket_url(agent.url, conversation_id, params)
+def _open(agent: AgentServer, conversation_id: str) -> SyncWebSocket:
+    """Connect (no replay: stored events come over REST) and authenticate with the first frame; map
+    refusals to errors or ``_SocketUnavailableError``."""
+    url = socket_url(agent.url, conversation_id, {})
     try:
         ws = sync_ws_connect(url, {"User-Agent": USER_AGENT})
     except InvalidStatus as exc:
@@ -123,10 +124,13 @@ class EventStream:
                     yield event
                 continue
             try:
-                self._ws = _open(self._agent, self.conversation_id, {})
+                self._ws = _open(self._agent, self.conversation_id)
                 # The first frame (the state snapshot) proves the subscription is live: from here
                 # on, every new event reaches the socket, so the stored ones can be read safely.
-                first = self._recv(self._ws, FIRST_FRAME)
+                try:
+                    first = self._recv(self._ws, FIRST_FRAME)
+                except TimeoutError:
+                    raise _SocketUnavailableError("no frame after connecting") from None
                 if failures or self.state.delivered:
                     self.reconnects += 1
                 failures = 0
@@ -169,10 +173,6 @@ class EventStream:
             raw = sync_ws_recv(ws, timeout)
         except ConnectionClosed as exc:
             raise _closed(exc, socket_url(self._agent.url, self.conversation_id, {})) from None
-        except TimeoutError:
-            if timeout == FIRST_FRAME:
-                raise _SocketUnavailableError("no frame after connecting") from None
-            raise
         try:
             return json.loads(raw)
         except ValueError:
@@ -191,12 +191,7 @@ class EventStream:
                 yield event
 
     def _catch_up(self) -> Iterator[Event]:
-        """The stored events from the last one delivered on (inclusive; repeats are dropped by id)."""
-        params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": self.state.last_timestamp}
-        for frame in Pager(self._agent._http, self._search_path, params, _raw):
-            event = self.state.accept(frame, stored=True)
-            if event is not None:
-                yield event
+        return stored_events(self._agent._http, self._search_path, self.state)
 
     def _poll(self) -> Iterator[Event]:
         """Incremental REST polling; returns to the socket now and then."""
@@ -212,11 +207,11 @@ class EventStream:
                 self._finished = True
                 return
             if self.state.delivered != before:
-                poll = Poll(None, initial=self.poll_interval, maximum=5.0)
+                poll.reset()
             if time.monotonic() - last_socket_try >= SOCKET_RETRY:
                 last_socket_try = time.monotonic()
                 try:
-                    ws = _open(self._agent, self.conversation_id, {})
+                    ws = _open(self._agent, self.conversation_id)
                 except _SocketUnavailableError:
                     pass
                 else:
@@ -229,6 +224,16 @@ class EventStream:
 
 def _raw(item: Any) -> Any:
     return item
+
+
+def stored_events(http: SyncHTTP, path: str, state: LiveState) -> Iterator[Event]:
+    """The events an event search holds from the last one ``state`` delivered on (inclusive), oldest
+    first, each once: repeats at the boundary are dropped by id."""
+    params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
+    for frame in Pager(http, path, params, _raw):
+        event = state.accept(frame, stored=True)
+        if event is not None:
+            yield event
 
 
 class SyncStatusWatch:
@@ -255,7 +260,7 @@ class SyncStatusWatch:
         deadline = time.monotonic() + timeout
         if self._ws is None:
             try:
-                self._ws = _open(self._agent, self._conversation_id, {})
+                self._ws = _open(self._agent, self._conversation_id)
             except _SocketUnavailableError as exc:
                 self._failures += 1
                 log.debug("status socket unavailable (%s); polling only", exc)
@@ -282,11 +287,11 @@ class SyncStatusWatch:
                 value = frame.get("value")
                 status = value.get("execution_status") if isinstance(value, dict) else value
                 log.debug("live status of %s: %s", self._conversation_id, status)
-                if status in ("running", "idle"):
+                if status in ACTIVE_EXECUTION:
                     self.saw_active = True
                 if frame.get("key") == "execution_status":
                     return True
-                if status not in ("running", "idle", None):
+                if status is not None and status not in ACTIVE_EXECUTION:
                     return True
 
     def close(self) -> None:
