@@ -233,3 +233,14 @@ def test_handoff_uses_the_sandbox_url_when_the_conversation_has_none() -> None:
     gone = Recorder(json_response(200, [conversation(cid, sandbox="MISSING", execution=None)]))
     with pytest.raises(ohctl.SandboxFailedError):
         make_client(gone)[0].conversations.agent(cid)
+
+
+def test_agent_takes_conversation_refs_like_the_app_client() -> None:
+    agent = ohctl.AgentServer("http://127.0.0.1:9", "k")
+    ready = ohctl.types.StartTask.model_validate({"id": "a" * 32, "status": "READY", "app_conversation_id": "b" * 32})
+    assert agent._conversation_id(ready) == "b" * 32  # the conversation, never the start task's own id
+    working = ohctl.types.StartTask.model_validate({"id": "a" * 32, "status": "WORKING"})
+    with pytest.raises(ohctl.IdKindError, match="READY"):
+        agent._conversation_id(working)
+    info = ohctl.types.ConversationInfo(id="12345678-1234-1234-1234-123456789abc")
+    assert agent._conversation_id(info) == "12345678123412341234123456789abc"

@@ -12,8 +12,8 @@ import httpx
 from ..._backend import SyncSleep
 from ..._config import ClientConfig, check_transport
 from ..._errors import ConfigurationError
-from ..._ids import ConversationId
-from ...types.agent import ServerInfo, VSCodeStatus
+from ..._ids import ConversationId, conversation_id
+from ...types.agent import ConversationInfo, ServerInfo, VSCodeStatus
 from .._http import SyncHTTP
 from .bash import SyncBash
 from .conversations import SyncAgentConversations
@@ -99,13 +99,9 @@ class AgentServer:
             if self.conversation_id is None:
                 raise ValueError("Pass a conversation id (this client has no default conversation)")
             return str(self.conversation_id)
-        if isinstance(conversation, str):
-            return str(ConversationId(conversation))
-        for attr in ("id", "app_conversation_id"):
-            value = getattr(conversation, attr, None)
-            if value:
-                return str(ConversationId(str(value)))
-        raise TypeError(f"Expected a conversation id, not {type(conversation).__name__}")
+        if isinstance(conversation, ConversationInfo):
+            conversation = conversation.id
+        return str(conversation_id(conversation))  # also an AppConversation, or a READY StartTask
 
     # -- live events ----------------------------------------------------------------------
     def stream_events(
