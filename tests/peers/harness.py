@@ -185,6 +185,7 @@ def start_app_server(llm_base_url: str, session_api_key: str | None = None, time
         OH_SANDBOX_BASE_WORKING_DIR=str(peer.workdir / "sandboxes"),
         OH_SANDBOX_PYTHON_EXECUTABLE=python,
         OH_SANDBOX_AGENT_SERVER_MODULE="ohctl_peer_agent_server",
+        OH_PRELOAD_TOOLS="false",  # no Chromium preload (the suite runs without a browser)
         PYTHONPATH=str(LAUNCH),
     )
     if session_api_key:

@@ -8,11 +8,16 @@ import time, before uvicorn starts (see the project's peer notes):
    ``host.docker.internal``.
 2. An idle (sleeping) agent-server process is reported as STARTING, so a sandbox never becomes RUNNING.
 3. Thirty seconds is too short for an agent server to import on two busy cores.
+4. The default agent always gets the browser tools, and a sandbox without Chromium then fails every
+   conversation start. The suite needs no browser: the tools are built with ``enable_browser=False``
+   (``OHCTL_PEER_BROWSER=1`` keeps the upstream behaviour).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 
 import psutil
 
@@ -46,6 +51,22 @@ def _patch() -> None:
 
     pss.ProcessSandboxService._get_process_status = _get_process_status
     pss.ProcessSandboxService._wait_for_server_ready = _wait_for_server_ready
+
+    if os.environ.get("OHCTL_PEER_BROWSER") != "1":
+        from openhands.app_server.app_conversation import live_status_app_conversation_service as live
+
+        for name in ("get_default_tools", "register_builtins_agents"):
+            original = getattr(live, name)
+            setattr(live, name, _without_browser(original))
+
+
+def _without_browser(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        kwargs["enable_browser"] = False
+        return function(*args, **kwargs)
+
+    return wrapper
 
 
 def main() -> None:
