@@ -2,9 +2,7 @@
 
 from . import types
 from ._archive import UnsafeArchiveError, safe_extract
-from ._async._download import Download
 from ._async._pagination import AsyncPager
-from ._async._waiting import WaitResult
 from ._async.agent.client import AsyncAgentServer
 from ._async.agent.stream import AsyncEventStream
 from ._async.client import AsyncOpenHands
@@ -23,6 +21,8 @@ from ._errors import (
     GoneError,
     IdKindError,
     InternalServerError,
+    InvalidArgumentError,
+    InvalidIdError,
     NeedsInputError,
     NotFoundError,
     OhctlError,
@@ -39,13 +39,14 @@ from ._errors import (
     WaitError,
     WaitTimeoutError,
 )
-from ._ids import ConversationId, StartTaskId
+from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
 from ._sync._pagination import Pager
 from ._sync.agent.client import AgentServer
 from ._sync.agent.stream import EventStream
 from ._sync.client import OpenHands
 from ._version import __version__
-from ._wait_logic import Outcome
+from ._wait_logic import Outcome, WaitResult
+from .types.files import Download
 
 __all__ = [
     "CLOUD_URL",
@@ -74,6 +75,11 @@ __all__ = [
     "Download",
     "GoneError",
     "IdKindError",
+    "InvalidArgumentError",
+    "InvalidIdError",
+    "ConversationRef",
+    "SandboxRef",
+    "StartTaskRef",
     "InternalServerError",
     "NeedsInputError",
     "NotFoundError",

@@ -6,6 +6,10 @@ headers are never copied into an error, and bodies are kept as the server sent t
 
 from __future__ import annotations
 
+import email.utils
+import json
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -14,6 +18,8 @@ __all__ = [
     "OhctlError",
     "ConfigurationError",
     "IdKindError",
+    "InvalidArgumentError",
+    "InvalidIdError",
     "APIConnectionError",
     "APITimeoutError",
     "APIStatusError",
@@ -49,6 +55,14 @@ class ConfigurationError(OhctlError):
 
 class IdKindError(OhctlError, TypeError):
     """An id of one kind (say, a start-task id) was passed where another kind belongs."""
+
+
+class InvalidArgumentError(OhctlError, ValueError):
+    """An argument the SDK can tell is wrong before any request (an empty command, a relative path)."""
+
+
+class InvalidIdError(InvalidArgumentError):
+    """A value that cannot be an id of the kind asked for (conversation and start-task ids are UUIDs)."""
 
 
 class APIConnectionError(OhctlError):
@@ -170,8 +184,6 @@ class RateLimitError(APIStatusError):
 
     @property
     def retry_after(self) -> float | None:
-        from ._retry import parse_retry_after
-
         return parse_retry_after(self.response.headers)
 
 
@@ -258,3 +270,101 @@ class SandboxNotRunningError(OhctlError):
 
 class SandboxFailedError(SandboxNotRunningError, WaitError):
     """The sandbox is in ERROR or MISSING: it will not come back; start a new conversation."""
+
+
+# -- mapping responses and transport failures to this tree -------------------------------------
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def decode_body(response: httpx.Response) -> Any:
+    """The body as JSON when it parses, else as text (error bodies are not always JSON)."""
+    text = response.text
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def limit_code(body: Any) -> str | None:
+    if isinstance(body, dict) and isinstance(body.get("detail"), dict):
+        code = body["detail"].get("error")
+        return str(code) if code else None
+    return None
+
+
+def status_error(response: httpx.Response, *, agent: bool = False) -> APIStatusError:
+    """Map an error response to the most specific exception class (``agent``: from an agent server)."""
+    body = decode_body(response)
+    status = response.status_code
+    cls: type[APIStatusError]
+    if agent and status == 401:
+        cls = SessionKeyError
+    elif status == 429:
+        code = limit_code(body)
+        if code == "CONCURRENCY_LIMIT_REACHED":
+            cls = ConcurrencyLimitError
+        elif code == "DAILY_SANDBOX_LIMIT_REACHED":
+            cls = DailyLimitError
+        else:
+            cls = RateLimitError
+    else:
+        cls = {
+            400: BadRequestError,
+            401: AuthenticationError,
+            403: PermissionDeniedError,
+            404: NotFoundError,
+            409: ConflictError,
+            410: GoneError,
+            422: UnprocessableEntityError,
+        }.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return cls("Request failed", response=response, body=body)
+
+
+def connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"Request timed out: {where} ({type(exc).__name__}); raise timeout= or check the server",
+            request=request,
+        )
+    return APIConnectionError(
+        f"Could not reach the server: {where}: {exc or type(exc).__name__}; check base_url and the network",
+        request=request,
+    )
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """Parse a success body that must be JSON; an HTML page or other text raises UnexpectedResponseError."""
+    content_type = response.headers.get("content-type", "")
+    where = f"{response.request.method} {response.request.url.copy_with(query=None)}"
+    if "html" in content_type or response.text.lstrip()[:1] == "<":
+        raise UnexpectedResponseError(
+            f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
+            "be wrong (it must be the server root, without /api), or this server does not have the route",
+            response=response,
+        )
+    try:
+        return response.json()
+    except ValueError:
+        snippet = response.text[:200]
+        raise UnexpectedResponseError(
+            f"{where} answered {response.status_code} with a body that is not JSON "
+            f"({content_type or 'no content type'}): {snippet!r}",
+            response=response,
+        ) from None

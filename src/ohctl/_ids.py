@@ -1,18 +1,52 @@
-"""Typed ids. A start-task id is not a conversation id, though both are UUIDs.
+"""Typed ids and references, and the servers' per-call limits, each named once.
 
-App-server ids serialize as 32 hex characters; the agent server hyphenates the same UUID. Ids here
-are always kept in the 32-hex form, so equal ids compare equal whatever form they arrived in.
+A start-task id is not a conversation id, though both are UUIDs. App-server ids serialize as 32 hex
+characters; the agent server hyphenates the same UUID. Ids here are always kept in the 32-hex form, so
+equal ids compare equal whatever form they arrived in.
+
+A *reference* is anything a method accepts for a thing: the typed id, a plain string or UUID, or the
+model object itself (an ``AppConversation``, a READY ``StartTask``, a ``Sandbox``). Models name
+themselves through ``ohctl_conversation_id()`` / ``ohctl_sandbox_id()``, so this module never imports
+the models (no import cycle).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, runtime_checkable
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from ._errors import IdKindError
+from ._errors import IdKindError, InvalidArgumentError, InvalidIdError
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .types.agent import ConversationInfo
+    from .types.conversations import AppConversation, StartTask
+    from .types.sandboxes import Sandbox
+
+# -- the servers' limits (API_REFERENCE; checked against the 1.11.0 app server's source) ----------
+MAX_CONVERSATION_IDS = 99  # GET /api/v1/app-conversations?ids=: 100 or more is refused
+MAX_START_TASK_IDS = 100  # GET /api/v1/app-conversations/start-tasks?ids=
+MAX_SANDBOX_IDS = 100  # GET /api/v1/sandboxes?id=
+MAX_SANDBOX_SPEC_IDS = 100  # GET /api/v1/sandbox-specs?id=
+MAX_EVENT_IDS = 100  # GET /api/v1/conversation/{id}/events?id= and the agent server's batch get
+MAX_AGENT_CONVERSATION_IDS = 99  # the agent server's GET /api/conversations?ids= (maxItems 99)
+MAX_AGENT_EVENT_IDS = 99  # the agent server's batch get of events (ids in a JSON body; no documented cap)
+MAX_PAGE_SIZE = 100  # every search route: 0 < limit <= 100
+MAX_PENDING_MESSAGES = 10  # POST /api/v1/conversations/{id}/pending-messages
+MAX_TITLE_LENGTH = 200  # the agent server's conversation title
+
+K = TypeVar("K")
+
+
+def chunked(items: Sequence[K], size: int) -> Iterator[Sequence[K]]:
+    """``items`` in consecutive slices of at most ``size`` (the one batch-chunking helper)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class _HexId(str):
@@ -26,11 +60,15 @@ class _HexId(str):
             )
         if isinstance(value, uuid.UUID):
             return super().__new__(cls, value.hex)
-        text = str(value).strip()
+        if not isinstance(value, str):
+            raise InvalidIdError(
+                f"{value!r} ({type(value).__name__}) is not a valid {cls.kind}: expected a UUID string"
+            )
+        text = value.strip()
         try:
             return super().__new__(cls, uuid.UUID(text).hex)
         except ValueError:
-            raise ValueError(f"{text!r} is not a valid {cls.kind} (expected a UUID)") from None
+            raise InvalidIdError(f"{value!r} is not a valid {cls.kind} (expected a UUID)") from None
 
     @property
     def uuid(self) -> uuid.UUID:
@@ -57,7 +95,7 @@ class ConversationId(_HexId):
 
 
 class StartTaskId(_HexId):
-    """The id of a start task returned by ``conversations.start``; not a conversation id."""
+    """The id of a start task returned by ``conversations.start(wait=None)``; not a conversation id."""
 
     kind = "start-task id"
 
@@ -71,25 +109,56 @@ _HINTS = {
 }
 
 
-def conversation_id(value: Any) -> ConversationId:
-    """Accept a ConversationId, a str/UUID, or an object with a conversation id; refuse a start task."""
-    from .types.conversations import AppConversation, StartTask
+@runtime_checkable
+class NamesConversation(Protocol):
+    """A model that stands for a conversation (``AppConversation``, ``StartTask``, ``ConversationInfo``)."""
 
-    if isinstance(value, AppConversation):
-        return value.id
-    if isinstance(value, StartTask):
-        if value.app_conversation_id is None:
-            raise IdKindError(
-                f"Start task {value.id} has no conversation yet (status {value.status}); "
-                "wait for it to be READY first (client.start_tasks.wait)"
-            )
-        return value.app_conversation_id
+    def ohctl_conversation_id(self) -> ConversationId: ...
+
+
+@runtime_checkable
+class NamesStartTask(Protocol):
+    def ohctl_start_task_id(self) -> StartTaskId: ...
+
+
+@runtime_checkable
+class NamesSandbox(Protocol):
+    def ohctl_sandbox_id(self) -> str: ...
+
+
+# Union with forward references: usable at run time, resolved by type checkers.
+ConversationRef: TypeAlias = Union[ConversationId, str, uuid.UUID, "AppConversation", "StartTask", "ConversationInfo"]
+StartTaskRef: TypeAlias = Union[StartTaskId, str, uuid.UUID, "StartTask"]
+SandboxRef: TypeAlias = Union[str, "Sandbox"]
+
+
+def conversation_id(value: ConversationRef) -> ConversationId:
+    """The conversation id of a reference; a start task without a conversation yet raises IdKindError."""
+    if isinstance(value, NamesConversation):
+        return value.ohctl_conversation_id()
     return ConversationId(value)
 
 
-def start_task_id(value: Any) -> StartTaskId:
-    from .types.conversations import StartTask
-
-    if isinstance(value, StartTask):
-        return value.id
+def start_task_id(value: StartTaskRef) -> StartTaskId:
+    if isinstance(value, NamesStartTask):
+        return value.ohctl_start_task_id()
     return StartTaskId(value)
+
+
+def sandbox_id(value: SandboxRef) -> str:
+    if isinstance(value, NamesSandbox):
+        return value.ohctl_sandbox_id()
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise InvalidIdError(f"{value!r} is not a valid sandbox id")
+    return value.strip()
+
+
+def many(values: Iterable[K], what: str) -> list[K]:
+    """A list from an iterable of references; a single string is refused (it would be read as a list
+    of one-character ids)."""
+    single = isinstance(values, (str, bytes, NamesConversation, NamesStartTask, NamesSandbox))
+    if single or not isinstance(values, Iterable):
+        raise InvalidArgumentError(
+            f"Pass a list of {what}s, not {values!r}: for a single one, use retrieve(...) or wrap it in a list"
+        )
+    return list(values)

@@ -18,8 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from . import _retry
-from ._errors import APIStatusError, StreamError
+from ._errors import APIStatusError, StreamError, status_error
 from ._wait_logic import FAILED_EXECUTION
 from .types.conversations import ExecutionStatus
 from .types.events import Event, parse_event
@@ -47,7 +46,7 @@ def auth_frame(session_api_key: str | None) -> str | None:
 def _socket_error(status: int, detail: str, url: str) -> APIStatusError:
     """A socket failure as the API error of the HTTP status it means (the error tree is per status)."""
     response = httpx.Response(status, json={"detail": detail}, request=httpx.Request("GET", url.split("?", 1)[0]))
-    return _retry.status_error(response, agent=True)
+    return status_error(response, agent=True)
 
 
 def close_error(code: int | None, reason: str, url: str) -> APIStatusError | None:

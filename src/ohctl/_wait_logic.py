@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ._ids import ConversationId
 from .types.conversations import AppConversation, ExecutionStatus
 from .types.sandboxes import SandboxStatus
 
@@ -107,3 +108,16 @@ class FreshRun:
         if str(status) in ACTIVE_EXECUTION:
             self.seen_active = True
         return self.seen_active or time.monotonic() - self.started >= self.grace
+
+
+@dataclass
+class WaitResult:
+    """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""
+
+    conversation_id: ConversationId
+    outcome: Outcome | None  # None: the deadline passed first
+    conversation: AppConversation | None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Outcome.FINISHED

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from .. import _retry
+from .. import _errors, _retry
 from .._backend import AsyncSleep, async_sleep
 from .._config import DEFAULT_TIMEOUT, ClientConfig
 from .._version import __version__
@@ -119,7 +119,7 @@ class AsyncHTTP:
                     attempt += 1
                     await self._pause(attempt, max_retries, request, delay, type(exc).__name__)
                     continue
-                raise _retry.connection_error(exc, request) from exc
+                raise _errors.connection_error(exc, request) from exc
             log.debug(
                 "<- %s %s %d (%.0f ms)",
                 method,
@@ -141,7 +141,7 @@ class AsyncHTTP:
                 continue
             if stream:
                 await response.aread()
-            raise _retry.status_error(response, agent=self.agent)
+            raise _errors.status_error(response, agent=self.agent)
 
     async def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
@@ -158,7 +158,7 @@ class AsyncHTTP:
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send and decode a JSON body (an HTML page or other non-JSON body raises)."""
         response = await self.send(method, path, **kwargs)
-        return _retry.parse_json(response)
+        return _errors.parse_json(response)
 
     @asynccontextmanager
     async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Generic, TypeVar
 
+from .._errors import InvalidArgumentError
+from .._ids import MAX_PAGE_SIZE
 from ..types.common import Page
 from ._http import AsyncHTTP
 
 T = TypeVar("T")
-
-MAX_PAGE_SIZE = 100
 
 
 class AsyncPager(Generic[T]):
@@ -30,9 +30,9 @@ class AsyncPager(Generic[T]):
         limit: int | None = None,
     ) -> None:
         if page_size is not None and not 0 < page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+            raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
         if limit is not None and limit < 0:
-            raise ValueError(f"limit must not be negative, not {limit}")
+            raise InvalidArgumentError(f"limit must not be negative, not {limit}")
         self._http = http
         self._path = path
         self._params = params

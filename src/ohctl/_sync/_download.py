@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import httpx
+
+from ..types.files import Download
 
 CHUNK = 64 * 1024
 
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
-@dataclass
-class Download:
-    """Where a download went and how many bytes it wrote."""
-
-    path: Path | None
-    bytes_written: int
-    filename: str | None
+def target_path(destination: str | os.PathLike[str], name: str) -> Path:
+    """An existing directory, or a path ending in a separator (created if missing), gets ``name``
+    inside it; anything else is the file's own path (its parent directory is created)."""
+    text = os.fspath(destination)
+    path = Path(text)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        path.mkdir(parents=True, exist_ok=True)
+        return path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def filename_from(response: httpx.Response) -> str | None:
@@ -39,9 +43,7 @@ def save_response(response: httpx.Response, destination: Destination, default_na
     name = filename_from(response) or default_name
     written = 0
     if isinstance(destination, (str, os.PathLike)):
-        path = Path(destination)
-        if path.is_dir():
-            path = path / name
+        path = target_path(destination, name)
         partial = path.with_name(path.name + ".part")
         try:
             with partial.open("wb") as out:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from .. import _retry
+from .. import _errors, _retry
 from .._backend import SyncSleep, sync_sleep
 from .._config import DEFAULT_TIMEOUT, ClientConfig
 from .._version import __version__
@@ -120,7 +120,7 @@ class SyncHTTP:
                     attempt += 1
                     self._pause(attempt, max_retries, request, delay, type(exc).__name__)
                     continue
-                raise _retry.connection_error(exc, request) from exc
+                raise _errors.connection_error(exc, request) from exc
             log.debug(
                 "<- %s %s %d (%.0f ms)",
                 method,
@@ -142,7 +142,7 @@ class SyncHTTP:
                 continue
             if stream:
                 response.read()
-            raise _retry.status_error(response, agent=self.agent)
+            raise _errors.status_error(response, agent=self.agent)
 
     def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
@@ -159,7 +159,7 @@ class SyncHTTP:
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send and decode a JSON body (an HTML page or other non-JSON body raises)."""
         response = self.send(method, path, **kwargs)
-        return _retry.parse_json(response)
+        return _errors.parse_json(response)
 
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[httpx.Response]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
+from .._errors import InvalidArgumentError
+from .._ids import MAX_PAGE_SIZE
 from ..types.common import Page
 from ._http import SyncHTTP
 
 T = TypeVar("T")
-
-MAX_PAGE_SIZE = 100
 
 
 class Pager(Generic[T]):
@@ -31,9 +31,9 @@ class Pager(Generic[T]):
         limit: int | None = None,
     ) -> None:
         if page_size is not None and not 0 < page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+            raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
         if limit is not None and limit < 0:
-            raise ValueError(f"limit must not be negative, not {limit}")
+            raise InvalidArgumentError(f"limit must not be negative, not {limit}")
         self._http = http
         self._path = path
         self._params = params

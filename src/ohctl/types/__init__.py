@@ -35,11 +35,13 @@ from .conversations import (
     UserMessage,
 )
 from .events import ActionEvent, Event, MessageEvent, ObservationEvent, StateUpdateEvent, parse_event
+from .files import Download
 from .git import Branch, Repository, SuggestedTask
 from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
 from .settings import Secret, Settings, UserInfo
 
 __all__ = [
+    "Download",
     "BashCommand",
     "BashOutput",
     "BashResult",

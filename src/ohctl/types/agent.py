@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
+from .._ids import ConversationId
 from .common import OhModel
 from .conversations import ExecutionStatusValue
 
@@ -91,6 +92,9 @@ class ConversationInfo(OhModel):
     created_at: str | None = None
     updated_at: str | None = None
     agent: dict[str, Any] | None = None
+
+    def ohctl_conversation_id(self) -> ConversationId:
+        return ConversationId(self.id)
 
 
 class ServerInfo(OhModel):

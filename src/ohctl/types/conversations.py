@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field
 
+from .._errors import IdKindError
 from .._ids import ConversationId, StartTaskId
 from .common import OhModel
 from .sandboxes import SandboxStatusValue
@@ -163,6 +164,18 @@ class StartTask(OhModel):
     def is_terminal(self) -> bool:
         return self.is_ready or self.is_error
 
+    def ohctl_start_task_id(self) -> StartTaskId:
+        return self.id
+
+    def ohctl_conversation_id(self) -> ConversationId:
+        """Its conversation, once READY; a start task still starting raises IdKindError."""
+        if self.app_conversation_id is None:
+            raise IdKindError(
+                f"Start task {self.id} has no conversation yet (status {self.status}); "
+                "wait for it to be READY first (client.start_tasks.wait)"
+            )
+        return self.app_conversation_id
+
 
 class TokenUsage(OhModel):
     model: str | None = None
@@ -208,6 +221,9 @@ class AppConversation(OhModel):
     session_api_key: str | None = Field(default=None, repr=False)
     acp_server: str | None = None
     launched_agent_profile: dict[str, Any] | None = None
+
+    def ohctl_conversation_id(self) -> ConversationId:
+        return self.id
 
     @property
     def agent_server_url(self) -> str | None:

@@ -41,6 +41,9 @@ class Sandbox(OhModel):
     created_at: datetime | None = None
     status_detail: str | None = None  # hosted Cloud only
 
+    def ohctl_sandbox_id(self) -> str:
+        return self.id
+
     def url_for(self, name: str = AGENT_SERVER) -> str | None:
         for exposed in self.exposed_urls or []:
             if exposed.name == name:

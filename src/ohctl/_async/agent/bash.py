@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 
-from ..._errors import WaitTimeoutError
+from ..._errors import InvalidArgumentError, WaitTimeoutError
+from ..._event_filters import event_time
 from ..._wait_logic import Poll
 from ...types.agent import BashCommand, BashOutput, BashResult, parse_bash_event
 from .._pagination import AsyncPager
-from ..resources.events import event_time
 from ._base import AsyncAgentResource
 
 PATH = "/api/bash"
@@ -20,7 +20,7 @@ PATH = "/api/bash"
 
 def _body(command: str, cwd: str | None, timeout: int) -> dict[str, Any]:
     if not command.strip():
-        raise ValueError("command is empty")
+        raise InvalidArgumentError("command is empty")
     body: dict[str, Any] = {"command": command, "timeout": int(timeout)}
     if cwd is not None:
         body["cwd"] = cwd

@@ -10,6 +10,7 @@ from ..._errors import (
     BadRequestError,
     ConflictError,
     ConversationFailedError,
+    InvalidArgumentError,
     NeedsInputError,
     NotFoundError,
     WaitTimeoutError,
@@ -30,7 +31,7 @@ def policy_body(policy: str | dict[str, Any]) -> dict[str, Any]:
     if isinstance(policy, dict):
         return policy
     if policy not in POLICIES:
-        raise ValueError(f"Unknown confirmation policy {policy!r}: use one of {', '.join(POLICIES)}")
+        raise InvalidArgumentError(f"Unknown confirmation policy {policy!r}: use one of {', '.join(POLICIES)}")
     return {"kind": policy}
 
 
@@ -62,7 +63,7 @@ class AsyncAgentConversations(AsyncAgentResource):
         same conversation, so a retried start can never create two."""
         sources = [x for x in (llm, agent_settings, agent, agent_profile_id) if x is not None]
         if len(sources) != 1:
-            raise ValueError("Give exactly one of llm=, agent_settings=, agent= or agent_profile_id=")
+            raise InvalidArgumentError("Give exactly one of llm=, agent_settings=, agent= or agent_profile_id=")
         body: dict[str, Any] = {
             "conversation_id": str(uuid.UUID(conversation_id) if conversation_id else uuid.uuid4()),
             "workspace": {"working_dir": workspace, "kind": "LocalWorkspace"}
@@ -123,7 +124,7 @@ class AsyncAgentConversations(AsyncAgentResource):
         self, conversation: Any = None, *, title: str | None = None, tags: dict[str, str] | None = None
     ) -> bool:
         if title is not None and not 1 <= len(title) <= 200:
-            raise ValueError("title must be 1 to 200 characters long")
+            raise InvalidArgumentError("title must be 1 to 200 characters long")
         body = {k: v for k, v in {"title": title, "tags": tags}.items() if v is not None}
         data = await self._http.request(
             "PATCH", f"{PATH}/{self._conversation(conversation)}", json=body, idempotent=True

@@ -7,46 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from ..._errors import InternalServerError, NotFoundError
+from ..._event_filters import event_time, kind_path
+from ..._ids import MAX_AGENT_EVENT_IDS, chunked
 from ...types.events import Event, parse_event
 from .._pagination import AsyncPager
-from ..resources.events import event_time
 from ._base import AsyncAgentResource
-
-_SDK = "openhands.sdk.event."
-# Agent server 1.34 matches ``kind`` against the full class path only (a bare name silently finds
-# nothing); later servers accept both, so the full path is what we send.
-KIND_PATHS = {
-    "MessageEvent": _SDK + "llm_convertible.message.MessageEvent",
-    "ActionEvent": _SDK + "llm_convertible.action.ActionEvent",
-    "ObservationEvent": _SDK + "llm_convertible.observation.ObservationEvent",
-    "AgentErrorEvent": _SDK + "llm_convertible.observation.AgentErrorEvent",
-    "UserRejectObservation": _SDK + "llm_convertible.observation.UserRejectObservation",
-    "SystemPromptEvent": _SDK + "llm_convertible.system.SystemPromptEvent",
-    "ConversationStateUpdateEvent": _SDK + "conversation_state.ConversationStateUpdateEvent",
-    "ConversationErrorEvent": _SDK + "conversation_error.ConversationErrorEvent",
-    "Condensation": _SDK + "condenser.Condensation",
-    "CondensationRequest": _SDK + "condenser.CondensationRequest",
-    "CondensationSummaryEvent": _SDK + "condenser.CondensationSummaryEvent",
-    "PauseEvent": _SDK + "user_action.PauseEvent",
-    "InterruptEvent": _SDK + "user_action.InterruptEvent",
-    "HookExecutionEvent": _SDK + "hook_execution.HookExecutionEvent",
-    "ACPToolCallEvent": _SDK + "acp_tool_call.ACPToolCallEvent",
-    "ServerErrorEvent": "openhands.agent_server.models.ServerErrorEvent",
-}
-MAX_IDS = 99
-
-
-def kind_path(kind: str | type | None) -> str | None:
-    if kind is None:
-        return None
-    name = kind if isinstance(kind, str) else kind.__name__
-    if "." in name:
-        return name
-    if name not in KIND_PATHS:
-        raise ValueError(
-            f"Unknown event kind {name!r}: use one of {', '.join(sorted(KIND_PATHS))} or a full class path"
-        )
-    return KIND_PATHS[name]
 
 
 def filters(
@@ -126,8 +91,7 @@ class AsyncAgentEvents(AsyncAgentResource):
         On agent server 1.34 one unknown id fails the whole batch: then each id is fetched alone."""
         wanted = list(ids)
         out: list[Event | None] = []
-        for start in range(0, len(wanted), MAX_IDS):
-            part = wanted[start : start + MAX_IDS]
+        for part in chunked(wanted, MAX_AGENT_EVENT_IDS):
             try:
                 data = await self._http.request("GET", self._path(conversation), json=part, retry_server_errors=False)
             except InternalServerError as exc:

@@ -9,10 +9,11 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Literal
 
 from ..._config import LONG_TIMEOUT
-from ..._errors import NotFoundError, OhctlError
+from ..._errors import InvalidArgumentError, NotFoundError, OhctlError
 from ...types.agent import UploadResult
 from ...types.common import OhModel
-from .._download import Destination, Download, save_response
+from ...types.files import Download
+from .._download import Destination, save_response
 from .._pagination import AsyncPager
 from ._base import AsyncAgentResource
 
@@ -24,7 +25,7 @@ Source = str | os.PathLike[str] | bytes | IO[bytes]
 def remote_path(path: str) -> str:
     """The agent server takes absolute POSIX paths only (``?path=rel`` gives 400)."""
     if not isinstance(path, str) or not PurePosixPath(path).is_absolute():
-        raise ValueError(f"Sandbox paths must be absolute, like /workspace/project/file.txt, not {path!r}")
+        raise InvalidArgumentError(f"Sandbox paths must be absolute, like /workspace/project/file.txt, not {path!r}")
     return path
 
 

@@ -1,24 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ..client import AsyncOpenHands
 
 T = TypeVar("T")
-K = TypeVar("K")
 
 
 class AsyncResource:
     def __init__(self, client: AsyncOpenHands) -> None:
         self._client = client
         self._http = client._http
-
-
-def chunks(items: Sequence[K], size: int) -> Iterable[Sequence[K]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def parse_list(data: Any, parse: Callable[[Any], T]) -> list[T | None]:

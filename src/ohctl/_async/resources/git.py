@@ -1,12 +1,10 @@
 from __future__ import annotations
 
+from ..._errors import InvalidArgumentError
 from ...types.config import LLMModel, Provider
 from ...types.git import Branch, Repository, SuggestedTask
 from .._pagination import AsyncPager
 from ._base import AsyncResource
-
-GIT = "/api/v1/git"
-CONFIG = "/api/v1/config"
 
 
 def _str(item: object) -> str:
@@ -20,7 +18,12 @@ class AsyncGit(AsyncResource):
         self, provider: str, *, page_size: int | None = None, limit: int | None = None
     ) -> AsyncPager[str]:
         return AsyncPager(
-            self._http, GIT + "/installations/search", {"provider": provider}, _str, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/git/installations/search",
+            {"provider": provider},
+            _str,
+            page_size=page_size,
+            limit=limit,
         )
 
     def repositories(
@@ -35,11 +38,11 @@ class AsyncGit(AsyncResource):
     ) -> AsyncPager[Repository]:
         """``sort_order`` (stars-desc, updated-asc, ...) is accepted only together with ``query``."""
         if sort_order and not query:
-            raise ValueError("sort_order needs query= (the server refuses it otherwise)")
+            raise InvalidArgumentError("sort_order needs query= (the server refuses it otherwise)")
         params = {"provider": provider, "query": query, "installation_id": installation_id, "sort_order": sort_order}
         return AsyncPager(
             self._http,
-            GIT + "/repositories/search",
+            "/api/v1/git/repositories/search",
             params,
             Repository.model_validate,
             page_size=page_size,
@@ -51,13 +54,13 @@ class AsyncGit(AsyncResource):
     ) -> AsyncPager[Branch]:
         params = {"provider": provider, "repository": repository, "query": query}
         return AsyncPager(
-            self._http, GIT + "/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
+            self._http, "/api/v1/git/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
         )
 
     def suggested_tasks(self, *, page_size: int | None = None, limit: int | None = None) -> AsyncPager[SuggestedTask]:
         return AsyncPager(
             self._http,
-            GIT + "/suggested-tasks/search",
+            "/api/v1/git/suggested-tasks/search",
             {},
             SuggestedTask.model_validate,
             page_size=page_size,
@@ -79,7 +82,12 @@ class AsyncConfig(AsyncResource):
     ) -> AsyncPager[LLMModel]:
         params = {"query": query, "verified__eq": verified, "provider__eq": provider}
         return AsyncPager(
-            self._http, CONFIG + "/models/search", params, LLMModel.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/config/models/search",
+            params,
+            LLMModel.model_validate,
+            page_size=page_size,
+            limit=limit,
         )
 
     def providers(
@@ -92,5 +100,10 @@ class AsyncConfig(AsyncResource):
     ) -> AsyncPager[Provider]:
         params = {"query": query, "verified__eq": verified}
         return AsyncPager(
-            self._http, CONFIG + "/providers/search", params, Provider.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/config/providers/search",
+            params,
+            Provider.model_validate,
+            page_size=page_size,
+            limit=limit,
         )

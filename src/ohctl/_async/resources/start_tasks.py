@@ -5,29 +5,27 @@ from datetime import datetime
 from typing import Any
 
 from ..._errors import ResourceNotFoundError
-from ..._ids import ConversationId, StartTaskId, start_task_id
+from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskRef, chunked, many, start_task_id
+from ..._ids import conversation_id as to_conversation_id
 from ...types.conversations import StartTask
 from .._pagination import AsyncPager
-from .._waiting import wait_start_task
-from ._base import AsyncResource, chunks, parse_list
-
-PATH = "/api/v1/app-conversations/start-tasks"
-MAX_IDS = 100
+from ..lib.waiting import wait_start_task
+from ._base import AsyncResource, parse_list
 
 
 class AsyncStartTasks(AsyncResource):
     """Start tasks: the asynchronous starts of conversations (their ids are not conversation ids)."""
 
-    async def get(self, ids: Iterable[StartTaskId | str | StartTask]) -> list[StartTask | None]:
+    async def get(self, ids: Iterable[StartTaskRef]) -> list[StartTask | None]:
         """Batch get, in the order asked, with None for unknown ids (any number of ids)."""
-        wanted = [start_task_id(i) for i in ids]
+        wanted = [start_task_id(i) for i in many(ids, "start-task id")]
         out: list[StartTask | None] = []
-        for part in chunks(wanted, MAX_IDS):
-            data = await self._http.request("GET", PATH, params={"ids": list(part)})
+        for part in chunked(wanted, MAX_START_TASK_IDS):
+            data = await self._http.request("GET", "/api/v1/app-conversations/start-tasks", params={"ids": list(part)})
             out.extend(parse_list(data, StartTask.model_validate))
         return out
 
-    async def retrieve(self, task_id: StartTaskId | str | StartTask) -> StartTask:
+    async def retrieve(self, task_id: StartTaskRef) -> StartTask:
         [task] = await self.get([task_id])
         if task is None:
             raise ResourceNotFoundError(
@@ -38,7 +36,7 @@ class AsyncStartTasks(AsyncResource):
     def search(
         self,
         *,
-        conversation_id: ConversationId | str | None = None,
+        conversation_id: ConversationRef | None = None,
         created_after: datetime | None = None,
         sort_order: str | None = None,
         page_size: int | None = None,
@@ -46,25 +44,30 @@ class AsyncStartTasks(AsyncResource):
     ) -> AsyncPager[StartTask]:
         """``sort_order``: CREATED_AT, CREATED_AT_DESC (default), UPDATED_AT, UPDATED_AT_DESC."""
         params: dict[str, Any] = {
-            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
             "sort_order": sort_order,
         }
         return AsyncPager(
-            self._http, PATH + "/search", params, StartTask.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/app-conversations/start-tasks/search",
+            params,
+            StartTask.model_validate,
+            page_size=page_size,
+            limit=limit,
         )
 
     async def count(
-        self, *, conversation_id: ConversationId | str | None = None, created_after: datetime | None = None
+        self, *, conversation_id: ConversationRef | None = None, created_after: datetime | None = None
     ) -> int:
         params = {
-            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
         }
-        return int(await self._http.request("GET", PATH + "/count", params=params))
+        return int(await self._http.request("GET", "/api/v1/app-conversations/start-tasks/count", params=params))
 
     async def wait(
-        self, task_id: StartTaskId | str | StartTask, *, timeout: float | None = 300.0, poll_interval: float = 1.0
+        self, task_id: StartTaskRef, *, timeout: float | None = 300.0, poll_interval: float = 1.0
     ) -> StartTask:
         """Follow a start task to READY. Raises StartTaskFailedError on ERROR (with the server's
         ``detail``) and WaitTimeoutError with the last status seen."""

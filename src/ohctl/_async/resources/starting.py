@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal, overload
 
 from ..._config import LONG_TIMEOUT
-from ..._errors import APIConnectionError, StreamError
+from ..._errors import APIConnectionError, InvalidArgumentError, StreamError
 from ..._ids import ConversationId, conversation_id
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
@@ -21,8 +21,6 @@ from ...types.conversations import (
     UserMessage,
 )
 from ._base import AsyncResource
-
-PATH = "/api/v1/app-conversations"
 
 WaitFor = Literal["ready", "finished"]
 
@@ -54,7 +52,9 @@ class AsyncConversationStarts(AsyncResource):
         **extra: Any,
     ) -> StartRequest:
         if task is not None and suggested_task is not None:
-            raise ValueError("Give either a task message or suggested_task, not both (the server refuses both)")
+            raise InvalidArgumentError(
+                "Give either a task message or suggested_task, not both (the server refuses both)"
+            )
         fields: dict[str, Any] = {
             "initial_message": UserMessage.of(task) if task is not None else None,
             "selected_repository": repository,
@@ -121,7 +121,7 @@ class AsyncConversationStarts(AsyncResource):
         retried start can launch a second, billed sandbox.
         """
         req = request or self.build_request(task, **fields)
-        data = await self._http.request("POST", PATH, json=self._body(req), idempotent=False)
+        data = await self._http.request("POST", "/api/v1/app-conversations", json=self._body(req), idempotent=False)
         started = StartTask.model_validate(data)
         if wait is None:
             return started
@@ -162,7 +162,11 @@ class AsyncConversationStarts(AsyncResource):
         last: StartTask | None = None
         try:
             async with self._http.stream(
-                "POST", PATH + "/stream-start", json=self._body(req), idempotent=False, timeout=LONG_TIMEOUT
+                "POST",
+                "/api/v1/app-conversations/stream-start",
+                json=self._body(req),
+                idempotent=False,
+                timeout=LONG_TIMEOUT,
             ) as response:
                 reader = JSONArrayReader(response.request)
                 async for chunk in response.aiter_bytes():

@@ -11,7 +11,7 @@ import httpx
 
 from ..._backend import SyncSleep
 from ..._config import ClientConfig, check_transport
-from ..._errors import ConfigurationError
+from ..._errors import ConfigurationError, InvalidArgumentError
 from ..._ids import ConversationId, conversation_id
 from ...types.agent import ConversationInfo, ServerInfo, VSCodeStatus
 from .._http import SyncHTTP
@@ -97,7 +97,7 @@ class AgentServer:
         """The agent server's form of a conversation id (it accepts hex or hyphenated)."""
         if conversation is None:
             if self.conversation_id is None:
-                raise ValueError("Pass a conversation id (this client has no default conversation)")
+                raise InvalidArgumentError("Pass a conversation id (this client has no default conversation)")
             return str(self.conversation_id)
         if isinstance(conversation, ConversationInfo):
             conversation = conversation.id

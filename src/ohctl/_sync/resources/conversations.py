@@ -9,7 +9,9 @@ from typing import IO
 
 from ..._config import LONG_TIMEOUT
 from ..._errors import IdKindError, ResourceNotFoundError
-from ..._ids import ConversationId, StartTaskId, conversation_id
+from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
+from ..._routes import route
+from ..._wait_logic import WaitResult
 from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
@@ -24,20 +26,17 @@ from ...types.conversations import (
     UpdateRequest,
     UserMessage,
 )
-from .._download import Download, save_response
+from ...types.files import Download
+from .._download import save_response
 from .._pagination import Pager
-from .._waiting import WaitResult, raise_for_outcome, wait_conversations
 from ..agent.client import AgentServer
-from ..agent.handoff import conversation_agent, ensure_conversation_running
-from ..trajectory import save_trajectory
-from ._base import chunks, parse_list
-from .starting import PATH, SyncConversationStarts
+from ..lib.handoff import conversation_agent, ensure_conversation_running
+from ..lib.trajectory import save_trajectory
+from ..lib.waiting import raise_for_outcome, wait_conversations
+from ._base import parse_list
+from .starting import SyncConversationStarts
 
 log = logging.getLogger("ohctl")
-
-MAX_IDS = 99  # the server refuses 100 or more ids per call
-
-ConversationRef = ConversationId | str | AppConversation | StartTask
 
 
 class SyncConversations(SyncConversationStarts):
@@ -46,10 +45,10 @@ class SyncConversations(SyncConversationStarts):
     # -- reading --------------------------------------------------------------------------
     def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
         """Batch get, in the order asked, with None for unknown ids; any number of ids (99 per call)."""
-        wanted = [conversation_id(i) for i in ids]
+        wanted = [conversation_id(i) for i in many(ids, "conversation id")]
         out: list[AppConversation | None] = []
-        for part in chunks(wanted, MAX_IDS):
-            data = self._http.request("GET", PATH, params={"ids": list(part)})
+        for part in chunked(wanted, MAX_CONVERSATION_IDS):
+            data = self._http.request("GET", "/api/v1/app-conversations", params={"ids": list(part)})
             out.extend(parse_list(data, AppConversation.model_validate))
         return out
 
@@ -100,7 +99,12 @@ class SyncConversations(SyncConversationStarts):
             "include_sub_conversations": include_sub_conversations,
         }
         return Pager(
-            self._http, PATH + "/search", params, AppConversation.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/app-conversations/search",
+            params,
+            AppConversation.model_validate,
+            page_size=page_size,
+            limit=limit,
         )
 
     def count(
@@ -121,7 +125,7 @@ class SyncConversations(SyncConversationStarts):
             "updated_at__lt": updated_before,
             "sandbox_id__eq": sandbox_id,
         }
-        return int(self._http.request("GET", PATH + "/count", params=params))
+        return int(self._http.request("GET", "/api/v1/app-conversations/count", params=params))
 
     # -- changing -------------------------------------------------------------------------
     def update(
@@ -141,11 +145,19 @@ class SyncConversations(SyncConversationStarts):
             selected_branch=selected_branch,
             git_provider=git_provider,
         ).model_dump(mode="json", exclude_none=True)
-        data = self._http.request("PATCH", f"{PATH}/{conversation_id(conversation)}", json=body, idempotent=True)
+        data = self._http.request(
+            "PATCH",
+            route("/api/v1/app-conversations/{conversation_id}", conversation_id=conversation_id(conversation)),
+            json=body,
+            idempotent=True,
+        )
         return AppConversation.model_validate(data)
 
     def delete(self, conversation: ConversationRef) -> bool:
-        data = self._http.request("DELETE", f"{PATH}/{conversation_id(conversation)}")
+        data = self._http.request(
+            "DELETE",
+            route("/api/v1/app-conversations/{conversation_id}", conversation_id=conversation_id(conversation)),
+        )
         return bool(data.get("success")) if isinstance(data, dict) else bool(data)
 
     def send_message(
@@ -162,7 +174,12 @@ class SyncConversations(SyncConversationStarts):
         returns after the agent finished this run (raising as ``wait`` does)."""
         cid = conversation_id(conversation)
         body = UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
-        data = self._http.request("POST", f"{PATH}/{cid}/send-message", json=body, idempotent=False)
+        data = self._http.request(
+            "POST",
+            route("/api/v1/app-conversations/{conversation_id}/send-message", conversation_id=cid),
+            json=body,
+            idempotent=False,
+        )
         response = SendMessageResponse.model_validate(data)
         if wait and run:
             self.wait(cid, timeout=timeout, _fresh_grace=10.0)
@@ -181,7 +198,10 @@ class SyncConversations(SyncConversationStarts):
             target = conversation_id(conversation)
         body = UserMessage.of(message).model_dump(mode="json", exclude={"run"})
         data = self._http.request(
-            "POST", f"/api/v1/conversations/{target}/pending-messages", json=body, idempotent=False
+            "POST",
+            route("/api/v1/conversations/{conversation_id}/pending-messages", conversation_id=target),
+            json=body,
+            idempotent=False,
         )
         return PendingMessage.model_validate(data)
 
@@ -235,35 +255,57 @@ class SyncConversations(SyncConversationStarts):
         """Stream the trajectory zip to a path (a directory gets the server's file name) or a binary
         file object, in constant memory. A partial file is removed if the transfer fails."""
         cid = conversation_id(conversation)
-        with self._http.stream("GET", f"{PATH}/{cid}/download", timeout=LONG_TIMEOUT) as response:
+        with self._http.stream(
+            "GET",
+            route("/api/v1/app-conversations/{conversation_id}/download", conversation_id=cid),
+            timeout=LONG_TIMEOUT,
+        ) as response:
             return save_response(response, destination, f"conversation_{cid}.zip")
 
     def read_file(self, conversation: ConversationRef, path: str = "/workspace/project/PLAN.md") -> str:
         """A file from the sandbox. The server answers "" for every failure (missing file, paused
         sandbox), so "" does not prove the file is empty."""
-        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/file", params={"file_path": path})
+        data = self._http.request(
+            "GET",
+            route("/api/v1/app-conversations/{conversation_id}/file", conversation_id=conversation_id(conversation)),
+            params={"file_path": path},
+        )
         return str(data or "")
 
     def git_changes(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> list[GitChange]:
         """Changed files of the repository at ``path`` (e.g. ``/workspace/project``) in a running sandbox."""
         data = self._http.request(
-            "GET", f"{PATH}/{conversation_id(conversation)}/git/changes", params={"path": path, "ref": ref}
+            "GET",
+            route(
+                "/api/v1/app-conversations/{conversation_id}/git/changes", conversation_id=conversation_id(conversation)
+            ),
+            params={"path": path, "ref": ref},
         )
         return [GitChange.model_validate(item) for item in data]
 
     def git_diff(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> GitDiff:
         """The original and modified text of one file (``path`` is the file's absolute path)."""
         data = self._http.request(
-            "GET", f"{PATH}/{conversation_id(conversation)}/git/diff", params={"path": path, "ref": ref}
+            "GET",
+            route(
+                "/api/v1/app-conversations/{conversation_id}/git/diff", conversation_id=conversation_id(conversation)
+            ),
+            params={"path": path, "ref": ref},
         )
         return GitDiff.model_validate(data)
 
     def skills(self, conversation: ConversationRef) -> list[Skill]:
-        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/skills")
+        data = self._http.request(
+            "GET",
+            route("/api/v1/app-conversations/{conversation_id}/skills", conversation_id=conversation_id(conversation)),
+        )
         return [Skill.model_validate(item) for item in data.get("skills") or []]
 
     def hooks(self, conversation: ConversationRef) -> list[HookEvent]:
-        data = self._http.request("GET", f"{PATH}/{conversation_id(conversation)}/hooks")
+        data = self._http.request(
+            "GET",
+            route("/api/v1/app-conversations/{conversation_id}/hooks", conversation_id=conversation_id(conversation)),
+        )
         return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
 
     # -- the sandbox's agent server -------------------------------------------------------

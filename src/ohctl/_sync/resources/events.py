@@ -2,42 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime
 
-from ..._ids import ConversationId, conversation_id
+from ..._event_filters import event_time, kind_name
+from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, many
+from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import Pager
-from ._base import SyncResource, chunks, parse_list
-
-MAX_IDS = 100
-
-
-def event_time(value: datetime | str | None) -> str | None:
-    """Event timestamps are naive and compared as strings: send aware times as naive UTC."""
-    if value is None or isinstance(value, str):
-        return value
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.isoformat()
-
-
-def kind_name(kind: str | type | None) -> str | None:
-    if kind is None or isinstance(kind, str):
-        return kind.rsplit(".", 1)[-1] if isinstance(kind, str) else None
-    return kind.__name__
+from ._base import SyncResource, parse_list
 
 
 class SyncEvents(SyncResource):
     """Events the app server stored for a conversation (they can trail the live agent by ~30 s)."""
 
-    @staticmethod
-    def _path(conv: Any) -> str:
-        return f"/api/v1/conversation/{conversation_id(conv)}/events"
-
     def search(
         self,
-        conversation: ConversationId | str | Any,
+        conversation: ConversationRef,
         *,
         kind: str | None = None,
         since: datetime | str | None = None,
@@ -57,31 +37,47 @@ class SyncEvents(SyncResource):
             "sort_order": sort_order,
         }
         return Pager(
-            self._http, self._path(conversation) + "/search", params, parse_event, page_size=page_size, limit=limit
+            self._http,
+            route(
+                "/api/v1/conversation/{conversation_id}/events/search", conversation_id=conversation_id(conversation)
+            ),
+            params,
+            parse_event,
+            page_size=page_size,
+            limit=limit,
         )
 
     def count(
         self,
-        conversation: ConversationId | str | Any,
+        conversation: ConversationRef,
         *,
         kind: str | None = None,
         since: datetime | str | None = None,
         before: datetime | str | None = None,
     ) -> int:
         params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
-        return int(self._http.request("GET", self._path(conversation) + "/count", params=params))
+        return int(
+            self._http.request(
+                "GET",
+                route(
+                    "/api/v1/conversation/{conversation_id}/events/count", conversation_id=conversation_id(conversation)
+                ),
+                params=params,
+            )
+        )
 
-    def get(self, conversation: ConversationId | str | Any, ids: Iterable[str]) -> list[Event | None]:
+    def get(self, conversation: ConversationRef, ids: Iterable[str]) -> list[Event | None]:
         """Batch get by event id, in order, with None for unknown ids."""
         out: list[Event | None] = []
-        for part in chunks(list(ids), MAX_IDS):
-            data = self._http.request("GET", self._path(conversation), params={"id": list(part)})
+        path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=conversation_id(conversation))
+        for part in chunked(many(ids, "event id"), MAX_EVENT_IDS):
+            data = self._http.request("GET", path, params={"id": list(part)})
             out.extend(parse_list(data, parse_event))
         return out
 
     def stream(
         self,
-        conversation: ConversationId | str | Any,
+        conversation: ConversationRef,
         *,
         after: datetime | str | None = None,
         until_done: bool = True,
@@ -91,7 +87,7 @@ class SyncEvents(SyncResource):
         sandbox is running (WebSocket, with REST polling as the fallback), else by polling these
         stored events. With ``until_done`` (default) the stream ends when the agent's latest run
         has finished; a paused or gone sandbox gives its history and ends."""
-        from ..app_stream import app_event_stream
+        from ..lib.event_stream import app_event_stream
 
         for event in app_event_stream(
             self._client, conversation, after=after, until_done=until_done, poll_interval=poll_interval

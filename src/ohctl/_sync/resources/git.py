@@ -1,13 +1,11 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
+from ..._errors import InvalidArgumentError
 from ...types.config import LLMModel, Provider
 from ...types.git import Branch, Repository, SuggestedTask
 from .._pagination import Pager
 from ._base import SyncResource
-
-GIT = "/api/v1/git"
-CONFIG = "/api/v1/config"
 
 
 def _str(item: object) -> str:
@@ -19,7 +17,12 @@ class SyncGit(SyncResource):
 
     def installations(self, provider: str, *, page_size: int | None = None, limit: int | None = None) -> Pager[str]:
         return Pager(
-            self._http, GIT + "/installations/search", {"provider": provider}, _str, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/git/installations/search",
+            {"provider": provider},
+            _str,
+            page_size=page_size,
+            limit=limit,
         )
 
     def repositories(
@@ -34,11 +37,11 @@ class SyncGit(SyncResource):
     ) -> Pager[Repository]:
         """``sort_order`` (stars-desc, updated-asc, ...) is accepted only together with ``query``."""
         if sort_order and not query:
-            raise ValueError("sort_order needs query= (the server refuses it otherwise)")
+            raise InvalidArgumentError("sort_order needs query= (the server refuses it otherwise)")
         params = {"provider": provider, "query": query, "installation_id": installation_id, "sort_order": sort_order}
         return Pager(
             self._http,
-            GIT + "/repositories/search",
+            "/api/v1/git/repositories/search",
             params,
             Repository.model_validate,
             page_size=page_size,
@@ -50,13 +53,13 @@ class SyncGit(SyncResource):
     ) -> Pager[Branch]:
         params = {"provider": provider, "repository": repository, "query": query}
         return Pager(
-            self._http, GIT + "/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
+            self._http, "/api/v1/git/branches/search", params, Branch.model_validate, page_size=page_size, limit=limit
         )
 
     def suggested_tasks(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[SuggestedTask]:
         return Pager(
             self._http,
-            GIT + "/suggested-tasks/search",
+            "/api/v1/git/suggested-tasks/search",
             {},
             SuggestedTask.model_validate,
             page_size=page_size,
@@ -78,7 +81,12 @@ class SyncConfig(SyncResource):
     ) -> Pager[LLMModel]:
         params = {"query": query, "verified__eq": verified, "provider__eq": provider}
         return Pager(
-            self._http, CONFIG + "/models/search", params, LLMModel.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/config/models/search",
+            params,
+            LLMModel.model_validate,
+            page_size=page_size,
+            limit=limit,
         )
 
     def providers(
@@ -91,5 +99,10 @@ class SyncConfig(SyncResource):
     ) -> Pager[Provider]:
         params = {"query": query, "verified__eq": verified}
         return Pager(
-            self._http, CONFIG + "/providers/search", params, Provider.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/v1/config/providers/search",
+            params,
+            Provider.model_validate,
+            page_size=page_size,
+            limit=limit,
         )

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._errors import InvalidArgumentError
+from ..._routes import route
 from ...types.settings import Secret, Settings
 from .._pagination import Pager
 from ._base import SyncResource
-
-SECRETS = "/api/v1/secrets"
 
 
 class SyncSettings(SyncResource):
@@ -26,14 +26,14 @@ class SyncSettings(SyncResource):
         keyword arguments are top-level settings fields. Returns the server's message."""
         for legacy in ("agent_settings", "conversation_settings"):
             if legacy in fields:
-                raise ValueError(f"Pass {legacy}_diff=..., not {legacy}=...: the server merges diffs only")
+                raise InvalidArgumentError(f"Pass {legacy}_diff=..., not {legacy}=...: the server merges diffs only")
         body = dict(fields)
         if agent_settings_diff is not None:
             body["agent_settings_diff"] = agent_settings_diff
         if conversation_settings_diff is not None:
             body["conversation_settings_diff"] = conversation_settings_diff
         if not body:
-            raise ValueError("Nothing to update: pass at least one field")
+            raise InvalidArgumentError("Nothing to update: pass at least one field")
         data = self._http.request("POST", "/api/v1/settings", json=body, idempotent=True)
         return str(data.get("message", "")) if isinstance(data, dict) else str(data)
 
@@ -51,20 +51,22 @@ class SyncSecrets(SyncResource):
         self, *, name_contains: str | None = None, page_size: int | None = None, limit: int | None = None
     ) -> Pager[Secret]:
         params = {"name__contains": name_contains}
-        return Pager(self._http, SECRETS + "/search", params, Secret.model_validate, page_size=page_size, limit=limit)
+        return Pager(
+            self._http, "/api/v1/secrets/search", params, Secret.model_validate, page_size=page_size, limit=limit
+        )
 
     def create(self, name: str, value: str, *, description: str | None = None) -> str:
         """Create (or overwrite) a secret. The value is sent once and never logged or returned."""
         body = {"name": name, "value": value, "description": description}
-        data = self._http.request("POST", SECRETS, json=body, idempotent=True)
+        data = self._http.request("POST", "/api/v1/secrets", json=body, idempotent=True)
         return str(data.get("message", ""))
 
     def update(self, name: str, *, new_name: str | None = None, description: str | None = None) -> str:
         """Rename or re-describe a secret; its value is kept."""
         body = {"name": new_name or name, "description": description}
-        data = self._http.request("PUT", f"{SECRETS}/{name}", json=body)
+        data = self._http.request("PUT", route("/api/v1/secrets/{secret_id}", secret_id=name), json=body)
         return str(data.get("message", ""))
 
     def delete(self, name: str) -> str:
-        data = self._http.request("DELETE", f"{SECRETS}/{name}")
+        data = self._http.request("DELETE", route("/api/v1/secrets/{secret_id}", secret_id=name))
         return str(data.get("message", ""))

@@ -6,29 +6,27 @@ from datetime import datetime
 from typing import Any
 
 from ..._errors import ResourceNotFoundError
-from ..._ids import ConversationId, StartTaskId, start_task_id
+from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskRef, chunked, many, start_task_id
+from ..._ids import conversation_id as to_conversation_id
 from ...types.conversations import StartTask
 from .._pagination import Pager
-from .._waiting import wait_start_task
-from ._base import SyncResource, chunks, parse_list
-
-PATH = "/api/v1/app-conversations/start-tasks"
-MAX_IDS = 100
+from ..lib.waiting import wait_start_task
+from ._base import SyncResource, parse_list
 
 
 class SyncStartTasks(SyncResource):
     """Start tasks: the asynchronous starts of conversations (their ids are not conversation ids)."""
 
-    def get(self, ids: Iterable[StartTaskId | str | StartTask]) -> list[StartTask | None]:
+    def get(self, ids: Iterable[StartTaskRef]) -> list[StartTask | None]:
         """Batch get, in the order asked, with None for unknown ids (any number of ids)."""
-        wanted = [start_task_id(i) for i in ids]
+        wanted = [start_task_id(i) for i in many(ids, "start-task id")]
         out: list[StartTask | None] = []
-        for part in chunks(wanted, MAX_IDS):
-            data = self._http.request("GET", PATH, params={"ids": list(part)})
+        for part in chunked(wanted, MAX_START_TASK_IDS):
+            data = self._http.request("GET", "/api/v1/app-conversations/start-tasks", params={"ids": list(part)})
             out.extend(parse_list(data, StartTask.model_validate))
         return out
 
-    def retrieve(self, task_id: StartTaskId | str | StartTask) -> StartTask:
+    def retrieve(self, task_id: StartTaskRef) -> StartTask:
         [task] = self.get([task_id])
         if task is None:
             raise ResourceNotFoundError(
@@ -39,7 +37,7 @@ class SyncStartTasks(SyncResource):
     def search(
         self,
         *,
-        conversation_id: ConversationId | str | None = None,
+        conversation_id: ConversationRef | None = None,
         created_after: datetime | None = None,
         sort_order: str | None = None,
         page_size: int | None = None,
@@ -47,24 +45,27 @@ class SyncStartTasks(SyncResource):
     ) -> Pager[StartTask]:
         """``sort_order``: CREATED_AT, CREATED_AT_DESC (default), UPDATED_AT, UPDATED_AT_DESC."""
         params: dict[str, Any] = {
-            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
             "sort_order": sort_order,
         }
-        return Pager(self._http, PATH + "/search", params, StartTask.model_validate, page_size=page_size, limit=limit)
+        return Pager(
+            self._http,
+            "/api/v1/app-conversations/start-tasks/search",
+            params,
+            StartTask.model_validate,
+            page_size=page_size,
+            limit=limit,
+        )
 
-    def count(
-        self, *, conversation_id: ConversationId | str | None = None, created_after: datetime | None = None
-    ) -> int:
+    def count(self, *, conversation_id: ConversationRef | None = None, created_after: datetime | None = None) -> int:
         params = {
-            "conversation_id__eq": ConversationId(conversation_id) if conversation_id else None,
+            "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
         }
-        return int(self._http.request("GET", PATH + "/count", params=params))
+        return int(self._http.request("GET", "/api/v1/app-conversations/start-tasks/count", params=params))
 
-    def wait(
-        self, task_id: StartTaskId | str | StartTask, *, timeout: float | None = 300.0, poll_interval: float = 1.0
-    ) -> StartTask:
+    def wait(self, task_id: StartTaskRef, *, timeout: float | None = 300.0, poll_interval: float = 1.0) -> StartTask:
         """Follow a start task to READY. Raises StartTaskFailedError on ERROR (with the server's
         ``detail``) and WaitTimeoutError with the last status seen."""
         return wait_start_task(self._client, start_task_id(task_id), timeout=timeout, poll_interval=poll_interval)

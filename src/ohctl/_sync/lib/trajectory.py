@@ -1,3 +1,4 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 """Save a conversation's whole trajectory: the app server's zip, else the agent server's, else the
 paged events written as a zip of the same layout."""
 
@@ -10,14 +11,15 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import APIConnectionError, APIStatusError, OhctlError
-from .._ids import conversation_id
-from ..types.agent import TrajectoryResult
-from .agent.client import AsyncAgentServer
-from .agent.handoff import _from_conversation
+from ..._errors import APIConnectionError, APIStatusError, InvalidArgumentError, OhctlError
+from ..._ids import conversation_id
+from ...types.agent import TrajectoryResult
+from .._download import target_path
+from ..agent.client import AgentServer
+from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
-    from .client import AsyncOpenHands
+    from ..client import OpenHands
 
 log = logging.getLogger("ohctl")
 
@@ -31,53 +33,51 @@ def _valid_zip(path: Path) -> bool:
         return archive.testzip() is None and bool(archive.namelist())
 
 
-async def save_trajectory(
-    client: AsyncOpenHands,
+def save_trajectory(
+    client: OpenHands,
     conversation: Any,
     destination: str | os.PathLike[str],
     *,
     sources: tuple[str, ...] = SOURCES,
 ) -> TrajectoryResult:
     cid = conversation_id(conversation)
-    path = Path(destination)
-    if path.is_dir():
-        path = path / f"trajectory_{cid}.zip"
+    path = target_path(destination, f"trajectory_{cid}.zip")
     unknown = set(sources) - set(SOURCES)
     if unknown:
-        raise ValueError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
+        raise InvalidArgumentError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
     errors: list[str] = []
     if "app-zip" in sources:
-        result = await _zip_from("app-zip", client, None, cid, path, errors)
+        result = _zip_from("app-zip", client, None, cid, path, errors)
         if result is not None:
             return result
-    conv = await client.conversations.retrieve(cid)
-    agent = _from_conversation(client, conv)
+    conv = client.conversations.retrieve(cid)
+    agent = agent_from_conversation(client, conv)
     try:
         if "agent-zip" in sources:
             if agent is None:
                 errors.append(f"agent-zip: the sandbox is {conv.sandbox_status}")
             else:
-                result = await _zip_from("agent-zip", client, agent, cid, path, errors)
+                result = _zip_from("agent-zip", client, agent, cid, path, errors)
                 if result is not None:
                     return result
         if "events" in sources:
-            return await _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
+            return _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
     finally:
         if agent is not None:
-            await agent.close()
+            agent.close()
     path.unlink(missing_ok=True)
     raise OhctlError(f"No trajectory source worked for {cid}: " + "; ".join(errors))
 
 
-async def _zip_from(
-    source: str, client: AsyncOpenHands, agent: AsyncAgentServer | None, cid: str, path: Path, errors: list[str]
+def _zip_from(
+    source: str, client: OpenHands, agent: AgentServer | None, cid: str, path: Path, errors: list[str]
 ) -> TrajectoryResult | None:
     """Download one zip source; None (with the reason in ``errors``) when it fails or is not a zip."""
     try:
         if agent is None:
-            download = await client.conversations.download(cid, path)
+            download = client.conversations.download(cid, path)
         else:
-            download = await agent.files.download_trajectory(path, cid)
+            download = agent.files.download_trajectory(path, cid)
     except (APIStatusError, APIConnectionError) as exc:
         errors.append(f"{source}: {exc}")
         return None
@@ -87,9 +87,9 @@ async def _zip_from(
     return TrajectoryResult(path=str(path), source=source, bytes_written=download.bytes_written, errors=errors)
 
 
-async def _events_zip(
-    client: AsyncOpenHands,
-    agent: AsyncAgentServer | None,
+def _events_zip(
+    client: OpenHands,
+    agent: AgentServer | None,
     cid: str,
     meta: dict[str, Any],
     path: Path,
@@ -103,7 +103,7 @@ async def _events_zip(
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("meta.json", json.dumps(meta, indent=2))
             pager = agent.events.search(cid) if agent is not None else client.events.search(cid)
-            async for event in pager:
+            for event in pager:
                 archive.writestr(
                     f"event_{count:06d}_{event.id}.json", json.dumps(event.model_dump(mode="json", exclude_unset=True))
                 )

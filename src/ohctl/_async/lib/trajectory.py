@@ -1,4 +1,3 @@
-# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 """Save a conversation's whole trajectory: the app server's zip, else the agent server's, else the
 paged events written as a zip of the same layout."""
 
@@ -11,14 +10,15 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import APIConnectionError, APIStatusError, OhctlError
-from .._ids import conversation_id
-from ..types.agent import TrajectoryResult
-from .agent.client import AgentServer
-from .agent.handoff import _from_conversation
+from ..._errors import APIConnectionError, APIStatusError, InvalidArgumentError, OhctlError
+from ..._ids import conversation_id
+from ...types.agent import TrajectoryResult
+from .._download import target_path
+from ..agent.client import AsyncAgentServer
+from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
-    from .client import OpenHands
+    from ..client import AsyncOpenHands
 
 log = logging.getLogger("ohctl")
 
@@ -32,53 +32,51 @@ def _valid_zip(path: Path) -> bool:
         return archive.testzip() is None and bool(archive.namelist())
 
 
-def save_trajectory(
-    client: OpenHands,
+async def save_trajectory(
+    client: AsyncOpenHands,
     conversation: Any,
     destination: str | os.PathLike[str],
     *,
     sources: tuple[str, ...] = SOURCES,
 ) -> TrajectoryResult:
     cid = conversation_id(conversation)
-    path = Path(destination)
-    if path.is_dir():
-        path = path / f"trajectory_{cid}.zip"
+    path = target_path(destination, f"trajectory_{cid}.zip")
     unknown = set(sources) - set(SOURCES)
     if unknown:
-        raise ValueError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
+        raise InvalidArgumentError(f"Unknown trajectory sources {sorted(unknown)}: use {', '.join(SOURCES)}")
     errors: list[str] = []
     if "app-zip" in sources:
-        result = _zip_from("app-zip", client, None, cid, path, errors)
+        result = await _zip_from("app-zip", client, None, cid, path, errors)
         if result is not None:
             return result
-    conv = client.conversations.retrieve(cid)
-    agent = _from_conversation(client, conv)
+    conv = await client.conversations.retrieve(cid)
+    agent = agent_from_conversation(client, conv)
     try:
         if "agent-zip" in sources:
             if agent is None:
                 errors.append(f"agent-zip: the sandbox is {conv.sandbox_status}")
             else:
-                result = _zip_from("agent-zip", client, agent, cid, path, errors)
+                result = await _zip_from("agent-zip", client, agent, cid, path, errors)
                 if result is not None:
                     return result
         if "events" in sources:
-            return _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
+            return await _events_zip(client, agent, cid, conv.model_dump(mode="json"), path, errors)
     finally:
         if agent is not None:
-            agent.close()
+            await agent.close()
     path.unlink(missing_ok=True)
     raise OhctlError(f"No trajectory source worked for {cid}: " + "; ".join(errors))
 
 
-def _zip_from(
-    source: str, client: OpenHands, agent: AgentServer | None, cid: str, path: Path, errors: list[str]
+async def _zip_from(
+    source: str, client: AsyncOpenHands, agent: AsyncAgentServer | None, cid: str, path: Path, errors: list[str]
 ) -> TrajectoryResult | None:
     """Download one zip source; None (with the reason in ``errors``) when it fails or is not a zip."""
     try:
         if agent is None:
-            download = client.conversations.download(cid, path)
+            download = await client.conversations.download(cid, path)
         else:
-            download = agent.files.download_trajectory(path, cid)
+            download = await agent.files.download_trajectory(path, cid)
     except (APIStatusError, APIConnectionError) as exc:
         errors.append(f"{source}: {exc}")
         return None
@@ -88,9 +86,9 @@ def _zip_from(
     return TrajectoryResult(path=str(path), source=source, bytes_written=download.bytes_written, errors=errors)
 
 
-def _events_zip(
-    client: OpenHands,
-    agent: AgentServer | None,
+async def _events_zip(
+    client: AsyncOpenHands,
+    agent: AsyncAgentServer | None,
     cid: str,
     meta: dict[str, Any],
     path: Path,
@@ -104,7 +102,7 @@ def _events_zip(
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("meta.json", json.dumps(meta, indent=2))
             pager = agent.events.search(cid) if agent is not None else client.events.search(cid)
-            for event in pager:
+            async for event in pager:
                 archive.writestr(
                     f"event_{count:06d}_{event.id}.json", json.dumps(event.model_dump(mode="json", exclude_unset=True))
                 )

@@ -1,4 +1,3 @@
-# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 """From an app conversation or sandbox to a ready agent-server client (resuming a paused sandbox)."""
 
 from __future__ import annotations
@@ -11,31 +10,31 @@ from ..._ids import conversation_id
 from ..._wait_logic import FAILED_SANDBOX, Poll
 from ...types.conversations import AppConversation
 from ...types.sandboxes import Sandbox, SandboxStatus
-from .client import AgentServer
+from ..agent.client import AsyncAgentServer
 
 if TYPE_CHECKING:
-    from ..client import OpenHands
+    from ..client import AsyncOpenHands
 
 log = logging.getLogger("ohctl")
 
 
-def _client_options(client: OpenHands) -> dict[str, Any]:
+def _client_options(client: AsyncOpenHands) -> dict[str, Any]:
     http = client._http
     return {"timeout": http.timeout, "max_retries": http.policy.max_retries, "sleep": http.sleep}
 
 
-def _from_conversation(client: OpenHands, conv: AppConversation) -> AgentServer | None:
+def agent_from_conversation(client: AsyncOpenHands, conv: AppConversation) -> AsyncAgentServer | None:
     url = conv.agent_server_url
     if str(conv.sandbox_status) != SandboxStatus.RUNNING.value or not url:
         return None
-    return AgentServer(url, conv.session_api_key, conversation_id=conv.id, **_client_options(client))
+    return AsyncAgentServer(url, conv.session_api_key, conversation_id=conv.id, **_client_options(client))
 
 
-def _from_sandbox(client: OpenHands, sandbox: Sandbox, conversation: Any = None) -> AgentServer | None:
+def _from_sandbox(client: AsyncOpenHands, sandbox: Sandbox, conversation: Any = None) -> AsyncAgentServer | None:
     url = sandbox.url_for("AGENT_SERVER")
     if str(sandbox.status) != SandboxStatus.RUNNING.value or not url:
         return None
-    return AgentServer(url, sandbox.session_api_key, conversation_id=conversation, **_client_options(client))
+    return AsyncAgentServer(url, sandbox.session_api_key, conversation_id=conversation, **_client_options(client))
 
 
 def _not_running(what: str, status: object, found: Any) -> SandboxNotRunningError:
@@ -48,60 +47,62 @@ def _not_running(what: str, status: object, found: Any) -> SandboxNotRunningErro
     )
 
 
-def conversation_agent(client: OpenHands, conversation: Any) -> AgentServer:
-    conv = client.conversations.retrieve(conversation)
-    agent = _from_conversation(client, conv)
+async def conversation_agent(client: AsyncOpenHands, conversation: Any) -> AsyncAgentServer:
+    conv = await client.conversations.retrieve(conversation)
+    agent = agent_from_conversation(client, conv)
     if agent is None and str(conv.sandbox_status) == SandboxStatus.RUNNING.value and conv.sandbox_id:
         # No conversation_url (yet): the sandbox's AGENT_SERVER exposed URL names the same server.
-        agent = _from_sandbox(client, client.sandboxes.retrieve(conv.sandbox_id), conv.id)
+        agent = _from_sandbox(client, await client.sandboxes.retrieve(conv.sandbox_id), conv.id)
     if agent is None:
         raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
     return agent
 
 
-def sandbox_agent(client: OpenHands, sandbox: Any) -> AgentServer:
-    found = client.sandboxes.retrieve(sandbox)
+async def sandbox_agent(client: AsyncOpenHands, sandbox: Any) -> AsyncAgentServer:
+    found = await client.sandboxes.retrieve(sandbox)
     agent = _from_sandbox(client, found)
     if agent is None:
         raise _not_running(f"sandbox {found.id}", found.status, found)
     return agent
 
 
-def ensure_sandbox_running(
-    client: OpenHands, sandbox: Any, *, timeout: float | None = 180.0, conversation: Any = None
-) -> AgentServer:
+async def ensure_sandbox_running(
+    client: AsyncOpenHands, sandbox: Any, *, timeout: float | None = 180.0, conversation: Any = None
+) -> AsyncAgentServer:
     """Resume a PAUSED sandbox, wait through STARTING until RUNNING and the agent server answers,
     then build the client from the fresh URL and session key (both change on resume)."""
     poll = Poll(timeout, initial=1.0, maximum=5.0)
     resumed = False
     while True:
-        found = client.sandboxes.retrieve(sandbox)
+        found = await client.sandboxes.retrieve(sandbox)
         status = str(found.status)
         if status in FAILED_SANDBOX:
             raise _not_running(f"sandbox {found.id}", status, found)
         agent = _from_sandbox(client, found, conversation)
         if agent is not None:
-            if agent.alive():
+            if await agent.alive():
                 return agent
-            agent.close()
+            await agent.close()
         elif status == SandboxStatus.PAUSED.value and not resumed:
             log.debug("resuming sandbox %s", found.id)
-            client.sandboxes.resume(found.id)
+            await client.sandboxes.resume(found.id)
             resumed = True
         if poll.expired():
             raise WaitTimeoutError(
                 f"Sandbox {found.id} not running after {poll.elapsed:.0f}s (last status {status})", last=found
             )
-        client._http.sleep(poll.next_delay())
+        await client._http.sleep(poll.next_delay())
 
 
-def ensure_conversation_running(client: OpenHands, conversation: Any, *, timeout: float | None = 180.0) -> AgentServer:
-    conv = client.conversations.retrieve(conversation)
-    agent = _from_conversation(client, conv)
-    if agent is not None and agent.alive():
+async def ensure_conversation_running(
+    client: AsyncOpenHands, conversation: Any, *, timeout: float | None = 180.0
+) -> AsyncAgentServer:
+    conv = await client.conversations.retrieve(conversation)
+    agent = agent_from_conversation(client, conv)
+    if agent is not None and await agent.alive():
         return agent
     if agent is not None:
-        agent.close()
+        await agent.close()
     if not conv.sandbox_id or str(conv.sandbox_status) in FAILED_SANDBOX:
         raise _not_running(f"conversation {conv.id}", conv.sandbox_status, conv)
-    return ensure_sandbox_running(client, conv.sandbox_id, timeout=timeout, conversation=conversation_id(conv))
+    return await ensure_sandbox_running(client, conv.sandbox_id, timeout=timeout, conversation=conversation_id(conv))

@@ -1,47 +1,32 @@
-# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 """Waiting for start tasks and conversations, written once (the sync twin is generated)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
-from .._ids import ConversationId, StartTaskId
-from .._wait_logic import FreshRun, Outcome, Poll, classify, describe
-from ..types.conversations import AppConversation, StartTask
-from .agent.client import AgentServer
-from .agent.handoff import _from_conversation
-from .agent.stream import SyncStatusWatch
+from ..._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
+from ..._ids import ConversationId, StartTaskId
+from ..._wait_logic import FreshRun, Outcome, Poll, WaitResult, classify, describe
+from ...types.conversations import AppConversation, StartTask
+from ..agent.client import AsyncAgentServer
+from ..agent.stream import AsyncStatusWatch
+from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
-    from .client import OpenHands
+    from ..client import AsyncOpenHands
 
 log = logging.getLogger("ohctl")
 
 
-@dataclass
-class WaitResult:
-    """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""
-
-    conversation_id: ConversationId
-    outcome: Outcome | None  # None: the deadline passed first
-    conversation: AppConversation | None
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome.FINISHED
-
-
-def wait_start_task(
-    client: OpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
+async def wait_start_task(
+    client: AsyncOpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
 ) -> StartTask:
     poll = Poll(timeout, initial=poll_interval, maximum=5.0)
     last: StartTask | None = None
     while True:
-        [task] = client.start_tasks.get([task_id])
+        [task] = await client.start_tasks.get([task_id])
         if task is None:
             raise WaitTimeoutError(f"Start task {task_id} is unknown to the server", last=None)
         if task.status != (last.status if last else None):
@@ -55,11 +40,11 @@ def wait_start_task(
             raise WaitTimeoutError(
                 f"Start task {task_id} not ready after {poll.elapsed:.0f}s (last status {task.status})", last=task
             )
-        client._http.sleep(poll.next_delay())
+        await client._http.sleep(poll.next_delay())
 
 
-def wait_conversations(
-    client: OpenHands,
+async def wait_conversations(
+    client: AsyncOpenHands,
     ids: Iterable[ConversationId],
     *,
     timeout: float | None,
@@ -79,7 +64,7 @@ def wait_conversations(
     watch = _LiveWatch(client) if live and len(pending) == 1 else None
     try:
         while True:
-            found = client.conversations.get(pending)
+            found = await client.conversations.get(pending)
             still: list[ConversationId] = []
             for cid, conversation in zip(pending, found, strict=True):
                 outcome = classify(conversation)
@@ -92,43 +77,43 @@ def wait_conversations(
             if not pending or poll.expired():
                 return results
             if watch is not None:
-                watch.pause(found[0], poll.next_delay())
+                await watch.pause(found[0], poll.next_delay())
                 if watch.saw_active and pending[0] in fresh:
                     fresh[pending[0]].seen_active = True
             else:
-                client._http.sleep(poll.next_delay())
+                await client._http.sleep(poll.next_delay())
     finally:
         if watch is not None:
-            watch.close()
+            await watch.close()
 
 
 class _LiveWatch:
     """The status socket of the one conversation being waited on, opened once its sandbox runs."""
 
-    def __init__(self, client: OpenHands) -> None:
+    def __init__(self, client: AsyncOpenHands) -> None:
         self._client = client
-        self._agent: AgentServer | None = None
-        self._watch: SyncStatusWatch | None = None
+        self._agent: AsyncAgentServer | None = None
+        self._watch: AsyncStatusWatch | None = None
 
     @property
     def saw_active(self) -> bool:
         return self._watch is not None and self._watch.saw_active
 
-    def pause(self, conversation: AppConversation | None, delay: float) -> None:
+    async def pause(self, conversation: AppConversation | None, delay: float) -> None:
         if self._watch is None and conversation is not None:
-            self._agent = _from_conversation(self._client, conversation)
+            self._agent = agent_from_conversation(self._client, conversation)
             if self._agent is not None:
-                self._watch = SyncStatusWatch(self._agent, str(conversation.id))
+                self._watch = AsyncStatusWatch(self._agent, str(conversation.id))
         if self._watch is None:
-            self._client._http.sleep(delay)
+            await self._client._http.sleep(delay)
         else:
-            self._watch.wait_change(delay)
+            await self._watch.wait_change(delay)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._watch is not None:
-            self._watch.close()
+            await self._watch.close()
         if self._agent is not None:
-            self._agent.close()
+            await self._agent.close()
 
 
 def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversation:

@@ -1,46 +1,33 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 """Waiting for start tasks and conversations, written once (the sync twin is generated)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
-from .._ids import ConversationId, StartTaskId
-from .._wait_logic import FreshRun, Outcome, Poll, classify, describe
-from ..types.conversations import AppConversation, StartTask
-from .agent.client import AsyncAgentServer
-from .agent.handoff import _from_conversation
-from .agent.stream import AsyncStatusWatch
+from ..._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
+from ..._ids import ConversationId, StartTaskId
+from ..._wait_logic import FreshRun, Outcome, Poll, WaitResult, classify, describe
+from ...types.conversations import AppConversation, StartTask
+from ..agent.client import AgentServer
+from ..agent.stream import SyncStatusWatch
+from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
-    from .client import AsyncOpenHands
+    from ..client import OpenHands
 
 log = logging.getLogger("ohctl")
 
 
-@dataclass
-class WaitResult:
-    """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""
-
-    conversation_id: ConversationId
-    outcome: Outcome | None  # None: the deadline passed first
-    conversation: AppConversation | None
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome.FINISHED
-
-
-async def wait_start_task(
-    client: AsyncOpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
+def wait_start_task(
+    client: OpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
 ) -> StartTask:
     poll = Poll(timeout, initial=poll_interval, maximum=5.0)
     last: StartTask | None = None
     while True:
-        [task] = await client.start_tasks.get([task_id])
+        [task] = client.start_tasks.get([task_id])
         if task is None:
             raise WaitTimeoutError(f"Start task {task_id} is unknown to the server", last=None)
         if task.status != (last.status if last else None):
@@ -54,11 +41,11 @@ async def wait_start_task(
             raise WaitTimeoutError(
                 f"Start task {task_id} not ready after {poll.elapsed:.0f}s (last status {task.status})", last=task
             )
-        await client._http.sleep(poll.next_delay())
+        client._http.sleep(poll.next_delay())
 
 
-async def wait_conversations(
-    client: AsyncOpenHands,
+def wait_conversations(
+    client: OpenHands,
     ids: Iterable[ConversationId],
     *,
     timeout: float | None,
@@ -78,7 +65,7 @@ async def wait_conversations(
     watch = _LiveWatch(client) if live and len(pending) == 1 else None
     try:
         while True:
-            found = await client.conversations.get(pending)
+            found = client.conversations.get(pending)
             still: list[ConversationId] = []
             for cid, conversation in zip(pending, found, strict=True):
                 outcome = classify(conversation)
@@ -91,43 +78,43 @@ async def wait_conversations(
             if not pending or poll.expired():
                 return results
             if watch is not None:
-                await watch.pause(found[0], poll.next_delay())
+                watch.pause(found[0], poll.next_delay())
                 if watch.saw_active and pending[0] in fresh:
                     fresh[pending[0]].seen_active = True
             else:
-                await client._http.sleep(poll.next_delay())
+                client._http.sleep(poll.next_delay())
     finally:
         if watch is not None:
-            await watch.close()
+            watch.close()
 
 
 class _LiveWatch:
     """The status socket of the one conversation being waited on, opened once its sandbox runs."""
 
-    def __init__(self, client: AsyncOpenHands) -> None:
+    def __init__(self, client: OpenHands) -> None:
         self._client = client
-        self._agent: AsyncAgentServer | None = None
-        self._watch: AsyncStatusWatch | None = None
+        self._agent: AgentServer | None = None
+        self._watch: SyncStatusWatch | None = None
 
     @property
     def saw_active(self) -> bool:
         return self._watch is not None and self._watch.saw_active
 
-    async def pause(self, conversation: AppConversation | None, delay: float) -> None:
+    def pause(self, conversation: AppConversation | None, delay: float) -> None:
         if self._watch is None and conversation is not None:
-            self._agent = _from_conversation(self._client, conversation)
+            self._agent = agent_from_conversation(self._client, conversation)
             if self._agent is not None:
-                self._watch = AsyncStatusWatch(self._agent, str(conversation.id))
+                self._watch = SyncStatusWatch(self._agent, str(conversation.id))
         if self._watch is None:
-            await self._client._http.sleep(delay)
+            self._client._http.sleep(delay)
         else:
-            await self._watch.wait_change(delay)
+            self._watch.wait_change(delay)
 
-    async def close(self) -> None:
+    def close(self) -> None:
         if self._watch is not None:
-            await self._watch.close()
+            self._watch.close()
         if self._agent is not None:
-            await self._agent.close()
+            self._agent.close()
 
 
 def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversation:

@@ -7,18 +7,18 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from .._errors import APIConnectionError, APIStatusError
-from .._ids import conversation_id
-from .._live import LiveState
-from .._wait_logic import Poll
-from ..types.events import Event
-from ..types.sandboxes import SandboxStatus
-from .agent.handoff import _from_conversation
-from .agent.stream import stored_events
-from .resources.events import event_time
+from ..._errors import APIConnectionError, APIStatusError
+from ..._event_filters import event_time
+from ..._ids import conversation_id
+from ..._live import LiveState
+from ..._wait_logic import Poll
+from ...types.events import Event
+from ...types.sandboxes import SandboxStatus
+from ..agent.stream import stored_events
+from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
-    from .client import AsyncOpenHands
+    from ..client import AsyncOpenHands
 
 log = logging.getLogger("ohctl")
 
@@ -36,7 +36,7 @@ async def app_event_stream(
     cid = conversation_id(conversation)
     state = LiveState(until_done=until_done, after=event_time(after))
     conv = await client.conversations.retrieve(cid)
-    agent = _from_conversation(client, conv)
+    agent = agent_from_conversation(client, conv)
     if agent is not None:
         stream = agent.stream_events(cid, after=state.last_timestamp, until_done=until_done)
         try:

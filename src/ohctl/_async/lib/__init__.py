@@ -1,0 +1,2 @@
+"""Hand-written helpers that are not a route: waiting, hand-off to the agent server, trajectories,
+the app-side event stream. They drive the resources through the client; resources call them."""

@@ -1,0 +1,58 @@
+"""Event filters both servers share: timestamps as the servers compare them, and event kinds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ._errors import InvalidArgumentError
+
+
+def event_time(value: datetime | str | None) -> str | None:
+    """Event timestamps are naive and compared as strings: send aware times as naive UTC."""
+    if value is None or isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat()
+
+
+def kind_name(kind: str | type | None) -> str | None:
+    if kind is None or isinstance(kind, str):
+        return kind.rsplit(".", 1)[-1] if isinstance(kind, str) else None
+    return kind.__name__
+
+
+_SDK = "openhands.sdk.event."
+# Agent server 1.34 matches ``kind`` against the full class path only (a bare name silently finds
+# nothing); later servers accept both, so the full path is what we send.
+KIND_PATHS = {
+    "MessageEvent": _SDK + "llm_convertible.message.MessageEvent",
+    "ActionEvent": _SDK + "llm_convertible.action.ActionEvent",
+    "ObservationEvent": _SDK + "llm_convertible.observation.ObservationEvent",
+    "AgentErrorEvent": _SDK + "llm_convertible.observation.AgentErrorEvent",
+    "UserRejectObservation": _SDK + "llm_convertible.observation.UserRejectObservation",
+    "SystemPromptEvent": _SDK + "llm_convertible.system.SystemPromptEvent",
+    "ConversationStateUpdateEvent": _SDK + "conversation_state.ConversationStateUpdateEvent",
+    "ConversationErrorEvent": _SDK + "conversation_error.ConversationErrorEvent",
+    "Condensation": _SDK + "condenser.Condensation",
+    "CondensationRequest": _SDK + "condenser.CondensationRequest",
+    "CondensationSummaryEvent": _SDK + "condenser.CondensationSummaryEvent",
+    "PauseEvent": _SDK + "user_action.PauseEvent",
+    "InterruptEvent": _SDK + "user_action.InterruptEvent",
+    "HookExecutionEvent": _SDK + "hook_execution.HookExecutionEvent",
+    "ACPToolCallEvent": _SDK + "acp_tool_call.ACPToolCallEvent",
+    "ServerErrorEvent": "openhands.agent_server.models.ServerErrorEvent",
+}
+
+
+def kind_path(kind: str | type | None) -> str | None:
+    if kind is None:
+        return None
+    name = kind if isinstance(kind, str) else kind.__name__
+    if "." in name:
+        return name
+    if name not in KIND_PATHS:
+        raise InvalidArgumentError(
+            f"Unknown event kind {name!r}: use one of {', '.join(sorted(KIND_PATHS))} or a full class path"
+        )
+    return KIND_PATHS[name]
