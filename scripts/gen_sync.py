@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
+import re
 import subprocess
 import sys
 import tempfile
+import tokenize
 from pathlib import Path
 
-import tokenize_rt
 import unasync
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +24,6 @@ DST = ROOT / "src" / "ohctl" / "_sync"
 HEADER = "# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.\n"
 
 REPLACEMENTS = {
-    "_async": "_sync",
     "AsyncOpenHands": "OpenHands",
     "AsyncPager": "Pager",
     "AsyncClient": "Client",
@@ -33,21 +34,34 @@ REPLACEMENTS = {
     "async_ws_recv": "sync_ws_recv",
     "aclose": "close",
     "aiter_bytes": "iter_bytes",
-    "aiter_raw": "iter_raw",
     "aread": "read",
 }
 
 
+def unused_rules(sources: list[Path]) -> list[str]:
+    """Replacement rules that match no token of the source: a renamed helper would otherwise leave a
+    rule that silently does nothing (and an async name in the sync twin)."""
+    names: set[str] = set()
+    for source in sources:
+        for token in tokenize.generate_tokens(io.StringIO(source.read_text()).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+            elif token.type == tokenize.STRING:
+                names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", token.string))
+    return sorted(rule for rule in REPLACEMENTS if rule not in names)
+
+
 def generate(out_dir: Path) -> dict[Path, str]:
-    rule = unasync.Rule(fromdir=str(SRC), todir=str(out_dir), additional_replacements=REPLACEMENTS)
-    files: dict[Path, str] = {}
-    for source in sorted(SRC.rglob("*.py")):
-        tokens = tokenize_rt.src_to_tokens(source.read_text())
-        text = tokenize_rt.tokens_to_src(rule._unasync_tokens(tokens))
-        target = out_dir / source.relative_to(SRC)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(HEADER + text)
-        files[source.relative_to(SRC)] = ""
+    sources = sorted(SRC.rglob("*.py"))
+    unused = unused_rules(sources)
+    if unused:
+        raise SystemExit(f"gen_sync: these replacement rules match nothing in {SRC}: {', '.join(unused)}")
+    rule = unasync.Rule(fromdir=str(SRC) + "/", todir=str(out_dir) + "/", additional_replacements=REPLACEMENTS)
+    unasync.unasync_files([str(p) for p in sources], rules=[rule])
+    files = [source.relative_to(SRC) for source in sources]
+    for rel in files:
+        target = out_dir / rel
+        target.write_text(HEADER + target.read_text())
     subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(out_dir)], check=True, cwd=ROOT)
     subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--fix-only", "--quiet", "--select", "I,F401", str(out_dir)],
@@ -62,9 +76,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if src/ohctl/_sync is out of date")
     args = parser.parse_args()
     if not args.check:
+        with tempfile.TemporaryDirectory(dir=ROOT / "src" / "ohctl") as tmp:
+            fresh = generate(Path(tmp))  # fails before anything is replaced
         for old in DST.rglob("*.py"):
             old.unlink()
-        generate(DST)
+        for rel, text in fresh.items():
+            (DST / rel).parent.mkdir(parents=True, exist_ok=True)
+            (DST / rel).write_text(text)
         return 0
     with tempfile.TemporaryDirectory(dir=ROOT / "src" / "ohctl") as tmp:
         fresh = generate(Path(tmp))

@@ -1,7 +1,7 @@
 """ohctl: a typed Python SDK for OpenHands (Cloud and self-hosted app servers)."""
 
 from . import types
-from ._archive import UnsafeArchiveError, safe_extract
+from ._archive import ArchiveError, CorruptArchiveError, UnsafeArchiveError, safe_extract
 from ._async._pagination import AsyncPager
 from ._async.agent.client import AsyncAgentServer
 from ._async.agent.stream import AsyncEventStream
@@ -31,6 +31,7 @@ from ._errors import (
     ResourceNotFoundError,
     SandboxFailedError,
     SandboxNotRunningError,
+    ServerTooOldError,
     SessionKeyError,
     StartTaskFailedError,
     StreamError,
@@ -56,8 +57,11 @@ __all__ = [
     "EventStream",
     "SandboxFailedError",
     "SandboxNotRunningError",
+    "ServerTooOldError",
     "SessionKeyError",
     "UnsafeArchiveError",
+    "ArchiveError",
+    "CorruptArchiveError",
     "safe_extract",
     "APIConnectionError",
     "APIStatusError",

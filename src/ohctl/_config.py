@@ -10,7 +10,7 @@ from typing import Literal
 
 import httpx
 
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, redact_url
 
 CLOUD_URL = "https://app.all-hands.dev"
 API_KEY_VARS = ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY")
@@ -31,6 +31,7 @@ class ClientConfig:
     api_key: str | None = field(repr=False)
     api_key_source: str | None
     auth: AuthScheme
+    allow_insecure: bool = False
 
     def auth_headers(self) -> dict[str, str]:
         if not self.api_key:
@@ -51,14 +52,36 @@ def is_loopback(host: str) -> bool:
 
 def check_transport(base_url: str, key: str | None, allow_insecure: bool) -> None:
     """Refuse to send a key in clear text to anything but this machine, unless told the network is trusted."""
-    url = httpx.URL(base_url)
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise ConfigurationError(f"{redact_url(base_url)!r} is not a valid URL") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{base_url!r} is not an http(s) URL")
+        raise ConfigurationError(f"{redact_url(base_url)!r} is not an http(s) URL")
     if key and url.scheme == "http" and not is_loopback(url.host) and not allow_insecure:
         raise ConfigurationError(
             f"Refusing to send an API key over plain http to {url.host}: use https, "
             "or pass allow_insecure=True if this network is trusted"
         )
+
+
+def _server_root(base_url: str) -> str:
+    """The server root from what a user may give: trailing slashes, ``/api`` or ``/api/v1`` dropped."""
+    text = base_url.strip()
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise ConfigurationError(f"base_url {redact_url(text)!r} is not a valid URL; use e.g. {CLOUD_URL}") from None
+    if url.scheme not in ("http", "https") or not url.host or any(c.isspace() or c == "%" for c in url.host):
+        raise ConfigurationError(f"base_url {redact_url(text)!r} is not an http(s) URL; use e.g. {CLOUD_URL}")
+    if url.query or url.fragment:
+        raise ConfigurationError(f"base_url {redact_url(text)!r} must not have a query or fragment")
+    path = url.path.rstrip("/")
+    for suffix in ("/api/v1", "/api"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    return str(url.copy_with(path=path or "/")).rstrip("/")
 
 
 def resolve(
@@ -79,18 +102,16 @@ def resolve(
                 break
     if not base_url:
         base_url = next((env[v] for v in BASE_URL_VARS if env.get(v)), CLOUD_URL)
-    base_url = base_url.rstrip("/")
-    if base_url.endswith("/api/v1"):
-        base_url = base_url[: -len("/api/v1")]
+    base_url = _server_root(base_url)
     url = httpx.URL(base_url)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"base_url {base_url!r} is not an http(s) URL; use e.g. {CLOUD_URL}")
     if auth not in ("bearer", "session-key"):
         raise ConfigurationError(f"auth must be 'bearer' or 'session-key', not {auth!r}")
     if not api_key and url.host in CLOUD_HOSTS:
         raise ConfigurationError(
-            f"No API key for {base_url}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
+            f"No API key for {redact_url(base_url)}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
             "(create a key in the OpenHands Cloud settings, under API Keys)"
         )
     check_transport(base_url, api_key, allow_insecure)
-    return ClientConfig(base_url=base_url, api_key=api_key, api_key_source=source, auth=auth)
+    return ClientConfig(
+        base_url=base_url, api_key=api_key, api_key_source=source, auth=auth, allow_insecure=allow_insecure
+    )

@@ -36,6 +36,7 @@ __all__ = [
     "DailyLimitError",
     "InternalServerError",
     "UnexpectedResponseError",
+    "ServerTooOldError",
     "StreamError",
     "WaitError",
     "WaitTimeoutError",
@@ -114,7 +115,7 @@ class APIStatusError(OhctlError):
         self.request_id = response.headers.get("x-request-id") or response.headers.get("x-amzn-requestid")
         request = response.request
         self.method = request.method
-        self.url = str(request.url.copy_with(query=None))
+        self.url = redact_url(request.url)
         text = f"{message}: {self.method} {self.url} -> {self.status_code}"
         if self.detail:
             text += f": {self.detail}"
@@ -207,12 +208,45 @@ class InternalServerError(APIStatusError):
 
 
 class UnexpectedResponseError(OhctlError):
-    """The server answered with something that is not the JSON the route returns (often an HTML page)."""
+    """The server answered with something that is not what the route returns: an HTML page
+    (``kind="html"``), a body that is not JSON or was cut off (``"not-json"``), JSON of another shape
+    (``"shape"``, with the ``field`` that failed), or a redirect (``"redirect"``). ``route`` is the
+    method and URL (no query), ``excerpt`` the start of the body."""
 
-    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response | None = None,
+        kind: str = "not-json",
+        field: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.response = response
         self.status_code = response.status_code if response is not None else None
+        self.kind = kind
+        self.field = field
+        self.route = f"{response.request.method} {redact_url(response.request.url)}" if response is not None else None
+        self.excerpt = _excerpt(response)
+
+
+def _excerpt(response: httpx.Response | None, size: int = 200) -> str:
+    if response is None:
+        return ""
+    try:
+        return response.text[:size]
+    except (httpx.ResponseNotRead, UnicodeDecodeError):
+        return ""
+
+
+class ServerTooOldError(OhctlError):
+    """The server is a version without this route (it answered 404 or 405). ``version`` is what the
+    server reports (None when unknown); ``route`` is the route that is missing."""
+
+    def __init__(self, message: str, *, route: str, version: str | None = None) -> None:
+        super().__init__(message)
+        self.route = route
+        self.version = version
 
 
 class StreamError(OhctlError):
@@ -273,6 +307,40 @@ class SandboxFailedError(SandboxNotRunningError, WaitError):
 
 
 # -- mapping responses and transport failures to this tree -------------------------------------
+
+
+def redact_url(url: str | httpx.URL, *, keep_query: bool = False) -> str:
+    """A URL fit for a message or a log: never its user:password part, and no query string unless asked."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "<unparseable URL>"
+    parsed = parsed.copy_with(userinfo=b"", fragment=None)
+    return str(parsed if keep_query else parsed.copy_with(query=None))
+
+
+def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    return (a.scheme, a.host, a.port or _DEFAULT_PORTS.get(a.scheme)) == (
+        b.scheme,
+        b.host,
+        b.port or _DEFAULT_PORTS.get(b.scheme),
+    )
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def redirect_error(response: httpx.Response) -> UnexpectedResponseError:
+    request = response.request
+    location = response.headers.get("location")
+    where = f"{request.method} {redact_url(request.url)}"
+    target = f" to {redact_url(request.url.join(location))}" if location else ""
+    return UnexpectedResponseError(
+        f"{where} answered {response.status_code}, a redirect{target}. ohctl does not follow redirects (the "
+        "key must not follow one to another host): set base_url to the server's final address",
+        response=response,
+        kind="redirect",
+    )
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -337,7 +405,7 @@ def status_error(response: httpx.Response, *, agent: bool = False) -> APIStatusE
 
 
 def connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    where = f"{request.method} {request.url.copy_with(query=None)}"
+    where = f"{request.method} {redact_url(request.url)}"
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"Request timed out: {where} ({type(exc).__name__}); raise timeout= or check the server",
@@ -352,12 +420,13 @@ def connection_error(exc: httpx.TransportError, request: httpx.Request) -> APICo
 def parse_json(response: httpx.Response) -> Any:
     """Parse a success body that must be JSON; an HTML page or other text raises UnexpectedResponseError."""
     content_type = response.headers.get("content-type", "")
-    where = f"{response.request.method} {response.request.url.copy_with(query=None)}"
+    where = f"{response.request.method} {redact_url(response.request.url)}"
     if "html" in content_type or response.text.lstrip()[:1] == "<":
         raise UnexpectedResponseError(
             f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
             "be wrong (it must be the server root, without /api), or this server does not have the route",
             response=response,
+            kind="html",
         )
     try:
         return response.json()
@@ -368,3 +437,29 @@ def parse_json(response: httpx.Response) -> Any:
             f"({content_type or 'no content type'}): {snippet!r}",
             response=response,
         ) from None
+
+
+def shape_error(response: httpx.Response, exc: Exception) -> UnexpectedResponseError:
+    """A success body that parsed as JSON but not into the route's model (a missing field, a wrong
+    type): typed, with the field that failed and the start of the body."""
+    field: str | None = None
+    reason = f"{type(exc).__name__}: {exc}"
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+            field = ".".join(str(part) for part in first.get("loc", ())) or None
+            reason = str(first.get("msg", reason))
+        except (IndexError, TypeError, KeyError, AttributeError):
+            pass
+    where = f"{response.request.method} {redact_url(response.request.url)}"
+    excerpt = _excerpt(response, 120)
+    at = f" at {field!r}" if field else ""
+    return UnexpectedResponseError(
+        f"{where} answered {response.status_code} with JSON ohctl cannot read{at}: {reason[:200]}; the body "
+        f"starts {excerpt!r}. The server may be of a version this ohctl does not know: upgrade ohctl, or "
+        "report it",
+        response=response,
+        kind="shape",
+        field=field,
+    )

@@ -42,6 +42,10 @@ KIND_PATHS = {
     "HookExecutionEvent": _SDK + "hook_execution.HookExecutionEvent",
     "ACPToolCallEvent": _SDK + "acp_tool_call.ACPToolCallEvent",
     "ServerErrorEvent": "openhands.agent_server.models.ServerErrorEvent",
+    "LLMCompletionLogEvent": _SDK + "llm_completion_log.LLMCompletionLogEvent",
+    "StreamingDeltaEvent": _SDK + "streaming_delta.StreamingDeltaEvent",
+    "TokenEvent": _SDK + "token.TokenEvent",
+    "SecurityAnalysisEvent": _SDK + "security.SecurityAnalysisEvent",
 }
 
 

@@ -15,6 +15,13 @@ RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
 
 
+def backoff(attempt: int, *, initial: float = 0.5, maximum: float = 8.0) -> float:
+    """Exponential backoff with jitter for retry number ``attempt`` (0-based): a random pause between
+    half and all of ``initial * 2**attempt``, capped at ``maximum`` (the one backoff of the package)."""
+    ceiling = min(maximum, initial * (2**attempt))
+    return random.uniform(ceiling / 2, ceiling)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_retries: int = 2
@@ -23,9 +30,7 @@ class RetryPolicy:
     max_retry_after: float = MAX_RETRY_AFTER
 
     def backoff(self, attempt: int) -> float:
-        """Full-jitter exponential backoff for retry number ``attempt`` (0-based)."""
-        ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
-        return random.uniform(ceiling / 2, ceiling)
+        return backoff(attempt, initial=self.initial_delay, maximum=self.max_delay)
 
 
 def is_rate_limit_rejection(response: httpx.Response) -> bool:

@@ -257,7 +257,7 @@ def test_conversation_lifecycle(agent: ohctl.AgentServer, llm: ScriptedLLM, tmp_
     assert agent.conversations.info(cid).title == SIDE_ANSWER
 
     # A message without running: stored, and the agent does not act on it until run.
-    agent.conversations.send_message("Once more [ohctl:long:1]", cid, run=False)
+    agent.conversations.send_message(cid, "Once more [ohctl:long:1]", run=False)
     assert agent.events.count(cid, kind="MessageEvent", source="user") == 2
     time.sleep(1.0)
     assert str(agent.conversations.info(cid).execution_status) in ("idle", "finished")

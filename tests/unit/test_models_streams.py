@@ -47,7 +47,7 @@ def test_retrieve_explains_a_start_task_id() -> None:
         return json_response(200, [None])
 
     client, _ = make_client(Recorder(answer))
-    with pytest.raises(ohctl.IdKindError, match=f"its conversation is {CID}"):
+    with pytest.raises(ohctl.IdKindError, match=f"its conversation id is {CID}"):
         client.conversations.retrieve(TASK)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Generic, TypeVar
 
+from .._backend import AsyncCheck
 from .._errors import InvalidArgumentError
 from .._ids import MAX_PAGE_SIZE
 from ..types.common import Page
@@ -17,6 +18,9 @@ class AsyncPager(Generic[T]):
     """Iterate it for every item across all pages, fetched one page at a time as you go.
 
     ``pages()`` goes page by page; ``first_page()`` fetches one page; ``limit`` caps the total items.
+    ``cursor`` is the ``page_id`` of the next page to fetch: when a failure stops an iteration,
+    ``pager.resume(pager.cursor)`` (or ``start_page_id=`` on the search) goes on from the page that
+    failed, with nothing lost and nothing repeated.
     """
 
     def __init__(
@@ -28,6 +32,8 @@ class AsyncPager(Generic[T]):
         *,
         page_size: int | None = None,
         limit: int | None = None,
+        on_empty: AsyncCheck | None = None,
+        start_page_id: str | None = None,
     ) -> None:
         if page_size is not None and not 0 < page_size <= MAX_PAGE_SIZE:
             raise InvalidArgumentError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
@@ -39,27 +45,59 @@ class AsyncPager(Generic[T]):
         self._parse = parse
         self._page_size = page_size
         self._limit = limit
+        self._on_empty = on_empty  # runs when the first page is empty (it may raise to explain why)
+        self._start = start_page_id
+        self.cursor: str | None = start_page_id
+        self.pages_fetched = 0
+
+    def resume(self, cursor: str | None) -> AsyncPager[T]:
+        """The same search, starting at the page ``cursor`` names (a ``next_page_id``)."""
+        return AsyncPager(
+            self._http,
+            self._path,
+            self._params,
+            self._parse,
+            page_size=self._page_size,
+            limit=self._limit,
+            start_page_id=cursor,
+        )
+
+    def _page(self, data: Any) -> Page[T]:
+        if not isinstance(data, dict):
+            raise TypeError(f"a page is a JSON object with items and next_page_id, not {type(data).__name__}")
+        items = data.get("items") or []
+        if not isinstance(items, list):
+            raise TypeError(f"items is a {type(items).__name__}, not a list")
+        next_page_id = data.get("next_page_id")
+        if next_page_id is not None and not isinstance(next_page_id, str):
+            raise TypeError(f"next_page_id is a {type(next_page_id).__name__}, not a string")
+        return Page[T](items=[self._parse(item) for item in items], next_page_id=next_page_id)
 
     async def fetch_page(self, page_id: str | None = None) -> Page[T]:
         size = self._page_size
         if self._limit is not None:
             size = min(size or MAX_PAGE_SIZE, max(self._limit, 1))
-        data = await self._http.request("GET", self._path, params={**self._params, "page_id": page_id, "limit": size})
-        return Page[T](
-            items=[self._parse(item) for item in data.get("items") or []], next_page_id=data.get("next_page_id")
-        )
+        params = {**self._params, "page_id": page_id, "limit": size}
+        page = await self._http.request("GET", self._path, params=params, parse=self._page)
+        self.pages_fetched += 1
+        return page
 
     async def first_page(self) -> Page[T]:
-        return await self.fetch_page(None)
+        return await self.fetch_page(self._start)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        page_id: str | None = None
+        page_id = self._start
         seen: set[str] = set()
         while True:
+            self.cursor = page_id
             page = await self.fetch_page(page_id)
-            yield page
+            if page_id is None and not page.items and self._on_empty is not None:
+                await self._on_empty()
             page_id = page.next_page_id
+            self.cursor = page_id
+            yield page
             if not page_id or not page.items or page_id in seen:
+                self.cursor = None
                 return
             seen.add(page_id)
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import types
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from .._backend import AsyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
+from .._errors import redact_url
+from .._options import RequestOptions
 from ._http import AsyncHTTP
 from .resources.conversations import AsyncConversations
 from .resources.events import AsyncEvents
-from .resources.git import AsyncConfig, AsyncGit
+from .resources.git import AsyncGit, AsyncServerConfig
 from .resources.sandboxes import AsyncSandboxes, AsyncSandboxSpecs
 from .resources.settings import AsyncSecrets, AsyncSettings
+from .resources.skills import AsyncSkills
 from .resources.start_tasks import AsyncStartTasks
 from .resources.users import AsyncUsers
 
@@ -46,6 +51,9 @@ class AsyncOpenHands:
         self._http = AsyncHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
         self.conversations = AsyncConversations(self)
         self.start_tasks = AsyncStartTasks(self)
         self.events = AsyncEvents(self)
@@ -54,8 +62,32 @@ class AsyncOpenHands:
         self.users = AsyncUsers(self)
         self.settings = AsyncSettings(self)
         self.secrets = AsyncSecrets(self)
+        self.skills = AsyncSkills(self)
         self.git = AsyncGit(self)
-        self.server_config = AsyncConfig(self)
+        self.server_config = AsyncServerConfig(self)
+
+    @property
+    def options(self) -> RequestOptions:
+        """The timeout, retry count and extra headers/params every request of this client uses."""
+        return self._http.options
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> AsyncOpenHands:
+        """A client with these request options that shares this one's connection pool and key, e.g.
+        ``client.with_options(timeout=5, max_retries=0).conversations.get(ids)``. Closing it does not
+        close this client."""
+        twin = copy.copy(self)
+        twin._http = self._http.derive(
+            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
+        )
+        twin._bind_resources()
+        return twin
 
     @property
     def base_url(self) -> str:
@@ -63,7 +95,7 @@ class AsyncOpenHands:
 
     def __repr__(self) -> str:
         key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, through the same auth, retry and error handling."""

@@ -6,22 +6,28 @@ from __future__ import annotations
 import logging
 import platform
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import httpx
 
 from .. import _errors, _retry
 from .._backend import SyncSleep, sync_sleep
-from .._config import DEFAULT_TIMEOUT, ClientConfig
+from .._config import ClientConfig
+from .._errors import redact_url, redirect_error, same_origin
+from .._options import RequestOptions, Timeout, as_timeout
 from .._version import __version__
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.http")
 
 USER_AGENT = f"ohctl/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+# What parsing a body of an unexpected shape raises (pydantic's ValidationError is a ValueError).
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 def clean_params(params: Params | None) -> dict[str, Any]:
@@ -45,31 +51,60 @@ class SyncHTTP:
         self,
         config: ClientConfig,
         *,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: Timeout = None,
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
         sleep: SyncSleep | None = None,
         agent: bool = False,
+        options: RequestOptions | None = None,
     ) -> None:
         self.config = config
         self.agent = agent  # an agent server: a 401 means the session key
-        self.timeout = (
-            timeout
-            if isinstance(timeout, httpx.Timeout)
-            else (httpx.Timeout(timeout, connect=min(timeout, 10.0)) if timeout is not None else DEFAULT_TIMEOUT)
-        )
-        self.policy = _retry.RetryPolicy(max_retries=max_retries)
+        self.options = options or RequestOptions(timeout=as_timeout(timeout), max_retries=max_retries)
         self._owns_client = http_client is None
-        self.client = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+        self.client = http_client or httpx.Client(timeout=self.options.timeout, follow_redirects=False)
         self.sleep: SyncSleep = sleep or sync_sleep
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self.options.timeout
+
+    @property
+    def policy(self) -> _retry.RetryPolicy:
+        return _retry.RetryPolicy(max_retries=self.options.max_retries)
+
+    @property
+    def user_http_client(self) -> httpx.Client | None:
+        """The httpx client the user passed in (None when this pipeline made its own)."""
+        return None if self._owns_client else self.client
+
+    def derive(self, options: RequestOptions) -> SyncHTTP:
+        """A pipeline with other options over the same connection pool (which it does not close)."""
+        twin = SyncHTTP(self.config, http_client=self.client, sleep=self.sleep, agent=self.agent, options=options)
+        return twin
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.config.base_url + path
 
-    def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def own_origin(self, url: str | httpx.URL) -> bool:
+        """Whether ``url`` is on this client's server (same scheme, host and port)."""
+        return same_origin(httpx.URL(url), httpx.URL(self.config.base_url))
+
+    def headers(self, extra: Mapping[str, str] | None = None, *, url: str | None = None) -> dict[str, str]:
+        """The headers of a request to ``url``: the key and the client's extra headers go only to the
+        client's own origin; another origin (an absolute URL given to ``request``) gets neither."""
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        headers.update(self.config.auth_headers())
+        own = url is None or self.own_origin(url)
+        if own:
+            headers.update(self.options.headers)
         headers.update(extra or {})
+        if own:
+            headers.update(self.config.auth_headers())
+        else:
+            log.debug("no credentials sent to %s: not the configured server", redact_url(url or ""))
+            for name in list(headers):
+                if name.lower() in _retry.REDACTED_HEADERS:
+                    del headers[name]
         return headers
 
     def send(
@@ -95,28 +130,30 @@ class SyncHTTP:
         ``retries`` overrides the client's retry count for this call; ``retry_server_errors=False``
         keeps retrying network failures but not 5xx answers (for a 500 that means "no such id").
         """
-        max_retries = self.policy.max_retries if retries is None else retries
+        policy = self.policy
+        max_retries = policy.max_retries if retries is None else retries
         if idempotent is None:
-            idempotent = method in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
+            idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
         while True:
+            url = self.url(path)
             request = self.client.build_request(
                 method,
-                self.url(path),
-                params=clean_params(params),
+                url,
+                params=clean_params({**self.options.params, **(params or {})}),
                 json=json,
                 files=files,
                 content=content,
-                headers=self.headers(headers),
-                timeout=timeout or self.timeout,
+                headers=self.headers(headers, url=url),
+                timeout=timeout or self.options.timeout,
             )
             started = time.monotonic()
-            log.debug("-> %s %s", method, request.url)
+            log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
             try:
                 response = self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
                 if attempt < max_retries and _retry.should_retry_exception(exc, idempotent):
-                    delay = self.policy.backoff(attempt)
+                    delay = policy.backoff(attempt)
                     attempt += 1
                     self._pause(attempt, max_retries, request, delay, type(exc).__name__)
                     continue
@@ -128,6 +165,9 @@ class SyncHTTP:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
+            if response.is_redirect:
+                response.close()
+                raise redirect_error(response)
             if not response.is_error:
                 return response
             if (
@@ -135,7 +175,7 @@ class SyncHTTP:
                 and (retry_server_errors or response.status_code < 500)
                 and _retry.should_retry_response(response, idempotent)
             ):
-                delay = _retry.retry_delay(self.policy, attempt, response)
+                delay = _retry.retry_delay(policy, attempt, response)
                 attempt += 1
                 response.close()
                 self._pause(attempt, max_retries, request, delay, f"HTTP {response.status_code}")
@@ -156,10 +196,42 @@ class SyncHTTP:
         )
         self.sleep(delay)
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Send and decode a JSON body (an HTML page or other non-JSON body raises)."""
-        response = self.send(method, path, **kwargs)
-        return _errors.parse_json(response)
+    @overload
+    def request(self, method: str, path: str, *, parse: None = None, **kwargs: Any) -> Any: ...
+    @overload
+    def request(self, method: str, path: str, *, parse: Callable[[Any], T], **kwargs: Any) -> T: ...
+    def request(self, method: str, path: str, *, parse: Callable[[Any], T] | None = None, **kwargs: Any) -> Any:
+        """Send and decode a JSON body, then ``parse`` it (a model's ``model_validate``, say).
+
+        An HTML page raises UnexpectedResponseError (``kind="html"``) at once. A body that is not JSON
+        or was cut off is retried like a 5xx when the request may be repeated, within the same retry
+        budget; a body of the wrong shape (``parse`` failed: a missing field, a wrong type) raises
+        UnexpectedResponseError (``kind="shape"``) naming the field, never a bare pydantic or
+        attribute error."""
+        retries = kwargs.get("retries")
+        max_retries = self.options.max_retries if retries is None else int(retries)
+        idempotent = kwargs.get("idempotent")
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            response = self.send(method, path, **kwargs)
+            try:
+                data = _errors.parse_json(response)
+            except _errors.UnexpectedResponseError as exc:
+                if exc.kind != "not-json" or not idempotent or attempt >= max_retries:
+                    raise
+                attempt += 1
+                self._pause(
+                    attempt, max_retries, response.request, self.policy.backoff(attempt - 1), "a body that is not JSON"
+                )
+                continue
+            if parse is None:
+                return data
+            try:
+                return parse(data)
+            except SHAPE_ERRORS as exc:
+                raise _errors.shape_error(response, exc) from exc
 
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[httpx.Response]:

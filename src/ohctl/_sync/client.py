@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+import copy
 import types
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from .._backend import SyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
+from .._errors import redact_url
+from .._options import RequestOptions
 from ._http import SyncHTTP
 from .resources.conversations import SyncConversations
 from .resources.events import SyncEvents
-from .resources.git import SyncConfig, SyncGit
+from .resources.git import SyncGit, SyncServerConfig
 from .resources.sandboxes import SyncSandboxes, SyncSandboxSpecs
 from .resources.settings import SyncSecrets, SyncSettings
+from .resources.skills import SyncSkills
 from .resources.start_tasks import SyncStartTasks
 from .resources.users import SyncUsers
 
@@ -47,6 +52,9 @@ class OpenHands:
         self._http = SyncHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
         self.conversations = SyncConversations(self)
         self.start_tasks = SyncStartTasks(self)
         self.events = SyncEvents(self)
@@ -55,8 +63,32 @@ class OpenHands:
         self.users = SyncUsers(self)
         self.settings = SyncSettings(self)
         self.secrets = SyncSecrets(self)
+        self.skills = SyncSkills(self)
         self.git = SyncGit(self)
-        self.server_config = SyncConfig(self)
+        self.server_config = SyncServerConfig(self)
+
+    @property
+    def options(self) -> RequestOptions:
+        """The timeout, retry count and extra headers/params every request of this client uses."""
+        return self._http.options
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> OpenHands:
+        """A client with these request options that shares this one's connection pool and key, e.g.
+        ``client.with_options(timeout=5, max_retries=0).conversations.get(ids)``. Closing it does not
+        close this client."""
+        twin = copy.copy(self)
+        twin._http = self._http.derive(
+            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
+        )
+        twin._bind_resources()
+        return twin
 
     @property
     def base_url(self) -> str:
@@ -64,7 +96,7 @@ class OpenHands:
 
     def __repr__(self) -> str:
         key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, through the same auth, retry and error handling."""

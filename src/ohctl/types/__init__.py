@@ -34,13 +34,50 @@ from .conversations import (
     TokenUsage,
     UserMessage,
 )
-from .events import ActionEvent, Event, MessageEvent, ObservationEvent, StateUpdateEvent, parse_event
+from .events import (
+    ACPToolCallEvent,
+    ActionEvent,
+    AgentErrorEvent,
+    Condensation,
+    CondensationRequest,
+    CondensationSummaryEvent,
+    ConversationErrorEvent,
+    ErrorEvent,
+    Event,
+    HookExecutionEvent,
+    InterruptEvent,
+    LLMCompletionLogEvent,
+    MessageEvent,
+    ObservationEvent,
+    PauseEvent,
+    SecurityAnalysisEvent,
+    ServerErrorEvent,
+    StateUpdateEvent,
+    StreamingDeltaEvent,
+    SystemPromptEvent,
+    TokenEvent,
+    UserRejectObservation,
+    parse_event,
+)
 from .files import Download
 from .git import Branch, Repository, SuggestedTask
+from .profiles import LLMProfile, LLMProfileDetail, LLMProfileList, ProfileChange
 from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
+from .secrets import GitProvider, ProviderToken, SandboxSecretName
 from .settings import Secret, Settings, UserInfo
+from .skills import SkillInfo
+from .tools import ToolCatalogEntry
 
 __all__ = [
+    "GitProvider",
+    "LLMProfile",
+    "LLMProfileDetail",
+    "LLMProfileList",
+    "ProfileChange",
+    "ProviderToken",
+    "SandboxSecretName",
+    "SkillInfo",
+    "ToolCatalogEntry",
     "Download",
     "BashCommand",
     "BashOutput",
@@ -89,4 +126,22 @@ __all__ = [
     "UserInfo",
     "UserMessage",
     "parse_event",
+    # every event kind (ohctl.types.events)
+    "ACPToolCallEvent",
+    "AgentErrorEvent",
+    "Condensation",
+    "CondensationRequest",
+    "CondensationSummaryEvent",
+    "ConversationErrorEvent",
+    "ErrorEvent",
+    "HookExecutionEvent",
+    "InterruptEvent",
+    "LLMCompletionLogEvent",
+    "PauseEvent",
+    "SecurityAnalysisEvent",
+    "ServerErrorEvent",
+    "StreamingDeltaEvent",
+    "SystemPromptEvent",
+    "TokenEvent",
+    "UserRejectObservation",
 ]

@@ -226,6 +226,11 @@ class AppConversation(OhModel):
         return self.id
 
     @property
+    def cost(self) -> float:
+        """The LLM cost so far (``metrics.accumulated_cost``); 0.0 while the server reports no metrics."""
+        return self.metrics.accumulated_cost if self.metrics is not None else 0.0
+
+    @property
     def agent_server_url(self) -> str | None:
         """The agent server's base URL: ``conversation_url`` without its ``/api/conversations/...`` tail."""
         if not self.conversation_url:

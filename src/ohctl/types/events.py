@@ -1,10 +1,28 @@
-"""Conversation events. ``parse_event`` picks a typed class by ``kind``; any other kind is an ``Event``."""
+"""Conversation events. ``parse_event`` picks a typed class by ``kind``; any other kind is an ``Event``.
+
+Every kind of the agent servers' ``Event`` union (1.34 and 1.58) has a class here. Every event has
+``text``: the human-readable text it carries (a message's text, an observation's output, an error's
+message), or ``""`` when it carries none. Unknown fields are kept, so newer servers parse too.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .common import OhModel
+
+
+def _text_parts(content: Any) -> str:
+    """The text of a content list (``[{"type": "text", "text": ...}, ...]``) or of a plain string."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        content = [content]
+    if not isinstance(content, list):
+        return ""
+    return "\n".join(
+        str(part.get("text", "")) for part in content if isinstance(part, dict) and part.get("type", "text") == "text"
+    )
 
 
 class Event(OhModel):
@@ -14,9 +32,16 @@ class Event(OhModel):
     kind: str = "Event"
     parent_id: str | None = None
 
+    @property
+    def text(self) -> str:
+        """The human-readable text of the event; ``""`` for events that carry none."""
+        return ""
+
 
 class MessageEvent(Event):
     llm_message: dict[str, Any] | None = None
+    llm_response_id: str | None = None
+    sender: str | None = None
 
     @property
     def role(self) -> str | None:
@@ -24,10 +49,7 @@ class MessageEvent(Event):
 
     @property
     def text(self) -> str:
-        content = (self.llm_message or {}).get("content") or []
-        if isinstance(content, str):
-            return content
-        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
+        return _text_parts((self.llm_message or {}).get("content") or [])
 
 
 class ActionEvent(Event):
@@ -35,8 +57,15 @@ class ActionEvent(Event):
     tool_call_id: str | None = None
     action: dict[str, Any] | None = None
     thought: list[dict[str, Any]] | None = None
+    reasoning_content: str | None = None
     summary: str | None = None
     security_risk: str | None = None
+    llm_response_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        """What the agent said along with the tool call (its ``thought``)."""
+        return _text_parts(self.thought or [])
 
 
 class ObservationEvent(Event):
@@ -45,30 +74,203 @@ class ObservationEvent(Event):
     action_id: str | None = None
     observation: dict[str, Any] | None = None
 
+    @property
+    def text(self) -> str:
+        """The tool's output (the observation's text content)."""
+        return _text_parts((self.observation or {}).get("content") or [])
+
+
+class UserRejectObservation(Event):
+    """The user rejected a pending action (confirmation mode)."""
+
+    tool_name: str | None = None
+    tool_call_id: str | None = None
+    action_id: str | None = None
+    rejection_reason: str | None = None
+    rejection_source: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.rejection_reason or ""
+
 
 class StateUpdateEvent(Event):
+    """``ConversationStateUpdateEvent``: one key of the conversation state changed (``full_state`` first)."""
+
     key: str | None = None
     value: Any = None
 
 
 class ErrorEvent(Event):
-    """AgentErrorEvent (``error``) and ConversationErrorEvent (``code``, ``detail``)."""
+    """Base of the error events: AgentErrorEvent (``error``), ConversationErrorEvent and ServerErrorEvent
+    (``code``, ``detail``)."""
 
     error: str | None = None
     code: str | None = None
     detail: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.error or self.detail or self.code or ""
+
+
+class AgentErrorEvent(ErrorEvent):
+    """A tool call failed in a way the agent sees (``error``), answering ``tool_call_id``."""
+
+    tool_name: str | None = None
+    tool_call_id: str | None = None
+
+
+class ConversationErrorEvent(ErrorEvent):
+    """The conversation itself failed (``code``, ``detail``), for example on an LLM error."""
+
+
+class ServerErrorEvent(ErrorEvent):
+    """The agent server failed outside the conversation (``code``, ``detail``)."""
+
+
+class SystemPromptEvent(Event):
+    system_prompt: dict[str, Any] | None = None
+    tools: list[Any] | None = None
+    dynamic_context: dict[str, Any] | None = None
+
+    @property
+    def text(self) -> str:
+        return _text_parts(self.system_prompt or [])
+
+
+class Condensation(Event):
+    """The history was condensed: ``forgotten_event_ids`` leave the agent's view, ``summary`` replaces them."""
+
+    forgotten_event_ids: list[str] | None = None
+    summary: str | None = None
+    summary_offset: int | None = None
+    llm_response_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.summary or ""
+
+
+class CondensationRequest(Event):
+    """A request to condense the history."""
+
+
+class CondensationSummaryEvent(Event):
+    summary: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.summary or ""
+
+
+class PauseEvent(Event):
+    """The user paused the agent."""
+
+
+class InterruptEvent(Event):
+    """The user interrupted the agent."""
+
+
+class HookExecutionEvent(Event):
+    """A configured hook ran (``hook_event_type``, ``hook_command``, ``success``, ``blocked``, output)."""
+
+    hook_event_type: str | None = None
+    hook_command: str | None = None
+    tool_name: str | None = None
+    success: bool | None = None
+    blocked: bool | None = None
+    exit_code: int | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    action_id: str | None = None
+    message_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.stdout or self.reason or self.error or ""
+
+
+class ACPToolCallEvent(Event):
+    """A tool call of an ACP agent (an external coding agent driven over the Agent Client Protocol)."""
+
+    tool_call_id: str | None = None
+    title: str | None = None
+    status: str | None = None
+    tool_kind: str | None = None
+    raw_input: Any = None
+    raw_output: Any = None
+    content: list[Any] | None = None
+    is_error: bool | None = None
+
+    @property
+    def text(self) -> str:
+        return self.title or ""
+
+
+class LLMCompletionLogEvent(Event):
+    """A raw LLM completion log (``log_data`` is JSON text), sent when completion logging is on."""
+
+    filename: str | None = None
+    log_data: str | None = None
+    model_name: str | None = None
+    usage_id: str | None = None
+
+
+class StreamingDeltaEvent(Event):
+    """A piece of a streamed LLM answer (live only)."""
+
+    content: str | None = None
+    reasoning_content: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.content or ""
+
+
+class TokenEvent(Event):
+    """The token ids of an LLM call (when the LLM reports them)."""
+
+    prompt_token_ids: list[int] | None = None
+    response_token_ids: list[int] | None = None
+
+
+class SecurityAnalysisEvent(Event):
+    """A security analyzer's assessment of an action (agent server 1.58+)."""
+
+    analyzer: str | None = None
+    policy: str | None = None
+    risks: dict[str, Any] | None = None
+    details: dict[str, Any] | None = None
 
 
 _BY_KIND: dict[str, type[Event]] = {
     "MessageEvent": MessageEvent,
     "ActionEvent": ActionEvent,
     "ObservationEvent": ObservationEvent,
+    "UserRejectObservation": UserRejectObservation,
     "ConversationStateUpdateEvent": StateUpdateEvent,
-    "AgentErrorEvent": ErrorEvent,
-    "ConversationErrorEvent": ErrorEvent,
+    "AgentErrorEvent": AgentErrorEvent,
+    "ConversationErrorEvent": ConversationErrorEvent,
+    "ServerErrorEvent": ServerErrorEvent,
+    "SystemPromptEvent": SystemPromptEvent,
+    "Condensation": Condensation,
+    "CondensationRequest": CondensationRequest,
+    "CondensationSummaryEvent": CondensationSummaryEvent,
+    "PauseEvent": PauseEvent,
+    "InterruptEvent": InterruptEvent,
+    "HookExecutionEvent": HookExecutionEvent,
+    "ACPToolCallEvent": ACPToolCallEvent,
+    "LLMCompletionLogEvent": LLMCompletionLogEvent,
+    "StreamingDeltaEvent": StreamingDeltaEvent,
+    "TokenEvent": TokenEvent,
+    "SecurityAnalysisEvent": SecurityAnalysisEvent,
 }
 
 
 def parse_event(data: dict[str, Any]) -> Event:
+    """The typed event for ``data``: by the last part of ``kind`` (a bare name or a full class path)."""
     kind = str(data.get("kind", "")).rsplit(".", 1)[-1]
     return _BY_KIND.get(kind, Event).model_validate(data)

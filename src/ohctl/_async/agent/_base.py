@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..._ids import ConversationRef
 
 if TYPE_CHECKING:
     from .client import AsyncAgentServer
@@ -11,5 +13,5 @@ class AsyncAgentResource:
         self._agent = agent
         self._http = agent._http
 
-    def _conversation(self, conversation: Any) -> str:
+    def _conversation(self, conversation: ConversationRef | None) -> str:
         return self._agent._conversation_id(conversation)

@@ -10,14 +10,14 @@ from typing import IO, Any, Literal
 
 from ..._config import LONG_TIMEOUT
 from ..._errors import InvalidArgumentError, NotFoundError, OhctlError
+from ..._ids import ConversationRef
+from ..._routes import route
 from ...types.agent import UploadResult
 from ...types.common import OhModel
 from ...types.files import Download
 from .._download import Destination, save_response
 from .._pagination import AsyncPager
 from ._base import AsyncAgentResource
-
-PATH = "/api/file"
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
@@ -46,7 +46,7 @@ class AsyncFiles(AsyncAgentResource):
     async def _send(self, handle: IO[bytes], target: str, name: str) -> UploadResult:
         data = await self._http.request(
             "POST",
-            PATH + "/upload",
+            "/api/file/upload",
             params={"path": target},
             files={"file": (name, handle, "application/octet-stream")},
             idempotent=False,
@@ -58,7 +58,7 @@ class AsyncFiles(AsyncAgentResource):
         """Stream the sandbox file ``path`` to a local path (a directory keeps the file name) or a
         binary file object, in constant memory; a failed transfer leaves no partial file."""
         target = remote_path(path)
-        async with self._http.stream("GET", PATH + "/download", params={"path": target}, timeout=LONG_TIMEOUT) as r:
+        async with self._http.stream("GET", "/api/file/download", params={"path": target}, timeout=LONG_TIMEOUT) as r:
             return await save_response(r, destination, PurePosixPath(target).name)
 
     async def read_bytes(self, path: str) -> bytes:
@@ -91,7 +91,7 @@ class AsyncFiles(AsyncAgentResource):
         }
         default = PurePosixPath(path).name or "archive"
         default += ".tar.gz" if format == "tar.gz" else ".patch"
-        async with self._http.stream("GET", PATH + "/archive", params=params, timeout=LONG_TIMEOUT) as response:
+        async with self._http.stream("GET", "/api/file/archive", params=params, timeout=LONG_TIMEOUT) as response:
             return await save_response(response, destination, default)
 
     async def create_directory(self, path: str) -> bool:
@@ -100,7 +100,7 @@ class AsyncFiles(AsyncAgentResource):
         target = remote_path(path)
         try:
             data = await self._http.request(
-                "POST", PATH + "/create_directory", params={"path": target}, idempotent=True
+                "POST", "/api/file/create_directory", params={"path": target}, idempotent=True
             )
         except NotFoundError:
             result = await self._agent.bash.execute(f"mkdir -p -- {shlex.quote(target)}", timeout=60)
@@ -111,18 +111,21 @@ class AsyncFiles(AsyncAgentResource):
 
     async def home(self) -> OhModel:
         """The sandbox user's home directory and suggested locations."""
-        return OhModel.model_validate(await self._http.request("GET", PATH + "/home"))
+        return OhModel.model_validate(await self._http.request("GET", "/api/file/home"))
 
     def subdirectories(
         self, path: str, *, include_hidden: bool = False, page_size: int | None = None
     ) -> AsyncPager[OhModel]:
         """The directories under ``path``, lazily paged."""
         params = {"path": remote_path(path), "include_hidden": include_hidden}
-        return AsyncPager(self._http, PATH + "/search_subdirs", params, OhModel.model_validate, page_size=page_size)
+        return AsyncPager(self._http, "/api/file/search_subdirs", params, OhModel.model_validate, page_size=page_size)
 
-    async def download_trajectory(self, destination: Destination, conversation: Any = None) -> Download:
+    async def download_trajectory(
+        self, destination: Destination, conversation: ConversationRef | None = None
+    ) -> Download:
         """The conversation's raw persistence directory as a zip (``base_state.json`` and
         ``events/event-NNNNN-<id>.json``), streamed to ``destination``."""
         cid = self._conversation(conversation)
-        async with self._http.stream("GET", f"{PATH}/download-trajectory/{cid}", timeout=LONG_TIMEOUT) as response:
+        path = route("/api/file/download-trajectory/{conversation_id}", conversation_id=cid)
+        async with self._http.stream("GET", path, timeout=LONG_TIMEOUT) as response:
             return await save_response(response, destination, f"trajectory_{cid}.zip")

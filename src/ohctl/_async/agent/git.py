@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._routes import route
 from ...types.agent import GitCommitsPage
 from ...types.conversations import GitChange, GitDiff
 from ._base import AsyncAgentResource
@@ -27,5 +28,7 @@ class AsyncAgentGit(AsyncAgentResource):
 
     async def commit_changes(self, sha: str, path: str) -> list[GitChange]:
         """The files one commit changed."""
-        data = await self._http.request("GET", f"/api/git/commits/{sha}/changes", params={"path": remote_path(path)})
+        data = await self._http.request(
+            "GET", route("/api/git/commits/{sha}/changes", sha=sha), params={"path": remote_path(path)}
+        )
         return [GitChange.model_validate(item) for item in data]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import types
 from collections.abc import AsyncIterator
@@ -15,6 +14,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 from ..._backend import AsyncWebSocket, async_ws_connect, async_ws_recv
 from ..._errors import StreamError
 from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
+from ..._retry import backoff
+from ..._routes import route
 from ..._wait_logic import ACTIVE_EXECUTION, Poll
 from ...types.events import Event
 from .._http import USER_AGENT, AsyncHTTP
@@ -23,7 +24,7 @@ from .._pagination import AsyncPager
 if TYPE_CHECKING:
     from .client import AsyncAgentServer
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.agent")
 
 QUIET = 1.0  # once the run has ended, the stream ends after this long without a frame
 FIRST_FRAME = 15.0  # the server sends its state snapshot as soon as the subscription exists
@@ -39,7 +40,7 @@ class _SocketUnavailableError(Exception):
 
 
 def _backoff(failures: int) -> float:
-    return random.uniform(0, min(10.0, 0.5 * 2 ** (failures - 1)))
+    return backoff(failures - 1, initial=0.5, maximum=10.0)
 
 
 async def _open(agent: AsyncAgentServer, conversation_id: str) -> AsyncWebSocket:
@@ -96,7 +97,7 @@ class AsyncEventStream:
         self.reconnects = 0
         self._ws: AsyncWebSocket | None = None
         self._finished = False
-        self._search_path = f"/api/conversations/{conversation_id}/events/search"
+        self._search_path = route("/api/conversations/{conversation_id}/events/search", conversation_id=conversation_id)
 
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._events()

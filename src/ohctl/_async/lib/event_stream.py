@@ -11,6 +11,7 @@ from ..._errors import APIConnectionError, APIStatusError
 from ..._event_filters import event_time
 from ..._ids import conversation_id
 from ..._live import LiveState
+from ..._routes import route
 from ..._wait_logic import Poll
 from ...types.events import Event
 from ...types.sandboxes import SandboxStatus
@@ -20,7 +21,7 @@ from .handoff import agent_from_conversation
 if TYPE_CHECKING:
     from ..client import AsyncOpenHands
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.events")
 
 LIVE_SANDBOX = frozenset({SandboxStatus.RUNNING.value, SandboxStatus.STARTING.value})
 
@@ -52,7 +53,7 @@ async def app_event_stream(
             await agent.close()
     # The app server's store: events arrive in webhook batches, so they can trail by up to ~30 s.
     state.arm_from(None, None)
-    path = f"/api/v1/conversation/{cid}/events/search"
+    path = route("/api/v1/conversation/{conversation_id}/events/search", conversation_id=cid)
     poll = Poll(None, initial=poll_interval, maximum=10.0)
     while True:
         before = state.delivered

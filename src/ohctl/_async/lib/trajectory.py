@@ -20,7 +20,7 @@ from .handoff import agent_from_conversation
 if TYPE_CHECKING:
     from ..client import AsyncOpenHands
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.trajectory")
 
 SOURCES = ("app-zip", "agent-zip", "events")
 

@@ -17,7 +17,7 @@ from .handoff import agent_from_conversation
 if TYPE_CHECKING:
     from ..client import AsyncOpenHands
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.wait")
 
 
 async def wait_start_task(
@@ -43,6 +43,14 @@ async def wait_start_task(
         await client._http.sleep(poll.next_delay())
 
 
+async def poll_conversations(client: AsyncOpenHands, ids: Iterable[ConversationId]) -> dict[ConversationId, WaitResult]:
+    """One look at each conversation (one batch call per 99 ids), classified; never waits or raises
+    per conversation: ``outcome`` is None while a conversation is still going (or unknown)."""
+    wanted = list(dict.fromkeys(ids))
+    found = await client.conversations.get(wanted)
+    return {cid: WaitResult(cid, classify(conv), conv) for cid, conv in zip(wanted, found, strict=True)}
+
+
 async def wait_conversations(
     client: AsyncOpenHands,
     ids: Iterable[ConversationId],
@@ -64,15 +72,15 @@ async def wait_conversations(
     watch = _LiveWatch(client) if live and len(pending) == 1 else None
     try:
         while True:
-            found = await client.conversations.get(pending)
+            polled = await poll_conversations(client, pending)
             still: list[ConversationId] = []
-            for cid, conversation in zip(pending, found, strict=True):
-                outcome = classify(conversation)
-                if outcome is not None and cid in fresh and not fresh[cid].accept(conversation):
-                    outcome = None
-                results[cid] = WaitResult(cid, outcome, conversation)
-                if outcome is None:
+            for cid, result in polled.items():
+                if result.outcome is not None and cid in fresh and not fresh[cid].accept(result.conversation):
+                    result = WaitResult(cid, None, result.conversation)
+                results[cid] = result
+                if result.outcome is None:
                     still.append(cid)
+            found = [polled[cid].conversation for cid in pending]
             pending = still
             if not pending or poll.expired():
                 return results

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import IO
 
 from ..._config import LONG_TIMEOUT
-from ..._errors import IdKindError, ResourceNotFoundError
+from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
 from ..._routes import route
 from ..._wait_logic import WaitResult
@@ -29,13 +29,14 @@ from ...types.files import Download
 from .._download import save_response
 from .._pagination import AsyncPager
 from ..agent.client import AsyncAgentServer
-from ..lib.handoff import conversation_agent, ensure_conversation_running
+from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
+from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.trajectory import save_trajectory
-from ..lib.waiting import raise_for_outcome, wait_conversations
+from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
 from ._base import parse_list
 from .starting import AsyncConversationStarts
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.conversations")
 
 
 class AsyncConversations(AsyncConversationStarts):
@@ -49,6 +50,7 @@ class AsyncConversations(AsyncConversationStarts):
         for part in chunked(wanted, MAX_CONVERSATION_IDS):
             data = await self._http.request("GET", "/api/v1/app-conversations", params={"ids": list(part)})
             out.extend(parse_list(data, AppConversation.model_validate))
+        await reject_start_task_ids(self._client, [cid for cid, conv in zip(wanted, out, strict=True) if conv is None])
         return out
 
     async def retrieve(self, conversation: ConversationRef) -> AppConversation:
@@ -57,22 +59,7 @@ class AsyncConversations(AsyncConversationStarts):
         [found] = await self.get([cid])
         if found is not None:
             return found
-        await self._explain_missing(cid)
         raise ResourceNotFoundError(f"Conversation {cid} not found", resource="conversation", id=cid)
-
-    async def _explain_missing(self, cid: ConversationId) -> None:
-        """A start-task id passed as a conversation id is the most common mistake: say so."""
-        try:
-            [task] = await self._client.start_tasks.get([StartTaskId(str(cid))])
-        except Exception:  # the hint is best effort; the not-found error follows anyway
-            return
-        if task is not None:
-            hint = (
-                f"its conversation is {task.app_conversation_id}"
-                if task.app_conversation_id
-                else f"it is {task.status}; wait with client.start_tasks.wait({str(cid)!r})"
-            )
-            raise IdKindError(f"{cid} is a start-task id, not a conversation id: {hint}")
 
     def search(
         self,
@@ -144,19 +131,39 @@ class AsyncConversations(AsyncConversationStarts):
             selected_branch=selected_branch,
             git_provider=git_provider,
         ).model_dump(mode="json", exclude_none=True)
-        data = await self._http.request(
-            "PATCH",
-            route("/api/v1/app-conversations/{conversation_id}", conversation_id=conversation_id(conversation)),
-            json=body,
-            idempotent=True,
-        )
-        return AppConversation.model_validate(data)
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "PATCH",
+                route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid),
+                json=body,
+                idempotent=True,
+            )
+        updated = AppConversation.model_validate(data)
+        if title is not None:
+            await self._title_on_agent_server(updated, title)
+        return updated
+
+    async def _title_on_agent_server(self, conversation: AppConversation, title: str) -> None:
+        """Give the running agent server the same title. The app server copies the agent server's
+        title when the first messages arrive (its auto-title); with ours there, ours is what it copies,
+        so the title survives the run. Best effort: a sandbox that is not running has no title job."""
+        agent = agent_from_conversation(self._client, conversation)
+        if agent is None:
+            return
+        try:
+            await agent.conversations.update(conversation.id, title=title)
+        except OhctlError as exc:
+            log.debug("could not set the title on the agent server of %s: %s", conversation.id, exc)
+        finally:
+            await agent.close()
 
     async def delete(self, conversation: ConversationRef) -> bool:
-        data = await self._http.request(
-            "DELETE",
-            route("/api/v1/app-conversations/{conversation_id}", conversation_id=conversation_id(conversation)),
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "DELETE", route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid)
+            )
         return bool(data.get("success")) if isinstance(data, dict) else bool(data)
 
     async def send_message(
@@ -173,12 +180,13 @@ class AsyncConversations(AsyncConversationStarts):
         returns after the agent finished this run (raising as ``wait`` does)."""
         cid = conversation_id(conversation)
         body = UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
-        data = await self._http.request(
-            "POST",
-            route("/api/v1/app-conversations/{conversation_id}/send-message", conversation_id=cid),
-            json=body,
-            idempotent=False,
-        )
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "POST",
+                route("/api/v1/app-conversations/{conversation_id}/send-message", conversation_id=cid),
+                json=body,
+                idempotent=False,
+            )
         response = SendMessageResponse.model_validate(data)
         if wait and run:
             await self.wait(cid, timeout=timeout, _fresh_grace=10.0)
@@ -196,12 +204,13 @@ class AsyncConversations(AsyncConversationStarts):
         else:
             target = conversation_id(conversation)
         body = UserMessage.of(message).model_dump(mode="json", exclude={"run"})
-        data = await self._http.request(
-            "POST",
-            route("/api/v1/conversations/{conversation_id}/pending-messages", conversation_id=target),
-            json=body,
-            idempotent=False,
-        )
+        async with explain_not_found(self._client, ConversationId(target.removeprefix("task-"))):
+            data = await self._http.request(
+                "POST",
+                route("/api/v1/conversations/{conversation_id}/pending-messages", conversation_id=target),
+                json=body,
+                idempotent=False,
+            )
         return PendingMessage.model_validate(data)
 
     # -- waiting --------------------------------------------------------------------------
@@ -244,10 +253,16 @@ class AsyncConversations(AsyncConversationStarts):
     ) -> dict[ConversationId, WaitResult]:
         """Wait for many conversations with one batch get per 99 ids each round; never raises per
         conversation: each result has an ``outcome`` (None if the deadline passed first)."""
-        ids = [conversation_id(c) for c in conversations]
+        ids = [conversation_id(c) for c in many(conversations, "conversation")]
         return await wait_conversations(
             self._client, ids, timeout=timeout, poll_interval=poll_interval, max_interval=max_interval
         )
+
+    async def poll(self, conversations: Iterable[ConversationRef]) -> dict[ConversationId, WaitResult]:
+        """Look once at many conversations, without waiting: one batch get per 99 ids, each result
+        classified (``outcome`` finished / failed / needs_input, or None while still going). This is
+        the step ``wait_many`` repeats; a monitor can call it on its own schedule."""
+        return await poll_conversations(self._client, [conversation_id(c) for c in many(conversations, "conversation")])
 
     # -- per-conversation reads -----------------------------------------------------------
     async def download(
@@ -256,57 +271,66 @@ class AsyncConversations(AsyncConversationStarts):
         """Stream the trajectory zip to a path (a directory gets the server's file name) or a binary
         file object, in constant memory. A partial file is removed if the transfer fails."""
         cid = conversation_id(conversation)
-        async with self._http.stream(
-            "GET",
-            route("/api/v1/app-conversations/{conversation_id}/download", conversation_id=cid),
-            timeout=LONG_TIMEOUT,
-        ) as response:
+        async with (
+            explain_not_found(self._client, cid),
+            self._http.stream(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/download", conversation_id=cid),
+                timeout=LONG_TIMEOUT,
+            ) as response,
+        ):
             return await save_response(response, destination, f"conversation_{cid}.zip")
 
     async def read_file(self, conversation: ConversationRef, path: str = "/workspace/project/PLAN.md") -> str:
         """A file from the sandbox. The server answers "" for every failure (missing file, paused
         sandbox), so "" does not prove the file is empty."""
-        data = await self._http.request(
-            "GET",
-            route("/api/v1/app-conversations/{conversation_id}/file", conversation_id=conversation_id(conversation)),
-            params={"file_path": path},
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/file", conversation_id=cid),
+                params={"file_path": path},
+            )
+        if not data:
+            await reject_start_task_ids(self._client, [cid])
         return str(data or "")
 
     async def git_changes(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> list[GitChange]:
         """Changed files of the repository at ``path`` (e.g. ``/workspace/project``) in a running sandbox."""
-        data = await self._http.request(
-            "GET",
-            route(
-                "/api/v1/app-conversations/{conversation_id}/git/changes", conversation_id=conversation_id(conversation)
-            ),
-            params={"path": path, "ref": ref},
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/git/changes", conversation_id=cid),
+                params={"path": path, "ref": ref},
+            )
         return [GitChange.model_validate(item) for item in data]
 
     async def git_diff(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> GitDiff:
         """The original and modified text of one file (``path`` is the file's absolute path)."""
-        data = await self._http.request(
-            "GET",
-            route(
-                "/api/v1/app-conversations/{conversation_id}/git/diff", conversation_id=conversation_id(conversation)
-            ),
-            params={"path": path, "ref": ref},
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/git/diff", conversation_id=cid),
+                params={"path": path, "ref": ref},
+            )
         return GitDiff.model_validate(data)
 
     async def skills(self, conversation: ConversationRef) -> list[Skill]:
-        data = await self._http.request(
-            "GET",
-            route("/api/v1/app-conversations/{conversation_id}/skills", conversation_id=conversation_id(conversation)),
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "GET", route("/api/v1/app-conversations/{conversation_id}/skills", conversation_id=cid)
+            )
         return [Skill.model_validate(item) for item in data.get("skills") or []]
 
     async def hooks(self, conversation: ConversationRef) -> list[HookEvent]:
-        data = await self._http.request(
-            "GET",
-            route("/api/v1/app-conversations/{conversation_id}/hooks", conversation_id=conversation_id(conversation)),
-        )
+        cid = conversation_id(conversation)
+        async with explain_not_found(self._client, cid):
+            data = await self._http.request(
+                "GET", route("/api/v1/app-conversations/{conversation_id}/hooks", conversation_id=cid)
+            )
         return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
 
     # -- the sandbox's agent server -------------------------------------------------------

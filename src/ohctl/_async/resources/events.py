@@ -8,6 +8,7 @@ from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, ma
 from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import AsyncPager
+from ..lib.id_checks import reject_start_task_ids
 from ._base import AsyncResource, parse_list
 
 
@@ -35,15 +36,15 @@ class AsyncEvents(AsyncResource):
             "timestamp__lt": event_time(before),
             "sort_order": sort_order,
         }
+        cid = conversation_id(conversation)
         return AsyncPager(
             self._http,
-            route(
-                "/api/v1/conversation/{conversation_id}/events/search", conversation_id=conversation_id(conversation)
-            ),
+            route("/api/v1/conversation/{conversation_id}/events/search", conversation_id=cid),
             params,
             parse_event,
             page_size=page_size,
             limit=limit,
+            on_empty=lambda: reject_start_task_ids(self._client, [cid]),
         )
 
     async def count(
@@ -55,23 +56,23 @@ class AsyncEvents(AsyncResource):
         before: datetime | str | None = None,
     ) -> int:
         params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
-        return int(
-            await self._http.request(
-                "GET",
-                route(
-                    "/api/v1/conversation/{conversation_id}/events/count", conversation_id=conversation_id(conversation)
-                ),
-                params=params,
-            )
-        )
+        cid = conversation_id(conversation)
+        path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
+        count = int(await self._http.request("GET", path, params=params))
+        if count == 0:
+            await reject_start_task_ids(self._client, [cid])
+        return count
 
     async def get(self, conversation: ConversationRef, ids: Iterable[str]) -> list[Event | None]:
         """Batch get by event id, in order, with None for unknown ids."""
         out: list[Event | None] = []
-        path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=conversation_id(conversation))
+        cid = conversation_id(conversation)
+        path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=cid)
         for part in chunked(many(ids, "event id"), MAX_EVENT_IDS):
             data = await self._http.request("GET", path, params={"id": list(part)})
             out.extend(parse_list(data, parse_event))
+        if out and all(event is None for event in out):
+            await reject_start_task_ids(self._client, [cid])
         return out
 
     async def stream(

@@ -68,7 +68,7 @@ class AsyncGit(AsyncResource):
         )
 
 
-class AsyncConfig(AsyncResource):
+class AsyncServerConfig(AsyncResource):
     """The models and providers the server offers."""
 
     def models(

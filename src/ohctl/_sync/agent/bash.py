@@ -11,12 +11,11 @@ import httpx
 
 from ..._errors import InvalidArgumentError, WaitTimeoutError
 from ..._event_filters import event_time
+from ..._routes import route
 from ..._wait_logic import Poll
 from ...types.agent import BashCommand, BashOutput, BashResult, parse_bash_event
 from .._pagination import Pager
 from ._base import SyncAgentResource
-
-PATH = "/api/bash"
 
 
 def _body(command: str, cwd: str | None, timeout: int) -> dict[str, Any]:
@@ -49,7 +48,7 @@ class SyncBash(SyncAgentResource):
         returns only the last one itself."""
         data = self._http.request(
             "POST",
-            PATH + "/execute_bash_command",
+            "/api/bash/execute_bash_command",
             json=_body(command, cwd, timeout),
             idempotent=False,
             timeout=httpx.Timeout(timeout + 30.0, connect=10.0),
@@ -63,7 +62,7 @@ class SyncBash(SyncAgentResource):
     def start(self, command: str, *, cwd: str | None = None, timeout: int = 300) -> BashCommand:
         """Start ``command`` in the background; follow it with ``follow(command.id)``."""
         data = self._http.request(
-            "POST", PATH + "/start_bash_command", json=_body(command, cwd, timeout), idempotent=False
+            "POST", "/api/bash/start_bash_command", json=_body(command, cwd, timeout), idempotent=False
         )
         return BashCommand.model_validate(data)
 
@@ -74,7 +73,7 @@ class SyncBash(SyncAgentResource):
             "order__gt": after_order,
             "sort_order": "TIMESTAMP",
         }
-        for item in Pager(self._http, PATH + "/bash_events/search", params, BashOutput.model_validate):
+        for item in Pager(self._http, "/api/bash/bash_events/search", params, BashOutput.model_validate):
             yield item
 
     def follow(
@@ -111,7 +110,9 @@ class SyncBash(SyncAgentResource):
     def stop(self, command: BashCommand | str) -> bool:
         """Stop a running command (agent server 1.35 and later; older ones answer 404)."""
         command_id = command.id if isinstance(command, BashCommand) else command
-        data = self._http.request("POST", f"{PATH}/bash_commands/{command_id}/stop", idempotent=True)
+        data = self._http.request(
+            "POST", route("/api/bash/bash_commands/{command_id}/stop", command_id=command_id), idempotent=True
+        )
         return bool(data.get("success", True)) if isinstance(data, dict) else True
 
     def events(
@@ -136,7 +137,7 @@ class SyncBash(SyncAgentResource):
             "sort_order": sort_order,
         }
         return Pager(
-            self._http, PATH + "/bash_events/search", params, parse_bash_event, page_size=page_size, limit=limit
+            self._http, "/api/bash/bash_events/search", params, parse_bash_event, page_size=page_size, limit=limit
         )
 
     def get_events(self, ids: Iterable[str]) -> list[BashCommand | BashOutput | Any | None]:
@@ -144,10 +145,10 @@ class SyncBash(SyncAgentResource):
         wanted = list(ids)
         if not wanted:
             return []
-        data = self._http.request("GET", PATH + "/bash_events/", json=wanted)
+        data = self._http.request("GET", "/api/bash/bash_events/", json=wanted)
         return [None if item is None else parse_bash_event(item) for item in data]
 
     def clear_events(self) -> int:
         """Delete the stored bash events; returns how many were removed."""
-        data = self._http.request("DELETE", PATH + "/bash_events")
+        data = self._http.request("DELETE", "/api/bash/bash_events")
         return int(data.get("cleared_count", 0)) if isinstance(data, dict) else 0

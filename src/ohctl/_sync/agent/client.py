@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import types
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from ..._backend import SyncSleep
 from ..._config import ClientConfig, check_transport
-from ..._errors import ConfigurationError, InvalidArgumentError
-from ..._ids import ConversationId, conversation_id
-from ...types.agent import ConversationInfo, ServerInfo, VSCodeStatus
+from ..._errors import APIStatusError, ConfigurationError, InvalidArgumentError, OhctlError, ServerTooOldError
+from ..._ids import ConversationId, ConversationRef, conversation_id
+from ..._options import RequestOptions
+from ...types.agent import ServerInfo, VSCodeStatus
+from ...types.tools import ToolCatalogEntry
 from .._http import SyncHTTP
 from .bash import SyncBash
 from .conversations import SyncAgentConversations
@@ -75,6 +79,9 @@ class AgentServer:
         self._http = SyncHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep, agent=True
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
         self.bash = SyncBash(self)
         self.files = SyncFiles(self)
         self.git = SyncAgentGit(self)
@@ -86,6 +93,28 @@ class AgentServer:
         return self.config.base_url
 
     @property
+    def options(self) -> RequestOptions:
+        """The timeout, retry count and extra headers/params every request of this client uses."""
+        return self._http.options
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> AgentServer:
+        """A client with these request options over the same connection pool, session key and default
+        conversation; closing it does not close this one."""
+        twin = copy.copy(self)
+        twin._http = self._http.derive(
+            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
+        )
+        twin._bind_resources()
+        return twin
+
+    @property
     def session_api_key(self) -> str | None:
         return self.config.api_key
 
@@ -93,20 +122,19 @@ class AgentServer:
         key = "set" if self.config.api_key else "none"
         return f"{type(self).__name__}(url={self.url!r}, session_api_key=<{key}>)"
 
-    def _conversation_id(self, conversation: Any) -> str:
-        """The agent server's form of a conversation id (it accepts hex or hyphenated)."""
+    def _conversation_id(self, conversation: ConversationRef | None) -> str:
+        """The agent server's form of a conversation id (it accepts hex or hyphenated); None is the
+        client's default conversation."""
         if conversation is None:
             if self.conversation_id is None:
                 raise InvalidArgumentError("Pass a conversation id (this client has no default conversation)")
             return str(self.conversation_id)
-        if isinstance(conversation, ConversationInfo):
-            conversation = conversation.id
-        return str(conversation_id(conversation))  # also an AppConversation, or a READY StartTask
+        return str(conversation_id(conversation))  # also a ConversationInfo, AppConversation or READY StartTask
 
     # -- live events ----------------------------------------------------------------------
     def stream_events(
         self,
-        conversation: ConversationId | str | None = None,
+        conversation: ConversationRef | None = None,
         *,
         after: str | None = None,
         until_done: bool = False,
@@ -159,6 +187,33 @@ class AgentServer:
     def tools(self) -> list[str]:
         """The tools this server can give an agent."""
         return [str(t) for t in self._http.request("GET", "/api/tools/")]
+
+    def tools_catalog(self) -> list[ToolCatalogEntry]:
+        """Every tool this server can give an agent, with whether a user may pick it
+        (``user_selectable``), whether this runtime can run it (``usable``) and whether agents get it
+        by default (``in_default_set``). Agent server 1.58 has the route; older ones (1.34, what
+        app server 1.11.0 sandboxes run) answer 404, raised as ServerTooOldError naming the
+        server's version: use ``tools()`` (names only) there."""
+        try:
+            data = self._http.request("GET", "/api/tools/catalog")
+        except APIStatusError as exc:
+            if exc.status_code not in (404, 405):
+                raise
+            version = self._version()
+            raise ServerTooOldError(
+                f"Agent server {version or '(version unknown)'} at {self.url} has no GET /api/tools/catalog "
+                "(added after 1.34; 1.58.2 has it): upgrade the agent server, or use tools() for the names",
+                route="/api/tools/catalog",
+                version=version,
+            ) from None
+        return [ToolCatalogEntry.model_validate(item) for item in data.get("tools") or []]
+
+    def _version(self) -> str | None:
+        """The server's version from /server_info, or None if it cannot be read."""
+        try:
+            return (self.info()).version
+        except OhctlError:
+            return None
 
     def vscode_status(self) -> VSCodeStatus:
         return VSCodeStatus.model_validate(self._http.request("GET", "/api/vscode/status"))

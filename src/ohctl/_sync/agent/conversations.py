@@ -14,8 +14,12 @@ from ..._errors import (
     InvalidArgumentError,
     NeedsInputError,
     NotFoundError,
+    OhctlError,
     WaitTimeoutError,
 )
+from ..._ids import MAX_AGENT_CONVERSATION_IDS, MAX_TITLE_LENGTH, ConversationRef, chunked, many
+from ..._ids import conversation_id as to_conversation_id
+from ..._routes import route
 from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
 from ...types.conversations import Content, ExecutionStatus, UserMessage
@@ -23,8 +27,6 @@ from .._pagination import Pager
 from ._base import SyncAgentResource
 from .stream import SyncStatusWatch
 
-PATH = "/api/conversations"
-MAX_IDS = 99
 POLICIES = ("AlwaysConfirm", "NeverConfirm", "ConfirmRisky")
 
 
@@ -38,6 +40,28 @@ def policy_body(policy: str | dict[str, Any]) -> dict[str, Any]:
 
 def _message(message: str | UserMessage | list[Content], run: bool) -> dict[str, Any]:
     return UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
+
+
+def _is_conversation_ref(value: object) -> bool:
+    try:
+        to_conversation_id(value)  # type: ignore[arg-type]
+    except OhctlError:
+        return False
+    return True
+
+
+def _check_message_order(conversation: object, message: object) -> None:
+    """``send_message`` once took ``(message, conversation)``: refuse that order with a clear error."""
+    if message is None:
+        raise InvalidArgumentError(
+            "send_message takes (conversation, message); pass None as the conversation to use this "
+            "client's default conversation: send_message(None, 'text')"
+        )
+    if conversation is not None and _is_conversation_ref(message) and not _is_conversation_ref(conversation):
+        raise InvalidArgumentError(
+            "send_message takes (conversation, message), like client.conversations.send_message: "
+            "the arguments look swapped (the message is a conversation id)"
+        )
 
 
 class SyncAgentConversations(SyncAgentResource):
@@ -88,11 +112,13 @@ class SyncAgentConversations(SyncAgentResource):
         if tags is not None:
             body["tags"] = tags
         body.update(fields)
-        data = self._http.request("POST", PATH, json=body, idempotent=True)
+        data = self._http.request("POST", "/api/conversations", json=body, idempotent=True)
         return ConversationInfo.model_validate(data)
 
-    def info(self, conversation: Any = None) -> ConversationInfo:
-        data = self._http.request("GET", f"{PATH}/{self._conversation(conversation)}")
+    def info(self, conversation: ConversationRef | None = None) -> ConversationInfo:
+        data = self._http.request(
+            "GET", route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation))
+        )
         return ConversationInfo.model_validate(data)
 
     def search(
@@ -106,98 +132,154 @@ class SyncAgentConversations(SyncAgentResource):
         """Conversations on this server, newest first by default, lazily paged."""
         params = {"status": status, "sort_order": sort_order}
         return Pager(
-            self._http, PATH + "/search", params, ConversationInfo.model_validate, page_size=page_size, limit=limit
+            self._http,
+            "/api/conversations/search",
+            params,
+            ConversationInfo.model_validate,
+            page_size=page_size,
+            limit=limit,
         )
 
     def count(self, *, status: str | ExecutionStatus | None = None) -> int:
-        return int(self._http.request("GET", PATH + "/count", params={"status": status}))
+        return int(self._http.request("GET", "/api/conversations/count", params={"status": status}))
 
-    def get(self, ids: Iterable[Any]) -> list[ConversationInfo | None]:
+    def get(self, ids: Iterable[ConversationRef]) -> list[ConversationInfo | None]:
         """Batch get in the order asked, None for unknown ids (99 per call)."""
-        wanted = [self._conversation(i) for i in ids]
+        wanted = [self._conversation(i) for i in many(ids, "conversation id")]
         out: list[ConversationInfo | None] = []
-        for start in range(0, len(wanted), MAX_IDS):
-            data = self._http.request("GET", PATH, params={"ids": wanted[start : start + MAX_IDS]})
+        for part in chunked(wanted, MAX_AGENT_CONVERSATION_IDS):
+            data = self._http.request("GET", "/api/conversations", params={"ids": list(part)})
             out.extend(None if item is None else ConversationInfo.model_validate(item) for item in data)
         return out
 
-    def update(self, conversation: Any = None, *, title: str | None = None, tags: dict[str, str] | None = None) -> bool:
-        if title is not None and not 1 <= len(title) <= 200:
-            raise InvalidArgumentError("title must be 1 to 200 characters long")
+    def update(
+        self,
+        conversation: ConversationRef | None = None,
+        *,
+        title: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> bool:
+        if title is not None and not 1 <= len(title) <= MAX_TITLE_LENGTH:
+            raise InvalidArgumentError(f"title must be 1 to {MAX_TITLE_LENGTH} characters long")
         body = {k: v for k, v in {"title": title, "tags": tags}.items() if v is not None}
-        data = self._http.request("PATCH", f"{PATH}/{self._conversation(conversation)}", json=body, idempotent=True)
+        data = self._http.request(
+            "PATCH",
+            route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
+            json=body,
+            idempotent=True,
+        )
         return bool(data.get("success", True)) if isinstance(data, dict) else True
 
-    def delete(self, conversation: Any = None) -> bool:
+    def delete(self, conversation: ConversationRef | None = None) -> bool:
         """Delete; False when it was already gone (1.34 answers 400 then, later servers 404)."""
         try:
-            self._http.request("DELETE", f"{PATH}/{self._conversation(conversation)}")
+            self._http.request(
+                "DELETE",
+                route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
+            )
         except (NotFoundError, BadRequestError):
             return False
         return True
 
     def send_message(
-        self, message: str | UserMessage | list[Content], conversation: Any = None, *, run: bool = True
+        self,
+        conversation: ConversationRef | None,
+        message: str | UserMessage | list[Content] | None = None,
+        *,
+        run: bool = True,
     ) -> None:
-        """Add a user message; ``run=True`` (our default; the server's is False) also runs the agent.
-        Never retried once it may have reached the server, so a message is never sent twice. A 429
-        means the message was stored but the run could not start: call ``run`` later."""
+        """Add a user message to ``conversation`` (None: this client's default conversation), in the
+        same order as ``client.conversations.send_message(conversation, message)``.
+        ``run=True`` (our default; the server's is False) also runs the agent. Never retried once it
+        may have reached the server, so a message is never sent twice. A 429 means the message was
+        stored but the run could not start: call ``run`` later."""
+        _check_message_order(conversation, message)
+        assert message is not None
         cid = self._conversation(conversation)
-        self._http.request("POST", f"{PATH}/{cid}/events", json=_message(message, run), idempotent=False)
+        self._http.request(
+            "POST",
+            route("/api/conversations/{conversation_id}/events", conversation_id=cid),
+            json=_message(message, run),
+            idempotent=False,
+        )
 
-    def run(self, conversation: Any = None) -> bool:
+    def run(self, conversation: ConversationRef | None = None) -> bool:
         """Run the agent; False when it was already running (409)."""
+        cid = self._conversation(conversation)
         try:
-            self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/run", idempotent=False)
+            self._http.request(
+                "POST", route("/api/conversations/{conversation_id}/run", conversation_id=cid), idempotent=False
+            )
         except ConflictError:
             return False
         return True
 
-    def pause(self, conversation: Any = None) -> None:
+    def pause(self, conversation: ConversationRef | None = None) -> None:
         """Pause after the LLM call in flight (``interrupt`` cancels it instead)."""
-        self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/pause", idempotent=True)
+        cid = self._conversation(conversation)
+        self._http.request(
+            "POST", route("/api/conversations/{conversation_id}/pause", conversation_id=cid), idempotent=True
+        )
 
-    def interrupt(self, conversation: Any = None) -> None:
-        self._http.request("POST", f"{PATH}/{self._conversation(conversation)}/interrupt", idempotent=True)
+    def interrupt(self, conversation: ConversationRef | None = None) -> None:
+        cid = self._conversation(conversation)
+        self._http.request(
+            "POST", route("/api/conversations/{conversation_id}/interrupt", conversation_id=cid), idempotent=True
+        )
 
-    def final_response(self, conversation: Any = None) -> str:
+    def final_response(self, conversation: ConversationRef | None = None) -> str:
         """The agent's last answer ("" until it has finished)."""
-        data = self._http.request("GET", f"{PATH}/{self._conversation(conversation)}/agent_final_response")
+        cid = self._conversation(conversation)
+        data = self._http.request(
+            "GET", route("/api/conversations/{conversation_id}/agent_final_response", conversation_id=cid)
+        )
         return str(data.get("response") or "") if isinstance(data, dict) else str(data or "")
 
-    def respond_to_confirmation(self, accept: bool, conversation: Any = None, *, reason: str | None = None) -> None:
+    def respond_to_confirmation(
+        self, accept: bool, conversation: ConversationRef | None = None, *, reason: str | None = None
+    ) -> None:
         """Approve (``accept=True``) or reject the actions waiting for confirmation."""
         body: dict[str, Any] = {"accept": accept}
         if reason is not None:
             body["reason"] = reason
-        path = f"{PATH}/{self._conversation(conversation)}/events/respond_to_confirmation"
+        path = route(
+            "/api/conversations/{conversation_id}/events/respond_to_confirmation",
+            conversation_id=self._conversation(conversation),
+        )
         self._http.request("POST", path, json=body, idempotent=False)
 
-    def approve(self, conversation: Any = None) -> None:
+    def approve(self, conversation: ConversationRef | None = None) -> None:
         self.respond_to_confirmation(True, conversation)
 
-    def reject(self, conversation: Any = None, *, reason: str = "Rejected through ohctl") -> None:
+    def reject(self, conversation: ConversationRef | None = None, *, reason: str = "Rejected through ohctl") -> None:
         self.respond_to_confirmation(False, conversation, reason=reason)
 
-    def set_confirmation_policy(self, policy: str | dict[str, Any], conversation: Any = None) -> None:
+    def set_confirmation_policy(
+        self, policy: str | dict[str, Any], conversation: ConversationRef | None = None
+    ) -> None:
         """``AlwaysConfirm``, ``NeverConfirm`` or ``ConfirmRisky`` (or the full policy object)."""
-        path = f"{PATH}/{self._conversation(conversation)}/confirmation_policy"
+        path = route(
+            "/api/conversations/{conversation_id}/confirmation_policy", conversation_id=self._conversation(conversation)
+        )
         self._http.request("POST", path, json={"policy": policy_body(policy)}, idempotent=True)
 
-    def ask(self, question: str, conversation: Any = None) -> str:
+    def ask(self, question: str, conversation: ConversationRef | None = None) -> str:
         """Ask the agent's LLM about the conversation without changing it."""
-        path = f"{PATH}/{self._conversation(conversation)}/ask_agent"
+        path = route("/api/conversations/{conversation_id}/ask_agent", conversation_id=self._conversation(conversation))
         data = self._http.request("POST", path, json={"question": question}, idempotent=False)
         return str(data.get("response") or "") if isinstance(data, dict) else str(data)
 
-    def generate_title(self, conversation: Any = None, *, max_length: int = 50) -> str:
+    def generate_title(self, conversation: ConversationRef | None = None, *, max_length: int = 50) -> str:
         """Have the LLM title the conversation, store the title and return it. Servers up to 1.18
         do it in one call (``generate_title``); later ones dropped the route, so the title is asked
         of the agent's LLM (``ask_agent``) and stored with a PATCH."""
         cid = self._conversation(conversation)
         try:
             data = self._http.request(
-                "POST", f"{PATH}/{cid}/generate_title", json={"max_length": max_length}, idempotent=False
+                "POST",
+                route("/api/conversations/{conversation_id}/generate_title", conversation_id=cid),
+                json={"max_length": max_length},
+                idempotent=False,
             )
             return str(data.get("title") or "")
         except NotFoundError:
@@ -212,7 +294,7 @@ class SyncAgentConversations(SyncAgentResource):
 
     def wait(
         self,
-        conversation: Any = None,
+        conversation: ConversationRef | None = None,
         *,
         timeout: float | None = 600.0,
         poll_interval: float = 2.0,

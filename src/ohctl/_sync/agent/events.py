@@ -9,7 +9,8 @@ from typing import Any
 
 from ..._errors import InternalServerError, NotFoundError
 from ..._event_filters import event_time, kind_path
-from ..._ids import MAX_AGENT_EVENT_IDS, chunked
+from ..._ids import MAX_AGENT_EVENT_IDS, ConversationRef, chunked, many
+from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import Pager
 from ._base import SyncAgentResource
@@ -38,12 +39,9 @@ def _unknown_event(exc: InternalServerError) -> bool:
 
 
 class SyncAgentEvents(SyncAgentResource):
-    def _path(self, conversation: Any) -> str:
-        return f"/api/conversations/{self._conversation(conversation)}/events"
-
     def search(
         self,
-        conversation: Any = None,
+        conversation: ConversationRef | None = None,
         *,
         kind: str | type | None = None,
         source: str | None = None,
@@ -58,13 +56,14 @@ class SyncAgentEvents(SyncAgentResource):
         ``kind``: a class name such as ``"MessageEvent"``; ``source``: agent, user, environment or
         hook; ``body``: text the message contains (case-insensitive)."""
         params = {**filters(kind, source, body, since, before), "sort_order": sort_order}
-        return Pager(
-            self._http, self._path(conversation) + "/search", params, parse_event, page_size=page_size, limit=limit
+        path = route(
+            "/api/conversations/{conversation_id}/events/search", conversation_id=self._conversation(conversation)
         )
+        return Pager(self._http, path, params, parse_event, page_size=page_size, limit=limit)
 
     def count(
         self,
-        conversation: Any = None,
+        conversation: ConversationRef | None = None,
         *,
         kind: str | type | None = None,
         source: str | None = None,
@@ -73,12 +72,20 @@ class SyncAgentEvents(SyncAgentResource):
         before: datetime | str | None = None,
     ) -> int:
         params = filters(kind, source, body, since, before)
-        return int(self._http.request("GET", self._path(conversation) + "/count", params=params))
+        path = route(
+            "/api/conversations/{conversation_id}/events/count", conversation_id=self._conversation(conversation)
+        )
+        return int(self._http.request("GET", path, params=params))
 
-    def retrieve(self, event_id: str, conversation: Any = None) -> Event | None:
+    def retrieve(self, event_id: str, conversation: ConversationRef | None = None) -> Event | None:
         """One event, or None if the conversation has no such event."""
+        path = route(
+            "/api/conversations/{conversation_id}/events/{event_id}",
+            conversation_id=self._conversation(conversation),
+            event_id=event_id,
+        )
         try:
-            data = self._http.request("GET", f"{self._path(conversation)}/{event_id}", retry_server_errors=False)
+            data = self._http.request("GET", path, retry_server_errors=False)
         except NotFoundError:
             return None
         except InternalServerError as exc:
@@ -87,14 +94,15 @@ class SyncAgentEvents(SyncAgentResource):
             raise
         return parse_event(data)
 
-    def get(self, ids: Iterable[str], conversation: Any = None) -> list[Event | None]:
+    def get(self, ids: Iterable[str], conversation: ConversationRef | None = None) -> list[Event | None]:
         """Batch get in the order asked, None for unknown ids (the ids go as a JSON body on the GET).
         On agent server 1.34 one unknown id fails the whole batch: then each id is fetched alone."""
-        wanted = list(ids)
+        wanted = list(many(ids, "event id"))
+        path = route("/api/conversations/{conversation_id}/events", conversation_id=self._conversation(conversation))
         out: list[Event | None] = []
         for part in chunked(wanted, MAX_AGENT_EVENT_IDS):
             try:
-                data = self._http.request("GET", self._path(conversation), json=part, retry_server_errors=False)
+                data = self._http.request("GET", path, json=list(part), retry_server_errors=False)
             except InternalServerError as exc:
                 if not _unknown_event(exc):
                     raise

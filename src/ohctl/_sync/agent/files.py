@@ -11,14 +11,14 @@ from typing import IO, Any, Literal
 
 from ..._config import LONG_TIMEOUT
 from ..._errors import InvalidArgumentError, NotFoundError, OhctlError
+from ..._ids import ConversationRef
+from ..._routes import route
 from ...types.agent import UploadResult
 from ...types.common import OhModel
 from ...types.files import Download
 from .._download import Destination, save_response
 from .._pagination import Pager
 from ._base import SyncAgentResource
-
-PATH = "/api/file"
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
@@ -47,7 +47,7 @@ class SyncFiles(SyncAgentResource):
     def _send(self, handle: IO[bytes], target: str, name: str) -> UploadResult:
         data = self._http.request(
             "POST",
-            PATH + "/upload",
+            "/api/file/upload",
             params={"path": target},
             files={"file": (name, handle, "application/octet-stream")},
             idempotent=False,
@@ -59,7 +59,7 @@ class SyncFiles(SyncAgentResource):
         """Stream the sandbox file ``path`` to a local path (a directory keeps the file name) or a
         binary file object, in constant memory; a failed transfer leaves no partial file."""
         target = remote_path(path)
-        with self._http.stream("GET", PATH + "/download", params={"path": target}, timeout=LONG_TIMEOUT) as r:
+        with self._http.stream("GET", "/api/file/download", params={"path": target}, timeout=LONG_TIMEOUT) as r:
             return save_response(r, destination, PurePosixPath(target).name)
 
     def read_bytes(self, path: str) -> bytes:
@@ -92,7 +92,7 @@ class SyncFiles(SyncAgentResource):
         }
         default = PurePosixPath(path).name or "archive"
         default += ".tar.gz" if format == "tar.gz" else ".patch"
-        with self._http.stream("GET", PATH + "/archive", params=params, timeout=LONG_TIMEOUT) as response:
+        with self._http.stream("GET", "/api/file/archive", params=params, timeout=LONG_TIMEOUT) as response:
             return save_response(response, destination, default)
 
     def create_directory(self, path: str) -> bool:
@@ -100,7 +100,7 @@ class SyncFiles(SyncAgentResource):
         runs ``mkdir -p`` through bash instead."""
         target = remote_path(path)
         try:
-            data = self._http.request("POST", PATH + "/create_directory", params={"path": target}, idempotent=True)
+            data = self._http.request("POST", "/api/file/create_directory", params={"path": target}, idempotent=True)
         except NotFoundError:
             result = self._agent.bash.execute(f"mkdir -p -- {shlex.quote(target)}", timeout=60)
             if not result.ok:
@@ -110,18 +110,19 @@ class SyncFiles(SyncAgentResource):
 
     def home(self) -> OhModel:
         """The sandbox user's home directory and suggested locations."""
-        return OhModel.model_validate(self._http.request("GET", PATH + "/home"))
+        return OhModel.model_validate(self._http.request("GET", "/api/file/home"))
 
     def subdirectories(
         self, path: str, *, include_hidden: bool = False, page_size: int | None = None
     ) -> Pager[OhModel]:
         """The directories under ``path``, lazily paged."""
         params = {"path": remote_path(path), "include_hidden": include_hidden}
-        return Pager(self._http, PATH + "/search_subdirs", params, OhModel.model_validate, page_size=page_size)
+        return Pager(self._http, "/api/file/search_subdirs", params, OhModel.model_validate, page_size=page_size)
 
-    def download_trajectory(self, destination: Destination, conversation: Any = None) -> Download:
+    def download_trajectory(self, destination: Destination, conversation: ConversationRef | None = None) -> Download:
         """The conversation's raw persistence directory as a zip (``base_state.json`` and
         ``events/event-NNNNN-<id>.json``), streamed to ``destination``."""
         cid = self._conversation(conversation)
-        with self._http.stream("GET", f"{PATH}/download-trajectory/{cid}", timeout=LONG_TIMEOUT) as response:
+        path = route("/api/file/download-trajectory/{conversation_id}", conversation_id=cid)
+        with self._http.stream("GET", path, timeout=LONG_TIMEOUT) as response:
             return save_response(response, destination, f"trajectory_{cid}.zip")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..._routes import route
 from ...types.agent import GitCommitsPage
 from ...types.conversations import GitChange, GitDiff
 from ._base import SyncAgentResource
@@ -28,5 +29,7 @@ class SyncAgentGit(SyncAgentResource):
 
     def commit_changes(self, sha: str, path: str) -> list[GitChange]:
         """The files one commit changed."""
-        data = self._http.request("GET", f"/api/git/commits/{sha}/changes", params={"path": remote_path(path)})
+        data = self._http.request(
+            "GET", route("/api/git/commits/{sha}/changes", sha=sha), params={"path": remote_path(path)}
+        )
         return [GitChange.model_validate(item) for item in data]

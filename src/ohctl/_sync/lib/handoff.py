@@ -16,12 +16,21 @@ from ..agent.client import AgentServer
 if TYPE_CHECKING:
     from ..client import OpenHands
 
-log = logging.getLogger("ohctl")
+log = logging.getLogger("ohctl.agent")
 
 
 def _client_options(client: OpenHands) -> dict[str, Any]:
+    """What the agent client inherits from the app client: the user's own httpx client (when one was
+    given), the timeout and retry count, and ``allow_insecure``. Extra headers and query parameters
+    are not passed on: they were meant for the app server."""
     http = client._http
-    return {"timeout": http.timeout, "max_retries": http.policy.max_retries, "sleep": http.sleep}
+    return {
+        "timeout": http.options.timeout,
+        "max_retries": http.options.max_retries,
+        "http_client": http.user_http_client,
+        "allow_insecure": client.config.allow_insecure,
+        "sleep": http.sleep,
+    }
 
 
 def agent_from_conversation(client: OpenHands, conv: AppConversation) -> AgentServer | None:

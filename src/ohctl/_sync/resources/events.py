@@ -9,6 +9,7 @@ from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, ma
 from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import Pager
+from ..lib.id_checks import reject_start_task_ids
 from ._base import SyncResource, parse_list
 
 
@@ -36,15 +37,15 @@ class SyncEvents(SyncResource):
             "timestamp__lt": event_time(before),
             "sort_order": sort_order,
         }
+        cid = conversation_id(conversation)
         return Pager(
             self._http,
-            route(
-                "/api/v1/conversation/{conversation_id}/events/search", conversation_id=conversation_id(conversation)
-            ),
+            route("/api/v1/conversation/{conversation_id}/events/search", conversation_id=cid),
             params,
             parse_event,
             page_size=page_size,
             limit=limit,
+            on_empty=lambda: reject_start_task_ids(self._client, [cid]),
         )
 
     def count(
@@ -56,23 +57,23 @@ class SyncEvents(SyncResource):
         before: datetime | str | None = None,
     ) -> int:
         params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
-        return int(
-            self._http.request(
-                "GET",
-                route(
-                    "/api/v1/conversation/{conversation_id}/events/count", conversation_id=conversation_id(conversation)
-                ),
-                params=params,
-            )
-        )
+        cid = conversation_id(conversation)
+        path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
+        count = int(self._http.request("GET", path, params=params))
+        if count == 0:
+            reject_start_task_ids(self._client, [cid])
+        return count
 
     def get(self, conversation: ConversationRef, ids: Iterable[str]) -> list[Event | None]:
         """Batch get by event id, in order, with None for unknown ids."""
         out: list[Event | None] = []
-        path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=conversation_id(conversation))
+        cid = conversation_id(conversation)
+        path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=cid)
         for part in chunked(many(ids, "event id"), MAX_EVENT_IDS):
             data = self._http.request("GET", path, params={"id": list(part)})
             out.extend(parse_list(data, parse_event))
+        if out and all(event is None for event in out):
+            reject_start_task_ids(self._client, [cid])
         return out
 
     def stream(

@@ -67,7 +67,7 @@ class SyncGit(SyncResource):
         )
 
 
-class SyncConfig(SyncResource):
+class SyncServerConfig(SyncResource):
     """The models and providers the server offers."""
 
     def models(

@@ -3,14 +3,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..._errors import ResourceNotFoundError, SandboxFailedError, WaitTimeoutError
+from ... import _errors
+from ..._errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidArgumentError,
+    ResourceNotFoundError,
+    SandboxFailedError,
+    SandboxNotRunningError,
+    SessionKeyError,
+    WaitTimeoutError,
+)
 from ..._ids import MAX_SANDBOX_IDS, MAX_SANDBOX_SPEC_IDS, SandboxRef, chunked, many, sandbox_id
 from ..._routes import route
 from ..._wait_logic import FAILED_SANDBOX, Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
+from ...types.secrets import SandboxSecretName
 from .._pagination import Pager
 from ..agent.client import AgentServer
 from ._base import SyncResource, parse_list
+
+
+def _key_refused(exc: AuthenticationError) -> SessionKeyError:
+    return SessionKeyError("Sandbox session key refused", response=exc.response, body=exc.body)
 
 
 class SyncSandboxes(SyncResource):
@@ -81,6 +96,62 @@ class SyncSandboxes(SyncResource):
             if poll.expired():
                 raise WaitTimeoutError(f"Sandbox {found.id} is still {current} after {poll.elapsed:.0f}s", last=found)
             self._http.sleep(poll.next_delay())
+
+    # -- the secrets a sandbox reads (authenticated by the sandbox's session key) --------------
+    def _session_headers(self, sandbox: SandboxRef, session_api_key: str | None) -> dict[str, str]:
+        if self._http.config.auth == "session-key" and self._http.config.api_key:
+            raise ConfigurationError(
+                "Sandbox secrets are authenticated by the sandbox's X-Session-API-Key, which this client "
+                "already uses for the server's own key (auth='session-key'): use a bearer-auth client"
+            )
+        if session_api_key is None:
+            found = self.retrieve(sandbox)
+            if not found.session_api_key:
+                raise SandboxNotRunningError(
+                    f"Sandbox {found.id} is {found.status} and has no session key: resume it first", sandbox=found
+                )
+            session_api_key = found.session_api_key
+        return {"X-Session-API-Key": session_api_key}
+
+    def secret_names(self, sandbox: SandboxRef, *, session_api_key: str | None = None) -> list[SandboxSecretName]:
+        """The secrets the sandbox may read: the user's custom secrets and provider tokens (as
+        ``github_token`` and the like), names and descriptions only.
+
+        These routes are for the sandbox itself (its ``LookupSecret``), not for the user's API key:
+        they authenticate with the sandbox's ``session_api_key`` (looked up here when not given), only
+        while the sandbox is RUNNING. A wrong key raises SessionKeyError (401), another sandbox's key
+        PermissionDeniedError (403). The open-source app server 1.11.0 records no owner on its
+        sandboxes, so there every call answers 401 "Sandbox has no associated user" (SessionKeyError):
+        the routes only work on a multi-user deployment such as the hosted Cloud."""
+        headers = self._session_headers(sandbox, session_api_key)
+        try:
+            response = self._http.send(
+                "GET",
+                route("/api/v1/sandboxes/{sandbox_id}/settings/secrets", sandbox_id=sandbox_id(sandbox)),
+                headers=headers,
+            )
+        except AuthenticationError as exc:
+            raise _key_refused(exc) from None
+        data = _errors.parse_json(response)
+        return [SandboxSecretName.model_validate(item) for item in data.get("secrets") or []]
+
+    def secret_value(self, sandbox: SandboxRef, name: str, *, session_api_key: str | None = None) -> str:
+        """One secret's raw value as the sandbox sees it (a custom secret first, else a provider token
+        resolved fresh). The server answers plain text; the value is returned, never logged.
+        NotFoundError when there is no such secret. Same authentication as ``secret_names``."""
+        if not name:
+            raise InvalidArgumentError("Pass the secret's name")
+        headers = self._session_headers(sandbox, session_api_key)
+        path = route(
+            "/api/v1/sandboxes/{sandbox_id}/settings/secrets/{secret_name}",
+            sandbox_id=sandbox_id(sandbox),
+            secret_name=name,
+        )
+        try:
+            response = self._http.send("GET", path, headers=headers)
+        except AuthenticationError as exc:
+            raise _key_refused(exc) from None
+        return response.text
 
     def agent(self, sandbox: SandboxRef) -> AgentServer:
         """A client for the sandbox's agent server; SandboxNotRunningError unless it is RUNNING."""

@@ -1,16 +1,26 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..._errors import InvalidArgumentError
+from ..._errors import AuthenticationError, InvalidArgumentError
 from ..._routes import route
+from ...types.secrets import GitProvider, ProviderToken
 from ...types.settings import Secret, Settings
 from .._pagination import Pager
 from ._base import SyncResource
+from .profiles import SyncProfiles
+
+if TYPE_CHECKING:
+    from ..client import OpenHands
 
 
 class SyncSettings(SyncResource):
+    def __init__(self, client: OpenHands) -> None:
+        super().__init__(client)
+        self.profiles = SyncProfiles(client)
+
     def get(self) -> Settings:
         return Settings.model_validate(self._http.request("GET", "/api/v1/settings"))
 
@@ -69,4 +79,43 @@ class SyncSecrets(SyncResource):
 
     def delete(self, name: str) -> str:
         data = self._http.request("DELETE", route("/api/v1/secrets/{secret_id}", secret_id=name))
+        return str(data.get("message", ""))
+
+    # -- git-provider tokens --------------------------------------------------------------------
+    def set_git_providers(
+        self,
+        tokens: Mapping[GitProvider | str, ProviderToken | str | None],
+        *,
+        mcp_config: dict[str, Any] | None = None,
+    ) -> str:
+        """Store git-provider tokens (``{"github": "ghp_...", "gitlab": ProviderToken(token=..., host=...)}``);
+        None or an empty token keeps the stored token (use it to change only ``host``). Returns the
+        server's message. Token values are sent once and never logged, echoed or kept.
+
+        App server 1.11.0 checks each new token with its provider before storing it: a token the
+        provider refuses, or cannot be reached to confirm, is answered 401 "Invalid token...",
+        raised here as InvalidArgumentError. The providers given REPLACE the stored set: a provider
+        left out is dropped. Unknown provider names give 422. The stored providers show as ``provider_tokens_set`` in
+        ``settings.get()`` (only those with a token)."""
+        providers: dict[str, Any] = {}
+        for provider, value in tokens.items():
+            token = value if isinstance(value, ProviderToken) else ProviderToken(token=value)
+            providers[str(provider)] = token.model_dump(mode="json", exclude_none=True)
+        body: dict[str, Any] = {"provider_tokens": providers}
+        if mcp_config is not None:
+            body["mcp_config"] = mcp_config
+        try:
+            data = self._http.request("POST", "/api/v1/secrets/git-providers", json=body, idempotent=True)
+        except AuthenticationError as exc:
+            if "Invalid token" not in exc.detail:
+                raise
+            raise InvalidArgumentError(
+                f"The git provider token was refused: {exc.detail} The server confirms each new token with "
+                "its provider, so check the token, the provider name and host, and that the server can reach it"
+            ) from None
+        return str(data.get("message", ""))
+
+    def delete_git_providers(self) -> str:
+        """Remove every stored git-provider token (there is no per-provider delete)."""
+        data = self._http.request("DELETE", "/api/v1/secrets/git-providers")
         return str(data.get("message", ""))

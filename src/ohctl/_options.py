@@ -1,0 +1,60 @@
+"""Per-client request options: what ``with_options`` changes and what each request starts from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+
+from ._config import DEFAULT_TIMEOUT
+from ._errors import InvalidArgumentError
+
+Timeout = float | httpx.Timeout | None
+
+
+def as_timeout(timeout: Timeout, default: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Timeout:
+    """Seconds for the whole request (connecting within at most 10 s), an ``httpx.Timeout``, or the default."""
+    if timeout is None:
+        return default
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if timeout <= 0:
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    return httpx.Timeout(timeout, connect=min(timeout, 10.0))
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """Timeout, retry count, and extra headers and query parameters for every request a client sends.
+
+    Extra headers go only to the client's own server (never to another origin); they are redacted in
+    debug logs when their names look like credentials.
+    """
+
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    max_retries: int = 2
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise InvalidArgumentError(f"max_retries must be 0 or more, not {self.max_retries!r}")
+
+    def merged(
+        self,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> RequestOptions:
+        """A copy with these changes; headers and params are added to (and override) the current ones."""
+        return replace(
+            self,
+            timeout=as_timeout(timeout, self.timeout),
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            headers={**self.headers, **(headers or {})},
+            params={**self.params, **(params or {})},
+        )

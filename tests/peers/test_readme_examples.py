@@ -1,0 +1,149 @@
+"""README.md's Python examples, run as written against the suite's real app server.
+
+The blocks run in README order in one namespace (the second uses ``client`` and ``conv`` from the
+first), from a scratch working directory, with ``OPENHANDS_BASE_URL`` pointing at the local server
+(exactly how the README says to reach a self-hosted server) and no API key (the local server has no
+auth). Only what cannot be the same on this machine is substituted, each with its reason in
+``SUBSTITUTIONS``; every substituted text must still be in the README, so the test breaks when the
+README changes under it. The test then checks what the examples did: what they printed, the files they
+wrote locally and in the sandbox.
+
+Arranged beforehand (not substitutions): the project directory the examples work in (a git repository
+with a test, a Makefile whose ``build`` target writes ``report.html``, and one uncommitted change)
+and the local ``fixtures.tar.gz`` that the example uploads.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.peers.conftest import Shared
+from tests.peers.scripted_llm import FINISH_MESSAGE
+from tests.readme_blocks import python_blocks
+
+PROJECT = "/workspace/project"
+
+# (README text, replacement, why). The replacement keeps the line count, so tracebacks point at
+# the README's own lines.
+SUBSTITUTIONS: list[tuple[str, str, str]] = [
+    (
+        'repository="octo/parser", branch="main", git_provider="github",',
+        "sandbox_id=SHARED_SANDBOX_ID,",
+        "The local server has no GitHub token and no network access to clone octo/parser. The "
+        "conversation runs in the suite's shared sandbox instead: a fresh sandbox would only add a "
+        "minute and another agent-server process on a machine shared with the other tests.",
+    ),
+    (
+        "timeout=1800",
+        "timeout=300",
+        "A stuck start should fail this test within its budget rather than after 30 minutes.",
+    ),
+    (
+        PROJECT,
+        "{project}",  # the prepared directory's path
+        "/workspace/project is the checkout in Docker and Cloud sandboxes. This suite's process "
+        "sandboxes share the host's filesystem, so the example works in a project directory the test "
+        "prepares under tmp_path.",
+    ),
+]
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+
+
+def _prepare_project(project: Path) -> None:
+    project.mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "tests" / "test_parser.py").write_text("def test_parses():\n    assert int('42') == 42\n")
+    (project / "Makefile").write_text("build:\n\t@echo building the report\n\t@echo '<h1>report</h1>' > report.html\n")
+    (project / "CHANGELOG.md").write_text("# Changelog\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    _run([*git, "init", "-q"], project)
+    _run([*git, "add", "."], project)
+    _run([*git, "commit", "-qm", "initial"], project)
+    (project / "CHANGELOG.md").write_text("# Changelog\n\n- parser fix\n")
+
+
+def _substituted(code: str, project: Path) -> str:
+    for old, new, _why in SUBSTITUTIONS:
+        code = code.replace(old, new.replace("{project}", str(project)))
+    return code
+
+
+def test_readme_examples_run(
+    base_url: str, shared: Shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocks = python_blocks()
+    readme_code = "".join(b.code for b in blocks)
+    for old, _new, why in SUBSTITUTIONS:
+        assert old in readme_code, f"README.md no longer contains {old!r} (substituted because: {why})"
+
+    project = tmp_path / "project"
+    _prepare_project(project)
+    work = tmp_path / "work"
+    work.mkdir()
+    fixtures = work / "fixtures.tar.gz"
+    with tarfile.open(fixtures, "w:gz") as archive:
+        data = b'{"input": "42"}\n'
+        info = tarfile.TarInfo("fixtures/case.json")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+
+    monkeypatch.chdir(work)
+    for var in ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY", "OPENHANDS_APP_BASE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OPENHANDS_BASE_URL", base_url)
+
+    namespace: dict[str, Any] = {"__name__": "readme_example", "SHARED_SANDBOX_ID": shared.sandbox_id}
+    try:
+        for block in blocks:
+            code = "\n" * (block.first_line - 1) + _substituted(block.code, project)
+            exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        client = namespace.get("client")
+        if client is not None:
+            client.close()
+    out = capsys.readouterr().out
+    print(out)  # what the README printed, shown by ``pytest -rP``
+
+    conv = namespace["conv"]
+    assert conv.sandbox_id == shared.sandbox_id
+
+    # First block: the finished conversation, its messages, the follow-up, the downloaded zip.
+    assert re.search(rf"^{re.escape(str(conv.title))} finished \$\d+\.\d\d \[\]$", out, re.M), out
+    assert "user Fix the failing test in tests/test_parser.py and open a PR" in out.splitlines()
+    downloaded = list((work / "trajectories").glob("*.zip"))
+    assert downloaded, "client.conversations.download wrote no zip into trajectories/"
+    with zipfile.ZipFile(downloaded[0]) as archive:
+        assert any(n.startswith("event_") for n in archive.namelist())
+
+    # Second block: bash, streamed bash, upload, download, git, a message, live events, trajectory.
+    assert re.search(r"^1 passed", out, re.M), out  # pytest -q in the project, run by the agent server
+    assert "building the report" in out
+    assert (project / "fixtures.tar.gz").read_bytes() == fixtures.read_bytes()
+    assert (work / "out" / "report.html").read_text() == "<h1>report</h1>\n"
+    assert "CHANGELOG.md" in out  # agent.git.changes lists the uncommitted change
+    assert "MessageEvent Now run the linters" in out.splitlines()  # event.text of the live stream
+    assert "ObservationEvent hello from ohctl" in out.splitlines()  # a tool's output
+    assert any(line.startswith("ObservationEvent") and FINISH_MESSAGE in line for line in out.splitlines())
+    result = namespace["result"]
+    assert result.source in ("app-zip", "agent-zip", "events")
+    assert f"{result.source} {result.path}" in out.splitlines()
+    unpacked = [p.name for p in (work / "unpacked").rglob("*") if p.is_file()]
+    assert unpacked, "safe_extract wrote nothing into unpacked/"
+
+    # Both follow-up messages ran the agent again: three finish actions in the conversation.
+    with namespace["ohctl"].OpenHands(base_url=base_url) as check:
+        assert str(check.conversations.retrieve(conv.id).execution_status) == "finished"
+        with check.conversations.agent(conv.id) as agent:
+            finishes = [e for e in agent.events.search(kind="ActionEvent") if e.to_dict().get("tool_name") == "finish"]
+        assert len(finishes) == 3
