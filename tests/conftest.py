@@ -1,4 +1,13 @@
+import os
+import tempfile
+
 import pytest
+
+# No test reads or writes the real ohctl config dir or the OS keyring: every process of the suite
+# gets an empty config dir of its own (tests that store profiles use their own tmp_path on top).
+os.environ["OHCTL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="ohctl-test-config-")
+os.environ["OHCTL_KEYRING"] = "0"
+os.environ.pop("OHCTL_PROFILE", None)
 
 
 @pytest.fixture

@@ -1,56 +1,180 @@
-"""ohctl: a typed Python SDK for OpenHands (Cloud and self-hosted app servers)."""
+"""ohctl: a typed Python SDK and command line for OpenHands (Cloud and self-hosted servers).
 
-from . import types
-from ._archive import ArchiveError, CorruptArchiveError, UnsafeArchiveError, safe_extract
-from ._async._pagination import AsyncPager
-from ._async.agent.client import AsyncAgentServer
-from ._async.agent.stream import AsyncEventStream
-from ._async.client import AsyncOpenHands
-from ._config import CLOUD_URL
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConcurrencyLimitError,
-    ConfigurationError,
-    ConflictError,
-    ConversationFailedError,
-    DailyLimitError,
-    GoneError,
-    IdKindError,
-    InternalServerError,
-    InvalidArgumentError,
-    InvalidIdError,
-    NeedsInputError,
-    NotFoundError,
-    OhctlError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResourceNotFoundError,
-    SandboxFailedError,
-    SandboxNotRunningError,
-    ServerTooOldError,
-    SessionKeyError,
-    StartTaskFailedError,
-    StreamError,
-    UnexpectedResponseError,
-    UnprocessableEntityError,
-    WaitError,
-    WaitTimeoutError,
-)
-from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
-from ._sync._pagination import Pager
-from ._sync.agent.client import AgentServer
-from ._sync.agent.stream import EventStream
-from ._sync.client import OpenHands
+Every public name is loaded on first use (PEP 562), so that ``import ohctl`` and the command line
+start fast: nothing heavy (httpx, pydantic, websockets) is imported until a name needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from ._wait_logic import Outcome, WaitResult
-from .types.files import Download
+
+if TYPE_CHECKING:
+    from . import types
+    from ._archive import ArchiveError, CorruptArchiveError, UnsafeArchiveError, safe_extract
+    from ._async._pagination import AsyncPager
+    from ._async.agent.client import AsyncAgentServer
+    from ._async.agent.stream import AsyncEventStream
+    from ._async.client import AsyncOpenHands
+    from ._config import API_KEY_VARS, BASE_URL_VARS, CLOUD_URL
+    from ._credentials import (
+        StoredProfile,
+        config_dir,
+        default_profile_name,
+        delete_profile,
+        keyring_available,
+        list_profiles,
+        load_profile,
+        save_profile,
+        set_default_profile,
+    )
+    from ._deadline import deadline
+    from ._errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConcurrencyLimitError,
+        ConfigurationError,
+        ConflictError,
+        ConversationFailedError,
+        DailyLimitError,
+        GoneError,
+        IdKindError,
+        InternalServerError,
+        InvalidArgumentError,
+        InvalidIdError,
+        NeedsInputError,
+        NotFoundError,
+        OhctlError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResourceNotFoundError,
+        SandboxFailedError,
+        SandboxNotRunningError,
+        ServerTooOldError,
+        SessionKeyError,
+        StartTaskFailedError,
+        StreamError,
+        UnexpectedResponseError,
+        UnprocessableEntityError,
+        WaitError,
+        WaitTimeoutError,
+    )
+    from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
+    from ._sync._pagination import Pager
+    from ._sync.agent.client import AgentServer
+    from ._sync.agent.stream import EventStream
+    from ._sync.client import OpenHands
+    from ._wait_logic import Outcome, WaitResult
+    from .local.install import InstallError
+    from .local.server import LocalServer, LocalServerError
+    from .types.files import Download
+
+# public name -> (module, attribute); attribute None: the module itself
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "types": (".types", None),
+    "ArchiveError": ("._archive", "ArchiveError"),
+    "CorruptArchiveError": ("._archive", "CorruptArchiveError"),
+    "UnsafeArchiveError": ("._archive", "UnsafeArchiveError"),
+    "safe_extract": ("._archive", "safe_extract"),
+    "AsyncPager": ("._async._pagination", "AsyncPager"),
+    "AsyncAgentServer": ("._async.agent.client", "AsyncAgentServer"),
+    "AsyncEventStream": ("._async.agent.stream", "AsyncEventStream"),
+    "AsyncOpenHands": ("._async.client", "AsyncOpenHands"),
+    "CLOUD_URL": ("._config", "CLOUD_URL"),
+    "API_KEY_VARS": ("._config", "API_KEY_VARS"),
+    "BASE_URL_VARS": ("._config", "BASE_URL_VARS"),
+    "StoredProfile": ("._credentials", "StoredProfile"),
+    "config_dir": ("._credentials", "config_dir"),
+    "default_profile_name": ("._credentials", "default_profile_name"),
+    "delete_profile": ("._credentials", "delete_profile"),
+    "keyring_available": ("._credentials", "keyring_available"),
+    "list_profiles": ("._credentials", "list_profiles"),
+    "load_profile": ("._credentials", "load_profile"),
+    "save_profile": ("._credentials", "save_profile"),
+    "set_default_profile": ("._credentials", "set_default_profile"),
+    "deadline": ("._deadline", "deadline"),
+    "APIConnectionError": ("._errors", "APIConnectionError"),
+    "APIStatusError": ("._errors", "APIStatusError"),
+    "APITimeoutError": ("._errors", "APITimeoutError"),
+    "AuthenticationError": ("._errors", "AuthenticationError"),
+    "BadRequestError": ("._errors", "BadRequestError"),
+    "ConcurrencyLimitError": ("._errors", "ConcurrencyLimitError"),
+    "ConfigurationError": ("._errors", "ConfigurationError"),
+    "ConflictError": ("._errors", "ConflictError"),
+    "ConversationFailedError": ("._errors", "ConversationFailedError"),
+    "DailyLimitError": ("._errors", "DailyLimitError"),
+    "GoneError": ("._errors", "GoneError"),
+    "IdKindError": ("._errors", "IdKindError"),
+    "InternalServerError": ("._errors", "InternalServerError"),
+    "InvalidArgumentError": ("._errors", "InvalidArgumentError"),
+    "InvalidIdError": ("._errors", "InvalidIdError"),
+    "NeedsInputError": ("._errors", "NeedsInputError"),
+    "NotFoundError": ("._errors", "NotFoundError"),
+    "OhctlError": ("._errors", "OhctlError"),
+    "PermissionDeniedError": ("._errors", "PermissionDeniedError"),
+    "RateLimitError": ("._errors", "RateLimitError"),
+    "ResourceNotFoundError": ("._errors", "ResourceNotFoundError"),
+    "SandboxFailedError": ("._errors", "SandboxFailedError"),
+    "SandboxNotRunningError": ("._errors", "SandboxNotRunningError"),
+    "ServerTooOldError": ("._errors", "ServerTooOldError"),
+    "InstallError": (".local.install", "InstallError"),
+    "LocalServerError": (".local.server", "LocalServerError"),
+    "LocalServer": (".local.server", "LocalServer"),
+    "SessionKeyError": ("._errors", "SessionKeyError"),
+    "StartTaskFailedError": ("._errors", "StartTaskFailedError"),
+    "StreamError": ("._errors", "StreamError"),
+    "UnexpectedResponseError": ("._errors", "UnexpectedResponseError"),
+    "UnprocessableEntityError": ("._errors", "UnprocessableEntityError"),
+    "WaitError": ("._errors", "WaitError"),
+    "WaitTimeoutError": ("._errors", "WaitTimeoutError"),
+    "ConversationId": ("._ids", "ConversationId"),
+    "ConversationRef": ("._ids", "ConversationRef"),
+    "SandboxRef": ("._ids", "SandboxRef"),
+    "StartTaskId": ("._ids", "StartTaskId"),
+    "StartTaskRef": ("._ids", "StartTaskRef"),
+    "Pager": ("._sync._pagination", "Pager"),
+    "AgentServer": ("._sync.agent.client", "AgentServer"),
+    "EventStream": ("._sync.agent.stream", "EventStream"),
+    "OpenHands": ("._sync.client", "OpenHands"),
+    "Outcome": ("._wait_logic", "Outcome"),
+    "WaitResult": ("._wait_logic", "WaitResult"),
+    "Download": (".types.files", "Download"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'ohctl' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
+    "API_KEY_VARS",
+    "BASE_URL_VARS",
     "CLOUD_URL",
+    "StoredProfile",
+    "config_dir",
+    "default_profile_name",
+    "delete_profile",
+    "keyring_available",
+    "list_profiles",
+    "load_profile",
+    "save_profile",
+    "set_default_profile",
     "AgentServer",
     "AsyncAgentServer",
     "AsyncEventStream",
@@ -58,6 +182,9 @@ __all__ = [
     "SandboxFailedError",
     "SandboxNotRunningError",
     "ServerTooOldError",
+    "InstallError",
+    "LocalServerError",
+    "LocalServer",
     "SessionKeyError",
     "UnsafeArchiveError",
     "ArchiveError",
@@ -103,5 +230,6 @@ __all__ = [
     "WaitResult",
     "WaitTimeoutError",
     "__version__",
+    "deadline",
     "types",
 ]

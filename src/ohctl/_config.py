@@ -88,11 +88,14 @@ def resolve(
     *,
     api_key: str | None,
     base_url: str | None,
-    auth: AuthScheme = "bearer",
+    auth: AuthScheme | None = None,
     allow_insecure: bool = False,
     environ: Mapping[str, str] | None = None,
+    profile: str | None = None,
 ) -> ClientConfig:
-    """Argument first, then the environment variables in order, then the hosted Cloud's URL."""
+    """Each setting from, in order: the argument, the environment variables, the stored profile
+    (``profile``, else ``OHCTL_PROFILE``, else the stored default: see ``ohctl auth``), then the
+    hosted Cloud's URL."""
     env = os.environ if environ is None else environ
     source: str | None = "argument" if api_key else None
     if not api_key:
@@ -100,8 +103,24 @@ def resolve(
             if env.get(var):
                 api_key, source = env[var], var
                 break
+    base_source = "argument" if base_url else None
     if not base_url:
-        base_url = next((env[v] for v in BASE_URL_VARS if env.get(v)), CLOUD_URL)
+        base_url = next((env[v] for v in BASE_URL_VARS if env.get(v)), None)
+    stored = None
+    if not api_key or not base_url or auth is None:
+        from ._credentials import load_profile
+
+        stored = load_profile(profile)
+    if stored is not None:
+        if not base_url and stored.base_url:
+            base_url, base_source = stored.base_url, f"profile {stored.name}"
+        if not api_key and stored.api_key and (base_source is not None and base_source.startswith("profile")):
+            api_key, source = stored.api_key, f"profile {stored.name} ({stored.key_source or 'stored'})"
+        if auth is None and stored.auth in ("bearer", "session-key"):
+            auth = "session-key" if stored.auth == "session-key" else "bearer"
+    if not base_url:
+        base_url = CLOUD_URL
+    auth = auth or "bearer"
     base_url = _server_root(base_url)
     url = httpx.URL(base_url)
     if auth not in ("bearer", "session-key"):
@@ -109,7 +128,7 @@ def resolve(
     if not api_key and url.host in CLOUD_HOSTS:
         raise ConfigurationError(
             f"No API key for {redact_url(base_url)}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
-            "(create a key in the OpenHands Cloud settings, under API Keys)"
+            "(create a key in the OpenHands Cloud settings, under API Keys), or run `ohctl auth login`"
         )
     check_transport(base_url, api_key, allow_insecure)
     return ClientConfig(

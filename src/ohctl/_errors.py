@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -230,13 +231,39 @@ class UnexpectedResponseError(OhctlError):
         self.excerpt = _excerpt(response)
 
 
+# JSON members whose values are credentials: masked in any excerpt of a body shown to a user.
+_MEMBER = re.compile(r"""(["'])([^"'\\]{1,64})\1(\s*:\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,{}\[\]"']+)""")
+_SECRET_WORDS = ("api_key", "apikey", "token", "secret", "password", "authorization", "cookie", "session_key")
+_SECRET_CONTAINER = re.compile(
+    r"""["'][^"'\\]{0,64}(?:""" + "|".join(_SECRET_WORDS) + r""")[^"'\\]{0,64}["']\s*:\s*[\[{]""", re.IGNORECASE
+)
+WITHHELD = "<withheld: the body carries credentials>"
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the values of credential-looking members (``"session_api_key": "..."``) masked;
+    when such a member holds a list or an object, the whole text is withheld."""
+    if _SECRET_CONTAINER.search(text):
+        return WITHHELD
+
+    def mask(match: re.Match[str]) -> str:
+        name = match.group(2).lower().replace("-", "_")
+        if any(word in name for word in _SECRET_WORDS):
+            return f'{match.group(1)}{match.group(2)}{match.group(1)}{match.group(3)}"<redacted>"'
+        return match.group(0)
+
+    return _MEMBER.sub(mask, text)
+
+
 def _excerpt(response: httpx.Response | None, size: int = 200) -> str:
+    """The start of a body for a message: credential values masked first, then cut to ``size``."""
     if response is None:
         return ""
     try:
-        return response.text[:size]
+        text = response.text[: size * 20]
     except (httpx.ResponseNotRead, UnicodeDecodeError):
         return ""
+    return mask_secrets(text)[:size]
 
 
 class ServerTooOldError(OhctlError):
@@ -404,16 +431,40 @@ def status_error(response: httpx.Response, *, agent: bool = False) -> APIStatusE
     return cls("Request failed", response=response, body=body)
 
 
-def connection_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+def reason_of(exc: BaseException) -> str:
+    """A failure's reason, never empty (some transport errors carry no message, notably async resets)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and len(parts) < 3:
+        seen.add(id(current))
+        text = str(current).strip()
+        parts.append(f"{type(current).__name__}: {text}" if text else type(current).__name__)
+        current = current.__cause__ or current.__context__
+    return " <- ".join(parts)
+
+
+def connection_error(
+    exc: httpx.TransportError, request: httpx.Request, *, unsure: str | None = None
+) -> APIConnectionError:
+    """The error for a request that got no answer. ``unsure``: the request changes something and may
+    have reached the server before the connection broke; the message then says so and how to check,
+    instead of suggesting that nothing happened."""
     where = f"{request.method} {redact_url(request.url)}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"Request timed out: {where} ({type(exc).__name__}); raise timeout= or check the server",
+    reason = reason_of(exc)
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    if unsure is not None:
+        return cls(
+            f"No answer to {where} ({reason}): the request may have reached the server and taken effect, "
+            f"so it was not repeated. {unsure}",
             request=request,
         )
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"Request timed out: {where} ({reason}); raise timeout= or check the server", request=request
+        )
     return APIConnectionError(
-        f"Could not reach the server: {where}: {exc or type(exc).__name__}; check base_url and the network",
-        request=request,
+        f"Could not reach the server: {where} ({reason}); check base_url and the network", request=request
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ._errors import InvalidArgumentError
 
@@ -14,6 +14,26 @@ def event_time(value: datetime | str | None) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc).replace(tzinfo=None)
     return value.isoformat()
+
+
+# Servers store some events after later ones with an earlier timestamp (conversation-state statistics,
+# webhook batches up to 30 s late on the app server): a search "since the last event seen" starts this
+# far back, and the events already delivered are dropped by id.
+LATE_EVENT_WINDOW = 60.0
+
+
+def overlap_since(timestamp: str | None, window: float = LATE_EVENT_WINDOW) -> str | None:
+    """``timestamp`` (an event's naive ISO time) moved ``window`` seconds back, in the same form."""
+    if timestamp is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return timestamp
+    earlier = moment - timedelta(seconds=window)
+    if moment.tzinfo is not None:
+        earlier = earlier.astimezone(timezone.utc).replace(tzinfo=None)
+    return earlier.isoformat()
 
 
 def kind_name(kind: str | type | None) -> str | None:

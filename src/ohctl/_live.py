@@ -141,12 +141,14 @@ class LiveState:
             self.arm_from(value.get("last_user_message_id"), status)
             return parse_event(frame) if self.include_state else None
         event_id = frame.get("id")
+        timestamp = frame.get("timestamp")
+        if self.after is not None and isinstance(timestamp, str) and timestamp < self.after:
+            return None  # before the point the caller asked to start from (a search reads back a little)
         if isinstance(event_id, str):
             if self.seen(event_id):
                 return None
             self._remember(event_id)
         event = parse_event(frame)
-        timestamp = frame.get("timestamp")
         if isinstance(timestamp, str) and (self.last_timestamp is None or timestamp > self.last_timestamp):
             self.last_timestamp = timestamp
         if event_id is not None and event_id == self._marker and not self._armed:

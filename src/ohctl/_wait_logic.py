@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    ConcurrencyLimitError,
+    DailyLimitError,
+    OhctlError,
+    UnexpectedResponseError,
+    reason_of,
+)
 from ._ids import ConversationId
+from ._retry import backoff
 from .types.conversations import AppConversation, ExecutionStatus
 from .types.sandboxes import SandboxStatus
+
+log = logging.getLogger("ohctl.wait")
 
 
 class Outcome(str, Enum):
@@ -83,6 +96,11 @@ class Poll:
         """Back to the first interval (something happened), keeping the deadline."""
         self._next = self.initial
 
+    def clamp(self, seconds: float) -> float:
+        """``seconds``, but no further than the deadline."""
+        left = self.remaining()
+        return seconds if left is None else max(0.0, min(seconds, left))
+
     def next_delay(self) -> float:
         delay = random.uniform(self._next * 0.8, self._next * 1.2)
         self._next = min(self.maximum, self._next * self.factor)
@@ -117,7 +135,71 @@ class WaitResult:
     conversation_id: ConversationId
     outcome: Outcome | None  # None: the deadline passed first
     conversation: AppConversation | None
+    problem: str | None = None  # why the last look failed, when the deadline passed during an outage
 
     @property
     def ok(self) -> bool:
         return self.outcome == Outcome.FINISHED
+
+
+# A wait's requests may run this long past its deadline: a wait always takes at least one look (even
+# with timeout=0), and a request cut exactly at the deadline would make that look impossible.
+LOOK_GRACE = 0.5
+
+
+def request_deadline(timeout: float | None) -> float | None:
+    """The deadline for the requests of a wait of ``timeout`` seconds."""
+    return None if timeout is None else max(0.0, timeout) + LOOK_GRACE
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure a wait rides through: no connection, a timeout, a 5xx, 408, a rate limiter's 429, a
+    body cut off. Anything else (401, 403, 404, a concurrency or daily limit, bad input) ends it."""
+    if isinstance(exc, APIConnectionError):
+        return True
+    if isinstance(exc, (ConcurrencyLimitError, DailyLimitError)):
+        return False
+    if isinstance(exc, APIStatusError):
+        return exc.status_code in (408, 429) or exc.status_code >= 500
+    if isinstance(exc, UnexpectedResponseError):
+        return exc.kind == "not-json"
+    return False
+
+
+@dataclass
+class Outage:
+    """The transient failures a wait has ridden through since the server last answered."""
+
+    what: str
+    since: float | None = None
+    failures: int = 0
+    total: int = 0
+    last: OhctlError | None = None
+
+    def absorb(self, exc: OhctlError) -> bool:
+        """Record a failure; False when it is not transient (the caller re-raises it)."""
+        if not is_transient(exc):
+            return False
+        if self.since is None:
+            self.since = time.monotonic()
+        self.failures += 1
+        self.total += 1
+        self.last = exc
+        log.debug("%s: the server failed (%d in a row): %s; still waiting", self.what, self.failures, reason_of(exc))
+        return True
+
+    def clear(self) -> None:
+        if self.since is not None:
+            log.debug("%s: the server answers again after %.1fs", self.what, time.monotonic() - self.since)
+        self.since, self.failures, self.last = None, 0, None
+
+    def delay(self) -> float:
+        return backoff(max(0, self.failures - 1), initial=0.5, maximum=5.0)
+
+    def describe(self) -> str | None:
+        if self.since is None or self.last is None:
+            return None
+        return (
+            f"the server has been failing for {time.monotonic() - self.since:.0f}s "
+            f"({self.failures} attempts; last: {str(self.last)[:300]})"
+        )

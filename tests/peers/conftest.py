@@ -27,8 +27,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.peer)
 
 
+# Development only: OHCTL_PEER_REUSE=<file written by `python -m tests.peers.serve`> points the suite
+# at an app server and scripted LLM that are already running (several people testing on two cores
+# share one). CI never sets it: there each session starts and stops its own servers.
+REUSE = os.environ.get("OHCTL_PEER_REUSE")
+
+
+# For tests that count what the whole server created during the test: on a shared server, other
+# people's runs would be counted too (and their sandboxes cleaned up).
+needs_own_server = pytest.mark.skipif(
+    bool(REUSE), reason="counts everything the server creates: needs a server of its own (not OHCTL_PEER_REUSE)"
+)
+
+
+def _reused() -> dict[str, str]:
+    import json
+    from pathlib import Path
+
+    assert REUSE is not None
+    return dict(json.loads(Path(REUSE).read_text()))
+
+
 @pytest.fixture(scope="session")
 def llm() -> Iterator[ScriptedLLM]:
+    if REUSE:
+        reused = ScriptedLLM()
+        reused.port = int(_reused()["llm_port"])
+        yield reused
+        return
     server = ScriptedLLM().start()
     yield server
     server.stop()
@@ -38,6 +64,12 @@ def llm() -> Iterator[ScriptedLLM]:
 def app_server(llm: ScriptedLLM) -> Iterator[Peer]:
     if os.environ.get("OHCTL_SKIP_PEERS") == "1":
         pytest.skip("OHCTL_SKIP_PEERS=1: real-server tests were skipped on request")
+    if REUSE:
+        from pathlib import Path
+
+        info = _reused()
+        yield Peer("app-server", run_id=info["run_id"], workdir=Path(info["workdir"]), port=int(info["port"]))
+        return
     try:
         peer = start_app_server(llm.base_url)
     except PeerUnavailable as exc:

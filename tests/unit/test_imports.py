@@ -165,3 +165,35 @@ def test_layers_point_down(name: str) -> None:
         return
     upward = [t for t in edges[name] if (layer_of(t) or 0) > mine]
     assert not upward, f"{name} ({LAYERS[mine][0]}) imports higher layers: {upward}"
+
+
+def test_the_command_line_uses_public_names_only() -> None:
+    """``ohctl.cli`` is a thin layer: it imports the ``ohctl`` package (public names), its public
+    subpackages ``ohctl.types`` and ``ohctl.local``, and itself only."""
+    wrong = []
+    for name, targets in graph().items():
+        if not name.startswith("ohctl.cli"):
+            continue
+        for target in targets:
+            if not (target == "ohctl" or target.startswith(("ohctl.cli", "ohctl.types", "ohctl.local"))):
+                wrong.append(f"{name} -> {target}")
+    assert not wrong, wrong
+
+
+def test_the_command_line_starts_without_heavy_imports() -> None:
+    """``ohctl --help`` loads click, not httpx, pydantic, websockets or the async stack."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from ohctl.cli.main import cli; "
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: cli.main(['--help'], standalone_mode=False)\n"
+        "    except SystemExit: pass\n"
+        "heavy = [m for m in ('httpx', 'pydantic', 'websockets', 'ohctl._async', 'ohctl._sync', 'rich', 'jq') "
+        "if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"ohctl --help imported {out}"

@@ -12,6 +12,7 @@ from ..types.common import Page
 from ._http import AsyncHTTP
 
 T = TypeVar("T")
+MAX_CURSOR = 4096  # servers' page ids are short tokens; a longer one would not fit in a URL
 
 
 class AsyncPager(Generic[T]):
@@ -71,6 +72,8 @@ class AsyncPager(Generic[T]):
         next_page_id = data.get("next_page_id")
         if next_page_id is not None and not isinstance(next_page_id, str):
             raise TypeError(f"next_page_id is a {type(next_page_id).__name__}, not a string")
+        if next_page_id is not None and len(next_page_id) > MAX_CURSOR:
+            raise ValueError(f"next_page_id is {len(next_page_id)} characters long (a cursor is at most {MAX_CURSOR})")
         return Page[T](items=[self._parse(item) for item in items], next_page_id=next_page_id)
 
     async def fetch_page(self, page_id: str | None = None) -> Page[T]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import httpx
 
+from .._deadline import remaining
+from .._errors import APIConnectionError, APITimeoutError, reason_of, redact_url
 from ..types.files import Download
 
 CHUNK = 64 * 1024
@@ -37,6 +40,29 @@ def filename_from(response: httpx.Response) -> str | None:
     return os.path.basename(name) or None  # never let a header choose a directory
 
 
+def _chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body in chunks; a broken transfer or a passed deadline raises an APIConnectionError
+    (APITimeoutError) that says how much arrived."""
+    received = 0
+    try:
+        for chunk in response.iter_bytes(CHUNK):
+            received += len(chunk)
+            yield chunk
+            left = remaining()
+            if left is not None and left <= 0:
+                raise APITimeoutError(
+                    f"The deadline passed while downloading {redact_url(response.request.url)} "
+                    f"({received} bytes received)",
+                    request=response.request,
+                )
+    except httpx.TransportError as exc:
+        raise APIConnectionError(
+            f"The download from {redact_url(response.request.url)} broke after {received} bytes "
+            f"({reason_of(exc)}); download it again",
+            request=response.request,
+        ) from exc
+
+
 def save_response(response: httpx.Response, destination: Destination, default_name: str) -> Download:
     """A path is written through ``<name>.part`` and renamed at the end, so a failed transfer never
     leaves a truncated file under the final name; a directory gets the server's file name."""
@@ -47,14 +73,14 @@ def save_response(response: httpx.Response, destination: Destination, default_na
         partial = path.with_name(path.name + ".part")
         try:
             with partial.open("wb") as out:
-                for chunk in response.iter_bytes(CHUNK):
+                for chunk in _chunks(response):
                     out.write(chunk)
                     written += len(chunk)
             shutil.move(str(partial), str(path))
         finally:
             partial.unlink(missing_ok=True)
         return Download(path, written, name)
-    for chunk in response.iter_bytes(CHUNK):
+    for chunk in _chunks(response):
         destination.write(chunk)
         written += len(chunk)
     return Download(None, written, name)

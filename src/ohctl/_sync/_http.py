@@ -15,6 +15,7 @@ import httpx
 from .. import _errors, _retry
 from .._backend import SyncSleep, sync_sleep
 from .._config import ClientConfig
+from .._deadline import bounded, remaining
 from .._errors import redact_url, redirect_error, same_origin
 from .._options import RequestOptions, Timeout, as_timeout
 from .._version import __version__
@@ -44,6 +45,12 @@ def clean_params(params: Params | None) -> dict[str, Any]:
             value = value.isoformat()
         out[key] = value
     return out
+
+
+def _fits(delay: float) -> bool:
+    """Whether a retry pause of ``delay`` seconds ends before the current deadline (if any)."""
+    left = remaining()
+    return left is None or delay < left
 
 
 class SyncHTTP:
@@ -122,6 +129,7 @@ class SyncHTTP:
         content: Any = None,
         retries: int | None = None,
         retry_server_errors: bool = True,
+        unsure: str | None = None,
     ) -> httpx.Response:
         """Send with retries; return a success response (streaming when asked) or raise a mapped error.
 
@@ -129,6 +137,11 @@ class SyncHTTP:
         retried only when it provably never reached the server, or a rate limiter refused it.
         ``retries`` overrides the client's retry count for this call; ``retry_server_errors=False``
         keeps retrying network failures but not 5xx answers (for a 500 that means "no such id").
+        ``unsure`` is what to tell the caller when a request that changes something may have reached
+        the server before the connection broke (how to find out whether it took effect).
+
+        Inside ``ohctl.deadline(...)`` (every wait sets one), each attempt's timeouts are cut to the
+        time left, and no retry pause runs past the deadline.
         """
         policy = self.policy
         max_retries = policy.max_retries if retries is None else retries
@@ -136,17 +149,27 @@ class SyncHTTP:
             idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
         while True:
+            left = remaining()
             url = self.url(path)
-            request = self.client.build_request(
-                method,
-                url,
-                params=clean_params({**self.options.params, **(params or {})}),
-                json=json,
-                files=files,
-                content=content,
-                headers=self.headers(headers, url=url),
-                timeout=timeout or self.options.timeout,
-            )
+            try:
+                request = self.client.build_request(
+                    method,
+                    url,
+                    params=clean_params({**self.options.params, **(params or {})}),
+                    json=json,
+                    files=files,
+                    content=content,
+                    headers=self.headers(headers, url=url),
+                    timeout=bounded(timeout or self.options.timeout, left),
+                )
+            except httpx.InvalidURL as exc:
+                raise _errors.InvalidArgumentError(
+                    f"Cannot build a request to {redact_url(url)}: {exc} (a path or query value too long for a URL)"
+                ) from None
+            if left is not None and left <= 0:
+                raise _errors.APITimeoutError(
+                    f"The deadline passed before {method} {redact_url(request.url)} could be sent", request=request
+                )
             started = time.monotonic()
             log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
             try:
@@ -154,10 +177,13 @@ class SyncHTTP:
             except httpx.TransportError as exc:
                 if attempt < max_retries and _retry.should_retry_exception(exc, idempotent):
                     delay = policy.backoff(attempt)
-                    attempt += 1
-                    self._pause(attempt, max_retries, request, delay, type(exc).__name__)
-                    continue
-                raise _errors.connection_error(exc, request) from exc
+                    if _fits(delay):
+                        attempt += 1
+                        self._pause(attempt, max_retries, request, delay, _errors.reason_of(exc))
+                        continue
+                unsure_now = not idempotent and not _retry.never_reached_server(exc)
+                hint = (unsure or "Check whether it took effect before sending it again.") if unsure_now else None
+                raise _errors.connection_error(exc, request, unsure=hint) from exc
             log.debug(
                 "<- %s %s %d (%.0f ms)",
                 method,
@@ -176,10 +202,11 @@ class SyncHTTP:
                 and _retry.should_retry_response(response, idempotent)
             ):
                 delay = _retry.retry_delay(policy, attempt, response)
-                attempt += 1
-                response.close()
-                self._pause(attempt, max_retries, request, delay, f"HTTP {response.status_code}")
-                continue
+                if _fits(delay):
+                    attempt += 1
+                    response.close()
+                    self._pause(attempt, max_retries, request, delay, f"HTTP {response.status_code}")
+                    continue
             if stream:
                 response.read()
             raise _errors.status_error(response, agent=self.agent)
@@ -221,10 +248,11 @@ class SyncHTTP:
             except _errors.UnexpectedResponseError as exc:
                 if exc.kind != "not-json" or not idempotent or attempt >= max_retries:
                     raise
+                delay = self.policy.backoff(attempt)
+                if not _fits(delay):
+                    raise
                 attempt += 1
-                self._pause(
-                    attempt, max_retries, response.request, self.policy.backoff(attempt - 1), "a body that is not JSON"
-                )
+                self._pause(attempt, max_retries, response.request, delay, "a body that is not JSON")
                 continue
             if parse is None:
                 return data

@@ -13,6 +13,7 @@ from ..types.common import Page
 from ._http import SyncHTTP
 
 T = TypeVar("T")
+MAX_CURSOR = 4096  # servers' page ids are short tokens; a longer one would not fit in a URL
 
 
 class Pager(Generic[T]):
@@ -72,6 +73,8 @@ class Pager(Generic[T]):
         next_page_id = data.get("next_page_id")
         if next_page_id is not None and not isinstance(next_page_id, str):
             raise TypeError(f"next_page_id is a {type(next_page_id).__name__}, not a string")
+        if next_page_id is not None and len(next_page_id) > MAX_CURSOR:
+            raise ValueError(f"next_page_id is {len(next_page_id)} characters long (a cursor is at most {MAX_CURSOR})")
         return Page[T](items=[self._parse(item) for item in items], next_page_id=next_page_id)
 
     def fetch_page(self, page_id: str | None = None) -> Page[T]:

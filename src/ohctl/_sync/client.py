@@ -30,8 +30,10 @@ class OpenHands:
 
     The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
     ``OH_API_KEY``; the base URL from ``base_url``, else ``OPENHANDS_BASE_URL``,
-    ``OPENHANDS_APP_BASE``, else the hosted Cloud. ``auth="session-key"`` sends the key as
-    ``X-Session-API-Key`` (a self-hosted server started with ``SESSION_API_KEY``).
+    ``OPENHANDS_APP_BASE``; then a stored profile (``profile=``, else ``OHCTL_PROFILE``, else the
+    default one ``ohctl auth login`` saved; a profile's key is used only with its own server URL);
+    else the hosted Cloud. ``auth="session-key"`` sends the key as ``X-Session-API-Key`` (a
+    self-hosted server started with ``SESSION_API_KEY``).
     """
 
     def __init__(
@@ -42,12 +44,13 @@ class OpenHands:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
-        auth: AuthScheme = "bearer",
+        auth: AuthScheme | None = None,
         allow_insecure: bool = False,
         sleep: SyncSleep | None = None,
+        profile: str | None = None,
     ) -> None:
         self.config: ClientConfig = resolve(
-            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure
+            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile
         )
         self._http = SyncHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep

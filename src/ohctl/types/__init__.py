@@ -66,9 +66,11 @@ from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
 from .secrets import GitProvider, ProviderToken, SandboxSecretName
 from .settings import Secret, Settings, UserInfo
 from .skills import SkillInfo
+from .summary import ConversationSummary
 from .tools import ToolCatalogEntry
 
 __all__ = [
+    "ConversationSummary",
     "GitProvider",
     "LLMProfile",
     "LLMProfileDetail",

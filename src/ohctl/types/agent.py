@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from .._ids import ConversationId
+from .._parse import ShapeError, json_kind
 from .common import OhModel
 from .conversations import ExecutionStatusValue
 
@@ -15,7 +16,7 @@ class BashCommand(OhModel):
     """A command started in the background; follow its output with ``bash.follow(command.id)``."""
 
     id: str
-    command: str
+    command: str | None = None
     cwd: str | None = None
     timeout: int | None = None
     timestamp: str | None = None
@@ -50,7 +51,9 @@ class BashResult(OhModel):
 
 
 def parse_bash_event(data: dict[str, Any]) -> BashCommand | BashOutput | OhModel:
-    kind = str(data.get("kind", ""))
+    if not isinstance(data, dict):
+        raise ShapeError(f"expected a bash event object, got {json_kind(data)}")
+    kind = data.get("kind")
     if kind == "BashOutput":
         return BashOutput.model_validate(data)
     if kind == "BashCommand":

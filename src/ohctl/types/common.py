@@ -2,15 +2,43 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticUndefined
 
 T = TypeVar("T")
+
+_NULL_IS_DEFAULT: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _defaulted_not_null(cls: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``cls`` with a default other than None (a null for them means "not given")."""
+    names = _NULL_IS_DEFAULT.get(cls)
+    if names is None:
+        names = frozenset(
+            name
+            for name, info in cls.model_fields.items()
+            if not info.is_required()
+            and (info.default_factory is not None or info.default not in (None, PydanticUndefined))
+        )
+        _NULL_IS_DEFAULT[cls] = names
+    return names
 
 
 class OhModel(BaseModel):
     """Base of every model: unknown fields are kept (servers add fields often), names as on the wire."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        """A null where a field has a non-null default (``pr_number: null``, ``success: null``) reads as
+        the default: servers send null for "not set" where their schema says a list or a number."""
+        if isinstance(data, dict) and None in data.values():
+            names = _defaulted_not_null(cls)
+            if any(value is None and key in names for key, value in data.items()):
+                return {key: value for key, value in data.items() if value is not None or key not in names}
+        return data
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=False)

@@ -248,7 +248,7 @@ class UpdateRequest(OhModel):
 
 
 class SendMessageResponse(OhModel):
-    success: bool
+    success: bool = True  # a 2xx answer is a success; the field only confirms it
     sandbox_status: SandboxStatusValue | None = None
     message: str | None = None
 

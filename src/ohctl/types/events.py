@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._parse import ShapeError, json_kind
 from .common import OhModel
 
 
@@ -271,6 +272,10 @@ _BY_KIND: dict[str, type[Event]] = {
 
 
 def parse_event(data: dict[str, Any]) -> Event:
-    """The typed event for ``data``: by the last part of ``kind`` (a bare name or a full class path)."""
-    kind = str(data.get("kind", "")).rsplit(".", 1)[-1]
-    return _BY_KIND.get(kind, Event).model_validate(data)
+    """The typed event for ``data``: by the last part of ``kind`` (a bare name or a full class path).
+    Anything but a JSON object raises ShapeError (a TypeError); a bad field, pydantic's ValidationError."""
+    if not isinstance(data, dict):
+        raise ShapeError(f"expected an event object, got {json_kind(data)}")
+    kind = data.get("kind")
+    name = kind.rsplit(".", 1)[-1] if isinstance(kind, str) else ""
+    return _BY_KIND.get(name, Event).model_validate(data)

@@ -10,6 +10,7 @@ import httpx
 
 from ..._errors import InvalidArgumentError, WaitTimeoutError
 from ..._event_filters import event_time
+from ..._parse import flag, int_field, nullable_list
 from ..._routes import route
 from ..._wait_logic import Poll
 from ...types.agent import BashCommand, BashOutput, BashResult, parse_bash_event
@@ -45,14 +46,15 @@ class AsyncBash(AsyncAgentResource):
         """Run ``command`` and return its whole output once it exits (``timeout`` in seconds, on the
         server). Output larger than one chunk (1 MiB) is joined from every chunk: agent server 1.34
         returns only the last one itself."""
-        data = await self._http.request(
+        last = await self._http.request(
             "POST",
             "/api/bash/execute_bash_command",
             json=_body(command, cwd, timeout),
             idempotent=False,
             timeout=httpx.Timeout(timeout + 30.0, connect=10.0),
+            parse=BashOutput.model_validate,
+            unsure="The command may have run: check its effects (or agent.bash.events()) before running it again.",
         )
-        last = BashOutput.model_validate(data)
         if last.order == 0:
             return join_outputs(last.command_id, [last])
         chunks = [o async for o in self._outputs(last.command_id, after_order=None)]
@@ -60,10 +62,14 @@ class AsyncBash(AsyncAgentResource):
 
     async def start(self, command: str, *, cwd: str | None = None, timeout: int = 300) -> BashCommand:
         """Start ``command`` in the background; follow it with ``follow(command.id)``."""
-        data = await self._http.request(
-            "POST", "/api/bash/start_bash_command", json=_body(command, cwd, timeout), idempotent=False
+        return await self._http.request(
+            "POST",
+            "/api/bash/start_bash_command",
+            json=_body(command, cwd, timeout),
+            idempotent=False,
+            parse=BashCommand.model_validate,
+            unsure="The command may have started: check agent.bash.events() before starting it again.",
         )
-        return BashCommand.model_validate(data)
 
     async def _outputs(self, command_id: str, *, after_order: int | None) -> AsyncIterator[BashOutput]:
         params = {
@@ -109,10 +115,12 @@ class AsyncBash(AsyncAgentResource):
     async def stop(self, command: BashCommand | str) -> bool:
         """Stop a running command (agent server 1.35 and later; older ones answer 404)."""
         command_id = command.id if isinstance(command, BashCommand) else command
-        data = await self._http.request(
-            "POST", route("/api/bash/bash_commands/{command_id}/stop", command_id=command_id), idempotent=True
+        return await self._http.request(
+            "POST",
+            route("/api/bash/bash_commands/{command_id}/stop", command_id=command_id),
+            idempotent=True,
+            parse=flag("success", default=True),
         )
-        return bool(data.get("success", True)) if isinstance(data, dict) else True
 
     def events(
         self,
@@ -144,10 +152,10 @@ class AsyncBash(AsyncAgentResource):
         wanted = list(ids)
         if not wanted:
             return []
-        data = await self._http.request("GET", "/api/bash/bash_events/", json=wanted)
-        return [None if item is None else parse_bash_event(item) for item in data]
+        return await self._http.request(
+            "GET", "/api/bash/bash_events/", json=wanted, parse=nullable_list(parse_bash_event, len(wanted))
+        )
 
     async def clear_events(self) -> int:
         """Delete the stored bash events; returns how many were removed."""
-        data = await self._http.request("DELETE", "/api/bash/bash_events")
-        return int(data.get("cleared_count", 0)) if isinstance(data, dict) else 0
+        return await self._http.request("DELETE", "/api/bash/bash_events", parse=int_field("cleared_count"))

@@ -15,6 +15,7 @@ from ..._config import ClientConfig, check_transport
 from ..._errors import APIStatusError, ConfigurationError, InvalidArgumentError, OhctlError, ServerTooOldError
 from ..._ids import ConversationId, ConversationRef, conversation_id
 from ..._options import RequestOptions
+from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
 from .._http import AsyncHTTP
@@ -163,7 +164,7 @@ class AsyncAgentServer:
 
     # -- server details -------------------------------------------------------------------
     async def info(self) -> ServerInfo:
-        return ServerInfo.model_validate(await self._http.request("GET", "/server_info"))
+        return await self._http.request("GET", "/server_info", parse=ServerInfo.model_validate)
 
     async def _answers(self, path: str) -> bool:
         try:
@@ -185,7 +186,7 @@ class AsyncAgentServer:
 
     async def tools(self) -> list[str]:
         """The tools this server can give an agent."""
-        return [str(t) for t in await self._http.request("GET", "/api/tools/")]
+        return await self._http.request("GET", "/api/tools/", parse=strings)
 
     async def tools_catalog(self) -> list[ToolCatalogEntry]:
         """Every tool this server can give an agent, with whether a user may pick it
@@ -194,7 +195,9 @@ class AsyncAgentServer:
         app server 1.11.0 sandboxes run) answer 404, raised as ServerTooOldError naming the
         server's version: use ``tools()`` (names only) there."""
         try:
-            data = await self._http.request("GET", "/api/tools/catalog")
+            return await self._http.request(
+                "GET", "/api/tools/catalog", parse=field_list("tools", ToolCatalogEntry.model_validate)
+            )
         except APIStatusError as exc:
             if exc.status_code not in (404, 405):
                 raise
@@ -205,7 +208,6 @@ class AsyncAgentServer:
                 route="/api/tools/catalog",
                 version=version,
             ) from None
-        return [ToolCatalogEntry.model_validate(item) for item in data.get("tools") or []]
 
     async def _version(self) -> str | None:
         """The server's version from /server_info, or None if it cannot be read."""
@@ -215,7 +217,7 @@ class AsyncAgentServer:
             return None
 
     async def vscode_status(self) -> VSCodeStatus:
-        return VSCodeStatus.model_validate(await self._http.request("GET", "/api/vscode/status"))
+        return await self._http.request("GET", "/api/vscode/status", parse=VSCodeStatus.model_validate)
 
     async def vscode_url(
         self, *, base_url: str | None = None, workspace_dir: str | None = None, check: bool = True
@@ -226,10 +228,12 @@ class AsyncAgentServer:
             status = await self.vscode_status()
             if not (status.enabled and status.running):
                 return None
-        data = await self._http.request(
-            "GET", "/api/vscode/url", params={"base_url": base_url, "workspace_dir": workspace_dir}
+        return await self._http.request(
+            "GET",
+            "/api/vscode/url",
+            params={"base_url": base_url, "workspace_dir": workspace_dir},
+            parse=optional_text_field("url"),
         )
-        return data.get("url") if isinstance(data, dict) else None
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, with the session key, retries and error mapping."""

@@ -18,6 +18,8 @@ from ..._errors import (
 )
 from ..._ids import MAX_AGENT_CONVERSATION_IDS, MAX_TITLE_LENGTH, ConversationRef, chunked, many
 from ..._ids import conversation_id as to_conversation_id
+from ..._parse import count as parse_count
+from ..._parse import flag, nullable_list, text_field
 from ..._routes import route
 from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
@@ -111,14 +113,16 @@ class AsyncAgentConversations(AsyncAgentResource):
         if tags is not None:
             body["tags"] = tags
         body.update(fields)
-        data = await self._http.request("POST", "/api/conversations", json=body, idempotent=True)
-        return ConversationInfo.model_validate(data)
+        return await self._http.request(
+            "POST", "/api/conversations", json=body, idempotent=True, parse=ConversationInfo.model_validate
+        )
 
     async def info(self, conversation: ConversationRef | None = None) -> ConversationInfo:
-        data = await self._http.request(
-            "GET", route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation))
+        return await self._http.request(
+            "GET",
+            route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
+            parse=ConversationInfo.model_validate,
         )
-        return ConversationInfo.model_validate(data)
 
     def search(
         self,
@@ -140,15 +144,19 @@ class AsyncAgentConversations(AsyncAgentResource):
         )
 
     async def count(self, *, status: str | ExecutionStatus | None = None) -> int:
-        return int(await self._http.request("GET", "/api/conversations/count", params={"status": status}))
+        return await self._http.request("GET", "/api/conversations/count", params={"status": status}, parse=parse_count)
 
     async def get(self, ids: Iterable[ConversationRef]) -> list[ConversationInfo | None]:
         """Batch get in the order asked, None for unknown ids (99 per call)."""
         wanted = [self._conversation(i) for i in many(ids, "conversation id")]
         out: list[ConversationInfo | None] = []
         for part in chunked(wanted, MAX_AGENT_CONVERSATION_IDS):
-            data = await self._http.request("GET", "/api/conversations", params={"ids": list(part)})
-            out.extend(None if item is None else ConversationInfo.model_validate(item) for item in data)
+            out += await self._http.request(
+                "GET",
+                "/api/conversations",
+                params={"ids": list(part)},
+                parse=nullable_list(ConversationInfo.model_validate, len(part)),
+            )
         return out
 
     async def update(
@@ -161,13 +169,13 @@ class AsyncAgentConversations(AsyncAgentResource):
         if title is not None and not 1 <= len(title) <= MAX_TITLE_LENGTH:
             raise InvalidArgumentError(f"title must be 1 to {MAX_TITLE_LENGTH} characters long")
         body = {k: v for k, v in {"title": title, "tags": tags}.items() if v is not None}
-        data = await self._http.request(
+        return await self._http.request(
             "PATCH",
             route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
             json=body,
             idempotent=True,
+            parse=flag("success", default=True),
         )
-        return bool(data.get("success", True)) if isinstance(data, dict) else True
 
     async def delete(self, conversation: ConversationRef | None = None) -> bool:
         """Delete; False when it was already gone (1.34 answers 400 then, later servers 404)."""
@@ -200,6 +208,7 @@ class AsyncAgentConversations(AsyncAgentResource):
             route("/api/conversations/{conversation_id}/events", conversation_id=cid),
             json=_message(message, run),
             idempotent=False,
+            unsure="The message may have been delivered: check the latest events before sending it again.",
         )
 
     async def run(self, conversation: ConversationRef | None = None) -> bool:
@@ -229,10 +238,11 @@ class AsyncAgentConversations(AsyncAgentResource):
     async def final_response(self, conversation: ConversationRef | None = None) -> str:
         """The agent's last answer ("" until it has finished)."""
         cid = self._conversation(conversation)
-        data = await self._http.request(
-            "GET", route("/api/conversations/{conversation_id}/agent_final_response", conversation_id=cid)
+        return await self._http.request(
+            "GET",
+            route("/api/conversations/{conversation_id}/agent_final_response", conversation_id=cid),
+            parse=text_field("response"),
         )
-        return str(data.get("response") or "") if isinstance(data, dict) else str(data or "")
 
     async def respond_to_confirmation(
         self, accept: bool, conversation: ConversationRef | None = None, *, reason: str | None = None
@@ -267,8 +277,9 @@ class AsyncAgentConversations(AsyncAgentResource):
     async def ask(self, question: str, conversation: ConversationRef | None = None) -> str:
         """Ask the agent's LLM about the conversation without changing it."""
         path = route("/api/conversations/{conversation_id}/ask_agent", conversation_id=self._conversation(conversation))
-        data = await self._http.request("POST", path, json={"question": question}, idempotent=False)
-        return str(data.get("response") or "") if isinstance(data, dict) else str(data)
+        return await self._http.request(
+            "POST", path, json={"question": question}, idempotent=False, parse=text_field("response")
+        )
 
     async def generate_title(self, conversation: ConversationRef | None = None, *, max_length: int = 50) -> str:
         """Have the LLM title the conversation, store the title and return it. Servers up to 1.18
@@ -276,13 +287,13 @@ class AsyncAgentConversations(AsyncAgentResource):
         of the agent's LLM (``ask_agent``) and stored with a PATCH."""
         cid = self._conversation(conversation)
         try:
-            data = await self._http.request(
+            return await self._http.request(
                 "POST",
                 route("/api/conversations/{conversation_id}/generate_title", conversation_id=cid),
                 json={"max_length": max_length},
                 idempotent=False,
+                parse=text_field("title"),
             )
-            return str(data.get("title") or "")
         except NotFoundError:
             pass
         answer = await self.ask(

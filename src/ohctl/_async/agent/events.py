@@ -9,6 +9,7 @@ from typing import Any
 from ..._errors import InternalServerError, NotFoundError
 from ..._event_filters import event_time, kind_path
 from ..._ids import MAX_AGENT_EVENT_IDS, ConversationRef, chunked, many
+from ..._parse import count, nullable_list
 from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import AsyncPager
@@ -74,7 +75,7 @@ class AsyncAgentEvents(AsyncAgentResource):
         path = route(
             "/api/conversations/{conversation_id}/events/count", conversation_id=self._conversation(conversation)
         )
-        return int(await self._http.request("GET", path, params=params))
+        return await self._http.request("GET", path, params=params, parse=count)
 
     async def retrieve(self, event_id: str, conversation: ConversationRef | None = None) -> Event | None:
         """One event, or None if the conversation has no such event."""
@@ -84,14 +85,13 @@ class AsyncAgentEvents(AsyncAgentResource):
             event_id=event_id,
         )
         try:
-            data = await self._http.request("GET", path, retry_server_errors=False)
+            return await self._http.request("GET", path, retry_server_errors=False, parse=parse_event)
         except NotFoundError:
             return None
         except InternalServerError as exc:
             if _unknown_event(exc):
                 return None
             raise
-        return parse_event(data)
 
     async def get(self, ids: Iterable[str], conversation: ConversationRef | None = None) -> list[Event | None]:
         """Batch get in the order asked, None for unknown ids (the ids go as a JSON body on the GET).
@@ -101,11 +101,15 @@ class AsyncAgentEvents(AsyncAgentResource):
         out: list[Event | None] = []
         for part in chunked(wanted, MAX_AGENT_EVENT_IDS):
             try:
-                data = await self._http.request("GET", path, json=list(part), retry_server_errors=False)
+                out += await self._http.request(
+                    "GET",
+                    path,
+                    json=list(part),
+                    retry_server_errors=False,
+                    parse=nullable_list(parse_event, len(part)),
+                )
             except InternalServerError as exc:
                 if not _unknown_event(exc):
                     raise
                 out.extend([await self.retrieve(event_id, conversation) for event_id in part])
-                continue
-            out.extend(None if item is None else parse_event(item) for item in data)
         return out

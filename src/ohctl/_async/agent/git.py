@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._parse import list_of
 from ..._routes import route
 from ...types.agent import GitCommitsPage
 from ...types.conversations import GitChange, GitDiff
@@ -12,23 +13,27 @@ from .files import remote_path
 class AsyncAgentGit(AsyncAgentResource):
     async def changes(self, path: str, *, ref: str | None = None) -> list[GitChange]:
         """Changed files of the repository at ``path`` (against ``ref``, default the upstream or HEAD)."""
-        data = await self._http.request("GET", "/api/git/changes", params={"path": remote_path(path), "ref": ref})
-        return [GitChange.model_validate(item) for item in data]
+        params = {"path": remote_path(path), "ref": ref}
+        return await self._http.request(
+            "GET", "/api/git/changes", params=params, parse=list_of(GitChange.model_validate)
+        )
 
     async def diff(self, path: str, *, ref: str | None = None, commit: str | None = None) -> GitDiff:
         """The original and modified text of one file (``path`` is the file's absolute path);
         ``commit`` (agent server 1.35 and later) shows that commit's change."""
         params = {"path": remote_path(path), "ref": ref, "commit": commit}
-        return GitDiff.model_validate(await self._http.request("GET", "/api/git/diff", params=params))
+        return await self._http.request("GET", "/api/git/diff", params=params, parse=GitDiff.model_validate)
 
     async def commits(self, path: str, *, limit: int | None = None) -> GitCommitsPage:
         """Recent commits of the repository at ``path``, newest first (agent server 1.35 and later)."""
-        data = await self._http.request("GET", "/api/git/commits", params={"path": remote_path(path), "limit": limit})
-        return GitCommitsPage.model_validate(data)
+        params = {"path": remote_path(path), "limit": limit}
+        return await self._http.request("GET", "/api/git/commits", params=params, parse=GitCommitsPage.model_validate)
 
     async def commit_changes(self, sha: str, path: str) -> list[GitChange]:
         """The files one commit changed."""
-        data = await self._http.request(
-            "GET", route("/api/git/commits/{sha}/changes", sha=sha), params={"path": remote_path(path)}
+        return await self._http.request(
+            "GET",
+            route("/api/git/commits/{sha}/changes", sha=sha),
+            params={"path": remote_path(path)},
+            parse=list_of(GitChange.model_validate),
         )
-        return [GitChange.model_validate(item) for item in data]

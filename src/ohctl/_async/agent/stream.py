@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from ..._backend import AsyncWebSocket, async_ws_connect, async_ws_recv
 from ..._errors import StreamError
+from ..._event_filters import overlap_since
 from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
 from ..._retry import backoff
 from ..._routes import route
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("ohctl.agent")
 
 QUIET = 1.0  # once the run has ended, the stream ends after this long without a frame
-FIRST_FRAME = 15.0  # the server sends its state snapshot as soon as the subscription exists
+PROOF_WAIT = 1.0  # how long to wait for the first frame before reading the stored events anyway
+UNPROVEN_RECHECK = 3.0  # until the first frame arrives, read the stored events again this often
 SOCKET_RETRY = 30.0  # while polling, try the socket again this often
 
 
@@ -125,17 +127,24 @@ class AsyncEventStream:
                 continue
             try:
                 self._ws = await _open(self._agent, self.conversation_id)
-                # The first frame (the state snapshot) proves the subscription is live: from here
-                # on, every new event reaches the socket, so the stored ones can be read safely.
-                try:
-                    first = await self._recv(self._ws, FIRST_FRAME)
-                except TimeoutError:
-                    raise _SocketUnavailableError("no frame after connecting") from None
                 if failures or self.state.delivered:
                     self.reconnects += 1
                 failures = 0
                 self.state.connected()
-                if self.state.is_snapshot(first):
+                # The first frame (the state snapshot) proves the subscription is live: from then on
+                # every new event reaches the socket, so the stored ones can be read without a gap.
+                # The server may hold the snapshot until the agent's current step ends, so the
+                # stored events are read at once anyway, and read again when the proof comes.
+                try:
+                    first = await self._recv(self._ws, PROOF_WAIT)
+                except TimeoutError:
+                    first = None
+                proven = first is not None
+                if first is None:
+                    info = await self._agent.conversations.info(self.conversation_id)
+                    status = str(info.execution_status) if info.execution_status is not None else None
+                    self.state.arm_from(info.last_user_message_id, status)
+                elif self.state.is_snapshot(first):
                     snapshot = self.state.accept(first)
                     if snapshot is not None:
                         yield snapshot
@@ -148,7 +157,7 @@ class AsyncEventStream:
                     early = self.state.accept(first)
                     if early is not None:
                         yield early
-                async for event in self._read(self._ws):
+                async for event in self._read(self._ws, proven=proven):
                     yield event
                 return
             except _SocketUnavailableError as exc:
@@ -178,17 +187,28 @@ class AsyncEventStream:
         except ValueError:
             raise StreamError(f"The event socket sent a frame that is not JSON: {str(raw)[:200]!r}") from None
 
-    async def _read(self, ws: AsyncWebSocket) -> AsyncIterator[Event]:
+    async def _read(self, ws: AsyncWebSocket, *, proven: bool) -> AsyncIterator[Event]:
+        """Frames as they come. Until a first frame proves the subscription, the stored events are
+        read again every UNPROVEN_RECHECK seconds, and once more when the proof arrives (before that
+        frame), so nothing emitted while the subscription was being set up is lost."""
         while True:
+            timeout = QUIET if self.state.settled() else (None if proven else UNPROVEN_RECHECK)
             try:
-                frame = await self._recv(ws, QUIET if self.state.settled() else None)
+                frame = await self._recv(ws, timeout)
             except TimeoutError:
                 if self.state.settled():
                     return
+                if not proven:
+                    async for stored in self._catch_up():
+                        yield stored
                 continue
-            event = self.state.accept(frame)
-            if event is not None:
-                yield event
+            if not proven:
+                proven = True
+                async for stored in self._catch_up():
+                    yield stored
+            live = self.state.accept(frame)
+            if live is not None:
+                yield live
 
     def _catch_up(self) -> AsyncIterator[Event]:
         return stored_events(self._agent._http, self._search_path, self.state)
@@ -227,9 +247,11 @@ def _raw(item: Any) -> Any:
 
 
 async def stored_events(http: AsyncHTTP, path: str, state: LiveState) -> AsyncIterator[Event]:
-    """The events an event search holds from the last one ``state`` delivered on (inclusive), oldest
-    first, each once: repeats at the boundary are dropped by id."""
-    params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": state.last_timestamp}
+    """The events an event search holds that ``state`` has not delivered yet, oldest first, each once.
+
+    The search starts LATE_EVENT_WINDOW before the last event delivered, because servers store some
+    events after later ones with an earlier timestamp; what was already delivered is dropped by id."""
+    params: dict[str, Any] = {"sort_order": "TIMESTAMP", "timestamp__gte": overlap_since(state.last_timestamp)}
     async for frame in AsyncPager(http, path, params, _raw):
         event = state.accept(frame, stored=True)
         if event is not None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ..._errors import SandboxFailedError, SandboxNotRunningError, WaitTimeoutError
-from ..._ids import conversation_id
-from ..._wait_logic import FAILED_SANDBOX, Poll
+from ..._deadline import deadline
+from ..._errors import OhctlError, SandboxFailedError, SandboxNotRunningError, WaitTimeoutError
+from ..._ids import conversation_id, sandbox_id
+from ..._wait_logic import FAILED_SANDBOX, Outage, Poll, request_deadline
 from ...types.conversations import AppConversation
 from ...types.sandboxes import Sandbox, SandboxStatus
 from ..agent.client import AsyncAgentServer
@@ -81,26 +82,39 @@ async def ensure_sandbox_running(
     """Resume a PAUSED sandbox, wait through STARTING until RUNNING and the agent server answers,
     then build the client from the fresh URL and session key (both change on resume)."""
     poll = Poll(timeout, initial=1.0, maximum=5.0)
+    outage = Outage(f"sandbox {sandbox_id(sandbox)}")
     resumed = False
-    while True:
-        found = await client.sandboxes.retrieve(sandbox)
-        status = str(found.status)
-        if status in FAILED_SANDBOX:
-            raise _not_running(f"sandbox {found.id}", status, found)
-        agent = _from_sandbox(client, found, conversation)
-        if agent is not None:
-            if await agent.alive():
-                return agent
-            await agent.close()
-        elif status == SandboxStatus.PAUSED.value and not resumed:
-            log.debug("resuming sandbox %s", found.id)
-            await client.sandboxes.resume(found.id)
-            resumed = True
-        if poll.expired():
-            raise WaitTimeoutError(
-                f"Sandbox {found.id} not running after {poll.elapsed:.0f}s (last status {status})", last=found
-            )
-        await client._http.sleep(poll.next_delay())
+    found: Sandbox | None = None
+    with deadline(request_deadline(timeout)):
+        while True:
+            try:
+                found = await client.sandboxes.retrieve(sandbox)
+                status = str(found.status)
+                if status in FAILED_SANDBOX:
+                    raise _not_running(f"sandbox {found.id}", status, found)
+                agent = _from_sandbox(client, found, conversation)
+                if agent is not None:
+                    if await agent.alive():
+                        return agent
+                    await agent.close()
+                elif status == SandboxStatus.PAUSED.value and not resumed:
+                    log.debug("resuming sandbox %s", found.id)
+                    await client.sandboxes.resume(found.id)
+                    resumed = True
+            except OhctlError as exc:
+                if not outage.absorb(exc):
+                    raise
+            else:
+                outage.clear()
+            if poll.expired():
+                last = f"last status {found.status}" if found is not None else "no status seen"
+                problem = outage.describe()
+                raise WaitTimeoutError(
+                    f"Sandbox {sandbox_id(sandbox)} not running after {poll.elapsed:.0f}s "
+                    f"({last}{'; ' + problem if problem else ''})",
+                    last=found,
+                )
+            await client._http.sleep(poll.clamp(outage.delay()) if outage.failures else poll.next_delay())
 
 
 async def ensure_conversation_running(

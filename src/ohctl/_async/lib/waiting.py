@@ -6,9 +6,10 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..._errors import ConversationFailedError, NeedsInputError, StartTaskFailedError, WaitTimeoutError
+from ..._deadline import deadline
+from ..._errors import ConversationFailedError, NeedsInputError, OhctlError, StartTaskFailedError, WaitTimeoutError
 from ..._ids import ConversationId, StartTaskId
-from ..._wait_logic import FreshRun, Outcome, Poll, WaitResult, classify, describe
+from ..._wait_logic import FreshRun, Outage, Outcome, Poll, WaitResult, classify, describe, request_deadline
 from ...types.conversations import AppConversation, StartTask
 from ..agent.client import AsyncAgentServer
 from ..agent.stream import AsyncStatusWatch
@@ -23,24 +24,41 @@ log = logging.getLogger("ohctl.wait")
 async def wait_start_task(
     client: AsyncOpenHands, task_id: StartTaskId, *, timeout: float | None, poll_interval: float = 1.0
 ) -> StartTask:
+    """Follow a start task to READY. Transient failures (no connection, 5xx, rate limits) are ridden
+    through until the deadline; the deadline holds even while a request hangs."""
     poll = Poll(timeout, initial=poll_interval, maximum=5.0)
+    outage = Outage(f"start task {task_id}")
     last: StartTask | None = None
-    while True:
-        [task] = await client.start_tasks.get([task_id])
-        if task is None:
-            raise WaitTimeoutError(f"Start task {task_id} is unknown to the server", last=None)
-        if task.status != (last.status if last else None):
-            log.debug("start task %s: %s", task_id, task.status)
-        last = task
-        if task.is_ready:
-            return task
-        if task.is_error:
-            raise StartTaskFailedError(f"Conversation start failed: {task.detail or 'no detail'}", task=task)
-        if poll.expired():
-            raise WaitTimeoutError(
-                f"Start task {task_id} not ready after {poll.elapsed:.0f}s (last status {task.status})", last=task
-            )
-        await client._http.sleep(poll.next_delay())
+    with deadline(request_deadline(timeout)):
+        while True:
+            try:
+                [task] = await client.start_tasks.get([task_id])
+            except OhctlError as exc:
+                if not outage.absorb(exc):
+                    raise
+                if poll.expired():
+                    raise _timed_out(f"Start task {task_id} not ready after {poll.elapsed:.0f}s", last, outage) from exc
+                await client._http.sleep(poll.clamp(outage.delay()))
+                continue
+            outage.clear()
+            if task is None:
+                raise WaitTimeoutError(f"Start task {task_id} is unknown to the server", last=None)
+            if task.status != (last.status if last else None):
+                log.debug("start task %s: %s", task_id, task.status)
+            last = task
+            if task.is_ready:
+                return task
+            if task.is_error:
+                raise StartTaskFailedError(f"Conversation start failed: {task.detail or 'no detail'}", task=task)
+            if poll.expired():
+                raise _timed_out(f"Start task {task_id} not ready after {poll.elapsed:.0f}s", task, outage)
+            await client._http.sleep(poll.next_delay())
+
+
+def _timed_out(message: str, last: StartTask | None, outage: Outage) -> WaitTimeoutError:
+    state = f"last status {last.status}" if last is not None else "no status seen"
+    problem = outage.describe()
+    return WaitTimeoutError(f"{message} ({state}{'; ' + problem if problem else ''})", last=last)
 
 
 async def poll_conversations(client: AsyncOpenHands, ids: Iterable[ConversationId]) -> dict[ConversationId, WaitResult]:
@@ -69,27 +87,42 @@ async def wait_conversations(
     results: dict[ConversationId, WaitResult] = {}
     fresh = {cid: FreshRun(fresh_grace) for cid in pending} if fresh_grace else {}
     poll = Poll(timeout, initial=poll_interval, maximum=max_interval)
+    outage = Outage(f"{len(pending)} conversation(s)")
     watch = _LiveWatch(client) if live and len(pending) == 1 else None
     try:
-        while True:
-            polled = await poll_conversations(client, pending)
-            still: list[ConversationId] = []
-            for cid, result in polled.items():
-                if result.outcome is not None and cid in fresh and not fresh[cid].accept(result.conversation):
-                    result = WaitResult(cid, None, result.conversation)
-                results[cid] = result
-                if result.outcome is None:
-                    still.append(cid)
-            found = [polled[cid].conversation for cid in pending]
-            pending = still
-            if not pending or poll.expired():
-                return results
-            if watch is not None:
-                await watch.pause(found[0], poll.next_delay())
-                if watch.saw_active and pending[0] in fresh:
-                    fresh[pending[0]].seen_active = True
-            else:
-                await client._http.sleep(poll.next_delay())
+        with deadline(request_deadline(timeout)):
+            while True:
+                try:
+                    polled = await poll_conversations(client, pending)
+                except OhctlError as exc:
+                    if not outage.absorb(exc):
+                        raise
+                    if poll.expired():
+                        problem = outage.describe()
+                        for cid in pending:
+                            last = results.get(cid)
+                            results[cid] = WaitResult(cid, None, last.conversation if last else None, problem)
+                        return results
+                    await client._http.sleep(poll.clamp(outage.delay()))
+                    continue
+                outage.clear()
+                still: list[ConversationId] = []
+                for cid, result in polled.items():
+                    if result.outcome is not None and cid in fresh and not fresh[cid].accept(result.conversation):
+                        result = WaitResult(cid, None, result.conversation)
+                    results[cid] = result
+                    if result.outcome is None:
+                        still.append(cid)
+                found = [polled[cid].conversation for cid in pending]
+                pending = still
+                if not pending or poll.expired():
+                    return results
+                if watch is not None:
+                    await watch.pause(found[0], poll.next_delay())
+                    if watch.saw_active and pending[0] in fresh:
+                        fresh[pending[0]].seen_active = True
+                else:
+                    await client._http.sleep(poll.next_delay())
     finally:
         if watch is not None:
             await watch.close()
@@ -102,26 +135,44 @@ class _LiveWatch:
         self._client = client
         self._agent: AsyncAgentServer | None = None
         self._watch: AsyncStatusWatch | None = None
+        self._given_up = False
 
     @property
     def saw_active(self) -> bool:
         return self._watch is not None and self._watch.saw_active
 
     async def pause(self, conversation: AppConversation | None, delay: float) -> None:
-        if self._watch is None and conversation is not None:
-            self._agent = agent_from_conversation(self._client, conversation)
+        """Sleep ``delay`` seconds, or less when the live status changes. The socket only speeds the
+        wait up: if it cannot be used (a refused session key, an agent URL this client may not
+        use), the wait goes on by polling alone, and says so once."""
+        if self._watch is None and conversation is not None and not self._given_up:
+            try:
+                self._agent = agent_from_conversation(self._client, conversation)
+            except OhctlError as exc:
+                self._give_up(exc)
             if self._agent is not None:
                 self._watch = AsyncStatusWatch(self._agent, str(conversation.id))
         if self._watch is None:
             await self._client._http.sleep(delay)
-        else:
+            return
+        try:
             await self._watch.wait_change(delay)
+        except OhctlError as exc:
+            self._give_up(exc)
+            await self.close()
+
+    def _give_up(self, exc: OhctlError) -> None:
+        if not self._given_up:
+            log.info("live status unavailable (%s); waiting by polling the app server", str(exc)[:300])
+        self._given_up = True
 
     async def close(self) -> None:
-        if self._watch is not None:
-            await self._watch.close()
-        if self._agent is not None:
-            await self._agent.close()
+        watch, agent = self._watch, self._agent
+        self._watch = self._agent = None
+        if watch is not None:
+            await watch.close()
+        if agent is not None:
+            await agent.close()
 
 
 def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversation:
@@ -136,6 +187,7 @@ def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversat
         raise NeedsInputError(
             f"Conversation {cid} waits for confirmation of a pending action ({state})", conversation=conversation
         )
+    problem = f"; {result.problem}" if result.problem else ""
     raise WaitTimeoutError(
-        f"Conversation {cid} did not finish within {timeout}s (last seen: {state})", last=conversation
+        f"Conversation {cid} did not finish within {timeout}s (last seen: {state}{problem})", last=conversation
     )

@@ -5,11 +5,13 @@ from datetime import datetime
 
 from ..._event_filters import event_time, kind_name
 from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, many
+from ..._parse import count as parse_count
+from ..._parse import nullable_list
 from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import AsyncPager
 from ..lib.id_checks import reject_start_task_ids
-from ._base import AsyncResource, parse_list
+from ._base import AsyncResource
 
 
 class AsyncEvents(AsyncResource):
@@ -58,7 +60,7 @@ class AsyncEvents(AsyncResource):
         params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
-        count = int(await self._http.request("GET", path, params=params))
+        count = await self._http.request("GET", path, params=params, parse=parse_count)
         if count == 0:
             await reject_start_task_ids(self._client, [cid])
         return count
@@ -69,8 +71,9 @@ class AsyncEvents(AsyncResource):
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=cid)
         for part in chunked(many(ids, "event id"), MAX_EVENT_IDS):
-            data = await self._http.request("GET", path, params={"id": list(part)})
-            out.extend(parse_list(data, parse_event))
+            out += await self._http.request(
+                "GET", path, params={"id": list(part)}, parse=nullable_list(parse_event, len(part))
+            )
         if out and all(event is None for event in out):
             await reject_start_task_ids(self._client, [cid])
         return out

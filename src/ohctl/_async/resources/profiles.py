@@ -41,12 +41,12 @@ def profile_name(name: str) -> str:
 class AsyncProfiles(AsyncResource):
     async def list(self) -> LLMProfileList:
         """Every saved profile (name, model, base_url, api_key_set) and the active profile's name."""
-        return LLMProfileList.model_validate(await self._http.request("GET", "/api/v1/settings/profiles"))
+        return await self._http.request("GET", "/api/v1/settings/profiles", parse=LLMProfileList.model_validate)
 
     async def retrieve(self, name: str) -> LLMProfileDetail:
         """One profile's full LLM config (its api_key nulled); NotFoundError if there is none."""
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return LLMProfileDetail.model_validate(await self._http.request("GET", path))
+        return await self._http.request("GET", path, parse=LLMProfileDetail.model_validate)
 
     async def save(
         self,
@@ -68,21 +68,21 @@ class AsyncProfiles(AsyncResource):
         if llm is not None:
             body["llm"] = llm
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return ProfileChange.model_validate(await self._http.request("POST", path, json=body, idempotent=True))
+        return await self._http.request("POST", path, json=body, idempotent=True, parse=ProfileChange.model_validate)
 
     async def delete(self, name: str) -> ProfileChange:
         """Delete a profile; succeeds also when there was no such profile (the server is idempotent)."""
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return ProfileChange.model_validate(await self._http.request("DELETE", path))
+        return await self._http.request("DELETE", path, parse=ProfileChange.model_validate)
 
     async def activate(self, name: str) -> ProfileChange:
         """Make the profile the LLM of new conversations; the answer's ``model`` is the active model."""
         path = route("/api/v1/settings/profiles/{name}/activate", name=profile_name(name))
-        return ProfileChange.model_validate(await self._http.request("POST", path, idempotent=True))
+        return await self._http.request("POST", path, idempotent=True, parse=ProfileChange.model_validate)
 
     async def rename(self, name: str, new_name: str) -> ProfileChange:
         """Rename a profile, keeping its config, key and active flag; ConflictError if ``new_name`` is
         taken. Not retried: a retry after a rename that went through would answer 404."""
         path = route("/api/v1/settings/profiles/{name}/rename", name=profile_name(name))
         body = {"new_name": profile_name(new_name)}
-        return ProfileChange.model_validate(await self._http.request("POST", path, json=body, idempotent=False))
+        return await self._http.request("POST", path, json=body, idempotent=False, parse=ProfileChange.model_validate)

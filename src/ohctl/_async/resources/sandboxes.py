@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ... import _errors
 from ..._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -14,13 +13,14 @@ from ..._errors import (
     WaitTimeoutError,
 )
 from ..._ids import MAX_SANDBOX_IDS, MAX_SANDBOX_SPEC_IDS, SandboxRef, chunked, many, sandbox_id
+from ..._parse import field_list, flag, nullable_list
 from ..._routes import route
 from ..._wait_logic import FAILED_SANDBOX, Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from ...types.secrets import SandboxSecretName
 from .._pagination import AsyncPager
 from ..agent.client import AsyncAgentServer
-from ._base import AsyncResource, parse_list
+from ._base import AsyncResource
 
 
 def _key_refused(exc: AuthenticationError) -> SessionKeyError:
@@ -30,10 +30,14 @@ def _key_refused(exc: AuthenticationError) -> SessionKeyError:
 class AsyncSandboxes(AsyncResource):
     async def create(self, *, sandbox_spec_id: str | None = None) -> Sandbox:
         """Start a new sandbox. Not retried unless the request provably never reached the server."""
-        data = await self._http.request(
-            "POST", "/api/v1/sandboxes", params={"sandbox_spec_id": sandbox_spec_id}, idempotent=False
+        return await self._http.request(
+            "POST",
+            "/api/v1/sandboxes",
+            params={"sandbox_spec_id": sandbox_spec_id},
+            idempotent=False,
+            parse=Sandbox.model_validate,
+            unsure="A sandbox may have been created: look with client.sandboxes.search() before creating another.",
         )
-        return Sandbox.model_validate(data)
 
     def search(self, *, page_size: int | None = None, limit: int | None = None) -> AsyncPager[Sandbox]:
         return AsyncPager(
@@ -44,8 +48,12 @@ class AsyncSandboxes(AsyncResource):
         wanted = [sandbox_id(i) for i in many(ids, "sandbox id")]
         out: list[Sandbox | None] = []
         for part in chunked(wanted, MAX_SANDBOX_IDS):
-            data = await self._http.request("GET", "/api/v1/sandboxes", params={"id": list(part)})
-            out.extend(parse_list(data, Sandbox.model_validate))
+            out += await self._http.request(
+                "GET",
+                "/api/v1/sandboxes",
+                params={"id": list(part)},
+                parse=nullable_list(Sandbox.model_validate, len(part)),
+            )
         return out
 
     async def retrieve(self, sandbox: SandboxRef) -> Sandbox:
@@ -57,22 +65,30 @@ class AsyncSandboxes(AsyncResource):
         return found
 
     async def pause(self, sandbox: SandboxRef) -> bool:
-        data = await self._http.request(
-            "POST", route("/api/v1/sandboxes/{sandbox_id}/pause", sandbox_id=sandbox_id(sandbox)), idempotent=True
+        return await self._http.request(
+            "POST",
+            route("/api/v1/sandboxes/{sandbox_id}/pause", sandbox_id=sandbox_id(sandbox)),
+            idempotent=True,
+            parse=flag("success", default=False),
         )
-        return bool(data.get("success"))
 
     async def resume(self, sandbox: SandboxRef) -> bool:
-        data = await self._http.request(
-            "POST", route("/api/v1/sandboxes/{sandbox_id}/resume", sandbox_id=sandbox_id(sandbox)), idempotent=True
+        return await self._http.request(
+            "POST",
+            route("/api/v1/sandboxes/{sandbox_id}/resume", sandbox_id=sandbox_id(sandbox)),
+            idempotent=True,
+            parse=flag("success", default=False),
         )
-        return bool(data.get("success"))
 
     async def delete(self, sandbox: SandboxRef) -> bool:
         sid = sandbox_id(sandbox)
         # The server reads the id from the query (the path segment is ignored): send both.
-        data = await self._http.request("DELETE", route("/api/v1/sandboxes/{id}", id=sid), params={"sandbox_id": sid})
-        return bool(data.get("success"))
+        return await self._http.request(
+            "DELETE",
+            route("/api/v1/sandboxes/{id}", id=sid),
+            params={"sandbox_id": sid},
+            parse=flag("success", default=False),
+        )
 
     async def wait(
         self,
@@ -124,15 +140,14 @@ class AsyncSandboxes(AsyncResource):
         the routes only work on a multi-user deployment such as the hosted Cloud."""
         headers = await self._session_headers(sandbox, session_api_key)
         try:
-            response = await self._http.send(
+            return await self._http.request(
                 "GET",
                 route("/api/v1/sandboxes/{sandbox_id}/settings/secrets", sandbox_id=sandbox_id(sandbox)),
                 headers=headers,
+                parse=field_list("secrets", SandboxSecretName.model_validate),
             )
         except AuthenticationError as exc:
             raise _key_refused(exc) from None
-        data = _errors.parse_json(response)
-        return [SandboxSecretName.model_validate(item) for item in data.get("secrets") or []]
 
     async def secret_value(self, sandbox: SandboxRef, name: str, *, session_api_key: str | None = None) -> str:
         """One secret's raw value as the sandbox sees it (a custom secret first, else a provider token
@@ -175,8 +190,12 @@ class AsyncSandboxSpecs(AsyncResource):
     async def get(self, ids: Iterable[str]) -> list[SandboxSpec | None]:
         out: list[SandboxSpec | None] = []
         for part in chunked(many(ids, "sandbox spec id"), MAX_SANDBOX_SPEC_IDS):
-            data = await self._http.request("GET", "/api/v1/sandbox-specs", params={"id": list(part)})
-            out.extend(parse_list(data, SandboxSpec.model_validate))
+            out += await self._http.request(
+                "GET",
+                "/api/v1/sandbox-specs",
+                params={"id": list(part)},
+                parse=nullable_list(SandboxSpec.model_validate, len(part)),
+            )
         return out
 
     async def retrieve(self, spec_id: str) -> SandboxSpec:

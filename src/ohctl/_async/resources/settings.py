@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._errors import AuthenticationError, InvalidArgumentError
+from ..._parse import json_object, message_of
 from ..._routes import route
 from ...types.secrets import GitProvider, ProviderToken
 from ...types.settings import Secret, Settings
@@ -21,7 +22,7 @@ class AsyncSettings(AsyncResource):
         self.profiles = AsyncProfiles(client)
 
     async def get(self) -> Settings:
-        return Settings.model_validate(await self._http.request("GET", "/api/v1/settings"))
+        return await self._http.request("GET", "/api/v1/settings", parse=Settings.model_validate)
 
     async def update(
         self,
@@ -43,14 +44,13 @@ class AsyncSettings(AsyncResource):
             body["conversation_settings_diff"] = conversation_settings_diff
         if not body:
             raise InvalidArgumentError("Nothing to update: pass at least one field")
-        data = await self._http.request("POST", "/api/v1/settings", json=body, idempotent=True)
-        return str(data.get("message", "")) if isinstance(data, dict) else str(data)
+        return await self._http.request("POST", "/api/v1/settings", json=body, idempotent=True, parse=message_of)
 
     async def agent_schema(self) -> dict[str, Any]:
-        return dict(await self._http.request("GET", "/api/v1/settings/agent-schema"))
+        return await self._http.request("GET", "/api/v1/settings/agent-schema", parse=json_object)
 
     async def conversation_schema(self) -> dict[str, Any]:
-        return dict(await self._http.request("GET", "/api/v1/settings/conversation-schema"))
+        return await self._http.request("GET", "/api/v1/settings/conversation-schema", parse=json_object)
 
 
 class AsyncSecrets(AsyncResource):
@@ -67,18 +67,17 @@ class AsyncSecrets(AsyncResource):
     async def create(self, name: str, value: str, *, description: str | None = None) -> str:
         """Create (or overwrite) a secret. The value is sent once and never logged or returned."""
         body = {"name": name, "value": value, "description": description}
-        data = await self._http.request("POST", "/api/v1/secrets", json=body, idempotent=True)
-        return str(data.get("message", ""))
+        return await self._http.request("POST", "/api/v1/secrets", json=body, idempotent=True, parse=message_of)
 
     async def update(self, name: str, *, new_name: str | None = None, description: str | None = None) -> str:
         """Rename or re-describe a secret; its value is kept."""
         body = {"name": new_name or name, "description": description}
-        data = await self._http.request("PUT", route("/api/v1/secrets/{secret_id}", secret_id=name), json=body)
-        return str(data.get("message", ""))
+        path = route("/api/v1/secrets/{secret_id}", secret_id=name)
+        return await self._http.request("PUT", path, json=body, parse=message_of)
 
     async def delete(self, name: str) -> str:
-        data = await self._http.request("DELETE", route("/api/v1/secrets/{secret_id}", secret_id=name))
-        return str(data.get("message", ""))
+        path = route("/api/v1/secrets/{secret_id}", secret_id=name)
+        return await self._http.request("DELETE", path, parse=message_of)
 
     # -- git-provider tokens --------------------------------------------------------------------
     async def set_git_providers(
@@ -104,7 +103,9 @@ class AsyncSecrets(AsyncResource):
         if mcp_config is not None:
             body["mcp_config"] = mcp_config
         try:
-            data = await self._http.request("POST", "/api/v1/secrets/git-providers", json=body, idempotent=True)
+            return await self._http.request(
+                "POST", "/api/v1/secrets/git-providers", json=body, idempotent=True, parse=message_of
+            )
         except AuthenticationError as exc:
             if "Invalid token" not in exc.detail:
                 raise
@@ -112,9 +113,7 @@ class AsyncSecrets(AsyncResource):
                 f"The git provider token was refused: {exc.detail} The server confirms each new token with "
                 "its provider, so check the token, the provider name and host, and that the server can reach it"
             ) from None
-        return str(data.get("message", ""))
 
     async def delete_git_providers(self) -> str:
         """Remove every stored git-provider token (there is no per-provider delete)."""
-        data = await self._http.request("DELETE", "/api/v1/secrets/git-providers")
-        return str(data.get("message", ""))
+        return await self._http.request("DELETE", "/api/v1/secrets/git-providers", parse=message_of)

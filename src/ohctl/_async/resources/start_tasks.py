@@ -7,10 +7,11 @@ from typing import Any
 from ..._errors import ResourceNotFoundError
 from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskRef, chunked, many, start_task_id
 from ..._ids import conversation_id as to_conversation_id
+from ..._parse import count, nullable_list
 from ...types.conversations import StartTask
 from .._pagination import AsyncPager
 from ..lib.waiting import wait_start_task
-from ._base import AsyncResource, parse_list
+from ._base import AsyncResource
 
 
 class AsyncStartTasks(AsyncResource):
@@ -21,8 +22,12 @@ class AsyncStartTasks(AsyncResource):
         wanted = [start_task_id(i) for i in many(ids, "start-task id")]
         out: list[StartTask | None] = []
         for part in chunked(wanted, MAX_START_TASK_IDS):
-            data = await self._http.request("GET", "/api/v1/app-conversations/start-tasks", params={"ids": list(part)})
-            out.extend(parse_list(data, StartTask.model_validate))
+            out += await self._http.request(
+                "GET",
+                "/api/v1/app-conversations/start-tasks",
+                params={"ids": list(part)},
+                parse=nullable_list(StartTask.model_validate, len(part)),
+            )
         return out
 
     async def retrieve(self, task_id: StartTaskRef) -> StartTask:
@@ -64,7 +69,9 @@ class AsyncStartTasks(AsyncResource):
             "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
         }
-        return int(await self._http.request("GET", "/api/v1/app-conversations/start-tasks/count", params=params))
+        return await self._http.request(
+            "GET", "/api/v1/app-conversations/start-tasks/count", params=params, parse=count
+        )
 
     async def wait(
         self, task_id: StartTaskRef, *, timeout: float | None = 300.0, poll_interval: float = 1.0

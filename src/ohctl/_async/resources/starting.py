@@ -4,11 +4,15 @@ stream the start tasks as the server reports them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, overload
 
+import httpx
+
 from ..._config import LONG_TIMEOUT
-from ..._errors import APIConnectionError, InvalidArgumentError, StreamError
+from ..._errors import APIConnectionError, InvalidArgumentError, StreamError, connection_error, shape_error
 from ..._ids import ConversationId, conversation_id
+from ..._parse import FAILURES
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
 from ...types.conversations import (
@@ -23,6 +27,15 @@ from ...types.conversations import (
 from ._base import AsyncResource
 
 WaitFor = Literal["ready", "finished"]
+
+
+def _streamed_task(response: httpx.Response, item: Any) -> StartTask:
+    """One start task of the stream-start array; a wrong shape raises UnexpectedResponseError, as
+    ``request(parse=...)`` does for a whole body."""
+    try:
+        return StartTask.model_validate(item)
+    except FAILURES as exc:
+        raise shape_error(response, exc) from exc
 
 
 class AsyncConversationStarts(AsyncResource):
@@ -121,8 +134,14 @@ class AsyncConversationStarts(AsyncResource):
         retried start can launch a second, billed sandbox.
         """
         req = request or self.build_request(task, **fields)
-        data = await self._http.request("POST", "/api/v1/app-conversations", json=self._body(req), idempotent=False)
-        started = StartTask.model_validate(data)
+        started = await self._http.request(
+            "POST",
+            "/api/v1/app-conversations",
+            json=self._body(req),
+            idempotent=False,
+            parse=StartTask.model_validate,
+            unsure=_find_the_start(req),
+        )
         if wait is None:
             return started
         return await self._finish_start(started, req, wait=wait, timeout=timeout)
@@ -169,12 +188,15 @@ class AsyncConversationStarts(AsyncResource):
                 timeout=LONG_TIMEOUT,
             ) as response:
                 reader = JSONArrayReader(response.request)
-                async for chunk in response.aiter_bytes():
-                    for item in reader.feed(chunk):
-                        last = StartTask.model_validate(item)
-                        yield last
+                try:
+                    async for chunk in response.aiter_bytes():
+                        for item in reader.feed(chunk):
+                            last = _streamed_task(response, item)
+                            yield last
+                except httpx.TransportError as exc:
+                    raise connection_error(exc, response.request, unsure=_find_the_start(req)) from exc
                 for item in reader.close():
-                    last = StartTask.model_validate(item)
+                    last = _streamed_task(response, item)
                     yield last
         except (StreamError, APIConnectionError) as exc:
             if last is None:
@@ -186,3 +208,15 @@ class AsyncConversationStarts(AsyncResource):
             ) from exc
         if last is not None and not last.is_terminal:
             raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
+
+
+def _find_the_start(request: StartRequest) -> str:
+    """How to find a start that may have begun although its answer was lost."""
+    since = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=5)
+    how = f"client.start_tasks.search(created_after=datetime.fromisoformat({since.isoformat()!r}))"
+    title = (
+        f", or client.conversations.search(title_contains={request.title!r}) once it is ready" if request.title else ""
+    )
+    return (
+        f"The conversation may have been started: look for its start task with {how}{title} before starting it again."
+    )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._parse import json_object
 from ...types.settings import UserInfo
 from ._base import AsyncResource
 
@@ -10,9 +11,8 @@ class AsyncUsers(AsyncResource):
     async def me(self, *, expose_secrets: bool = False) -> UserInfo:
         """The current user and their settings (secret values masked unless ``expose_secrets``)."""
         params = {"expose_secrets": True} if expose_secrets else None
-        return UserInfo.model_validate(await self._http.request("GET", "/api/v1/users/me", params=params))
+        return await self._http.request("GET", "/api/v1/users/me", params=params, parse=UserInfo.model_validate)
 
     async def git_info(self) -> dict[str, Any]:
         """The linked git provider's user (403 when no provider is connected)."""
-        data = await self._http.request("GET", "/api/v1/users/git-info")
-        return dict(data)
+        return await self._http.request("GET", "/api/v1/users/git-info", parse=json_object)

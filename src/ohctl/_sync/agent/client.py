@@ -16,6 +16,7 @@ from ..._config import ClientConfig, check_transport
 from ..._errors import APIStatusError, ConfigurationError, InvalidArgumentError, OhctlError, ServerTooOldError
 from ..._ids import ConversationId, ConversationRef, conversation_id
 from ..._options import RequestOptions
+from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
 from .._http import SyncHTTP
@@ -164,7 +165,7 @@ class AgentServer:
 
     # -- server details -------------------------------------------------------------------
     def info(self) -> ServerInfo:
-        return ServerInfo.model_validate(self._http.request("GET", "/server_info"))
+        return self._http.request("GET", "/server_info", parse=ServerInfo.model_validate)
 
     def _answers(self, path: str) -> bool:
         try:
@@ -186,7 +187,7 @@ class AgentServer:
 
     def tools(self) -> list[str]:
         """The tools this server can give an agent."""
-        return [str(t) for t in self._http.request("GET", "/api/tools/")]
+        return self._http.request("GET", "/api/tools/", parse=strings)
 
     def tools_catalog(self) -> list[ToolCatalogEntry]:
         """Every tool this server can give an agent, with whether a user may pick it
@@ -195,7 +196,9 @@ class AgentServer:
         app server 1.11.0 sandboxes run) answer 404, raised as ServerTooOldError naming the
         server's version: use ``tools()`` (names only) there."""
         try:
-            data = self._http.request("GET", "/api/tools/catalog")
+            return self._http.request(
+                "GET", "/api/tools/catalog", parse=field_list("tools", ToolCatalogEntry.model_validate)
+            )
         except APIStatusError as exc:
             if exc.status_code not in (404, 405):
                 raise
@@ -206,7 +209,6 @@ class AgentServer:
                 route="/api/tools/catalog",
                 version=version,
             ) from None
-        return [ToolCatalogEntry.model_validate(item) for item in data.get("tools") or []]
 
     def _version(self) -> str | None:
         """The server's version from /server_info, or None if it cannot be read."""
@@ -216,7 +218,7 @@ class AgentServer:
             return None
 
     def vscode_status(self) -> VSCodeStatus:
-        return VSCodeStatus.model_validate(self._http.request("GET", "/api/vscode/status"))
+        return self._http.request("GET", "/api/vscode/status", parse=VSCodeStatus.model_validate)
 
     def vscode_url(
         self, *, base_url: str | None = None, workspace_dir: str | None = None, check: bool = True
@@ -227,10 +229,12 @@ class AgentServer:
             status = self.vscode_status()
             if not (status.enabled and status.running):
                 return None
-        data = self._http.request(
-            "GET", "/api/vscode/url", params={"base_url": base_url, "workspace_dir": workspace_dir}
+        return self._http.request(
+            "GET",
+            "/api/vscode/url",
+            params={"base_url": base_url, "workspace_dir": workspace_dir},
+            parse=optional_text_field("url"),
         )
-        return data.get("url") if isinstance(data, dict) else None
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, with the session key, retries and error mapping."""

@@ -19,6 +19,8 @@ from ..._errors import (
 )
 from ..._ids import MAX_AGENT_CONVERSATION_IDS, MAX_TITLE_LENGTH, ConversationRef, chunked, many
 from ..._ids import conversation_id as to_conversation_id
+from ..._parse import count as parse_count
+from ..._parse import flag, nullable_list, text_field
 from ..._routes import route
 from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
@@ -112,14 +114,16 @@ class SyncAgentConversations(SyncAgentResource):
         if tags is not None:
             body["tags"] = tags
         body.update(fields)
-        data = self._http.request("POST", "/api/conversations", json=body, idempotent=True)
-        return ConversationInfo.model_validate(data)
+        return self._http.request(
+            "POST", "/api/conversations", json=body, idempotent=True, parse=ConversationInfo.model_validate
+        )
 
     def info(self, conversation: ConversationRef | None = None) -> ConversationInfo:
-        data = self._http.request(
-            "GET", route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation))
+        return self._http.request(
+            "GET",
+            route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
+            parse=ConversationInfo.model_validate,
         )
-        return ConversationInfo.model_validate(data)
 
     def search(
         self,
@@ -141,15 +145,19 @@ class SyncAgentConversations(SyncAgentResource):
         )
 
     def count(self, *, status: str | ExecutionStatus | None = None) -> int:
-        return int(self._http.request("GET", "/api/conversations/count", params={"status": status}))
+        return self._http.request("GET", "/api/conversations/count", params={"status": status}, parse=parse_count)
 
     def get(self, ids: Iterable[ConversationRef]) -> list[ConversationInfo | None]:
         """Batch get in the order asked, None for unknown ids (99 per call)."""
         wanted = [self._conversation(i) for i in many(ids, "conversation id")]
         out: list[ConversationInfo | None] = []
         for part in chunked(wanted, MAX_AGENT_CONVERSATION_IDS):
-            data = self._http.request("GET", "/api/conversations", params={"ids": list(part)})
-            out.extend(None if item is None else ConversationInfo.model_validate(item) for item in data)
+            out += self._http.request(
+                "GET",
+                "/api/conversations",
+                params={"ids": list(part)},
+                parse=nullable_list(ConversationInfo.model_validate, len(part)),
+            )
         return out
 
     def update(
@@ -162,13 +170,13 @@ class SyncAgentConversations(SyncAgentResource):
         if title is not None and not 1 <= len(title) <= MAX_TITLE_LENGTH:
             raise InvalidArgumentError(f"title must be 1 to {MAX_TITLE_LENGTH} characters long")
         body = {k: v for k, v in {"title": title, "tags": tags}.items() if v is not None}
-        data = self._http.request(
+        return self._http.request(
             "PATCH",
             route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
             json=body,
             idempotent=True,
+            parse=flag("success", default=True),
         )
-        return bool(data.get("success", True)) if isinstance(data, dict) else True
 
     def delete(self, conversation: ConversationRef | None = None) -> bool:
         """Delete; False when it was already gone (1.34 answers 400 then, later servers 404)."""
@@ -201,6 +209,7 @@ class SyncAgentConversations(SyncAgentResource):
             route("/api/conversations/{conversation_id}/events", conversation_id=cid),
             json=_message(message, run),
             idempotent=False,
+            unsure="The message may have been delivered: check the latest events before sending it again.",
         )
 
     def run(self, conversation: ConversationRef | None = None) -> bool:
@@ -230,10 +239,11 @@ class SyncAgentConversations(SyncAgentResource):
     def final_response(self, conversation: ConversationRef | None = None) -> str:
         """The agent's last answer ("" until it has finished)."""
         cid = self._conversation(conversation)
-        data = self._http.request(
-            "GET", route("/api/conversations/{conversation_id}/agent_final_response", conversation_id=cid)
+        return self._http.request(
+            "GET",
+            route("/api/conversations/{conversation_id}/agent_final_response", conversation_id=cid),
+            parse=text_field("response"),
         )
-        return str(data.get("response") or "") if isinstance(data, dict) else str(data or "")
 
     def respond_to_confirmation(
         self, accept: bool, conversation: ConversationRef | None = None, *, reason: str | None = None
@@ -266,8 +276,9 @@ class SyncAgentConversations(SyncAgentResource):
     def ask(self, question: str, conversation: ConversationRef | None = None) -> str:
         """Ask the agent's LLM about the conversation without changing it."""
         path = route("/api/conversations/{conversation_id}/ask_agent", conversation_id=self._conversation(conversation))
-        data = self._http.request("POST", path, json={"question": question}, idempotent=False)
-        return str(data.get("response") or "") if isinstance(data, dict) else str(data)
+        return self._http.request(
+            "POST", path, json={"question": question}, idempotent=False, parse=text_field("response")
+        )
 
     def generate_title(self, conversation: ConversationRef | None = None, *, max_length: int = 50) -> str:
         """Have the LLM title the conversation, store the title and return it. Servers up to 1.18
@@ -275,13 +286,13 @@ class SyncAgentConversations(SyncAgentResource):
         of the agent's LLM (``ask_agent``) and stored with a PATCH."""
         cid = self._conversation(conversation)
         try:
-            data = self._http.request(
+            return self._http.request(
                 "POST",
                 route("/api/conversations/{conversation_id}/generate_title", conversation_id=cid),
                 json={"max_length": max_length},
                 idempotent=False,
+                parse=text_field("title"),
             )
-            return str(data.get("title") or "")
         except NotFoundError:
             pass
         answer = self.ask(

@@ -12,6 +12,7 @@ from typing import IO, Any, Literal
 from ..._config import LONG_TIMEOUT
 from ..._errors import InvalidArgumentError, NotFoundError, OhctlError
 from ..._ids import ConversationRef
+from ..._parse import flag, obj
 from ..._routes import route
 from ...types.agent import UploadResult
 from ...types.common import OhModel
@@ -30,6 +31,17 @@ def remote_path(path: str) -> str:
     return path
 
 
+def _upload_result(data: Any) -> UploadResult:
+    """1.58 answers ``{"success": true, "file_size": n}``; older servers a bare boolean or nothing."""
+    if isinstance(data, dict):
+        return UploadResult.model_validate(data)
+    return UploadResult(success=bool(data) if isinstance(data, bool) else True)
+
+
+def _home(data: Any) -> OhModel:
+    return OhModel.model_validate(obj(data))
+
+
 class SyncFiles(SyncAgentResource):
     def upload(self, source: Source, path: str) -> UploadResult:
         """Upload to the absolute sandbox ``path`` from a local path, bytes or a binary file object;
@@ -45,15 +57,15 @@ class SyncFiles(SyncAgentResource):
         return self._send(source, target, name)
 
     def _send(self, handle: IO[bytes], target: str, name: str) -> UploadResult:
-        data = self._http.request(
+        return self._http.request(
             "POST",
             "/api/file/upload",
             params={"path": target},
             files={"file": (name, handle, "application/octet-stream")},
             idempotent=False,
             timeout=LONG_TIMEOUT,
+            parse=_upload_result,
         )
-        return UploadResult.model_validate(data if isinstance(data, dict) else {"success": bool(data)})
 
     def download(self, path: str, destination: Destination) -> Download:
         """Stream the sandbox file ``path`` to a local path (a directory keeps the file name) or a
@@ -100,24 +112,29 @@ class SyncFiles(SyncAgentResource):
         runs ``mkdir -p`` through bash instead."""
         target = remote_path(path)
         try:
-            data = self._http.request("POST", "/api/file/create_directory", params={"path": target}, idempotent=True)
+            return self._http.request(
+                "POST",
+                "/api/file/create_directory",
+                params={"path": target},
+                idempotent=True,
+                parse=flag("success", default=True),
+            )
         except NotFoundError:
             result = self._agent.bash.execute(f"mkdir -p -- {shlex.quote(target)}", timeout=60)
             if not result.ok:
                 raise OhctlError(f"Could not create {target}: {result.stderr or result.stdout}".strip()) from None
             return True
-        return bool(data.get("success", True)) if isinstance(data, dict) else True
 
     def home(self) -> OhModel:
         """The sandbox user's home directory and suggested locations."""
-        return OhModel.model_validate(self._http.request("GET", "/api/file/home"))
+        return self._http.request("GET", "/api/file/home", parse=_home)
 
     def subdirectories(
         self, path: str, *, include_hidden: bool = False, page_size: int | None = None
     ) -> Pager[OhModel]:
         """The directories under ``path``, lazily paged."""
         params = {"path": remote_path(path), "include_hidden": include_hidden}
-        return Pager(self._http, "/api/file/search_subdirs", params, OhModel.model_validate, page_size=page_size)
+        return Pager(self._http, "/api/file/search_subdirs", params, _home, page_size=page_size)
 
     def download_trajectory(self, destination: Destination, conversation: ConversationRef | None = None) -> Download:
         """The conversation's raw persistence directory as a zip (``base_state.json`` and

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ..._errors import SandboxFailedError, SandboxNotRunningError, WaitTimeoutError
-from ..._ids import conversation_id
-from ..._wait_logic import FAILED_SANDBOX, Poll
+from ..._deadline import deadline
+from ..._errors import OhctlError, SandboxFailedError, SandboxNotRunningError, WaitTimeoutError
+from ..._ids import conversation_id, sandbox_id
+from ..._wait_logic import FAILED_SANDBOX, Outage, Poll, request_deadline
 from ...types.conversations import AppConversation
 from ...types.sandboxes import Sandbox, SandboxStatus
 from ..agent.client import AgentServer
@@ -82,26 +83,39 @@ def ensure_sandbox_running(
     """Resume a PAUSED sandbox, wait through STARTING until RUNNING and the agent server answers,
     then build the client from the fresh URL and session key (both change on resume)."""
     poll = Poll(timeout, initial=1.0, maximum=5.0)
+    outage = Outage(f"sandbox {sandbox_id(sandbox)}")
     resumed = False
-    while True:
-        found = client.sandboxes.retrieve(sandbox)
-        status = str(found.status)
-        if status in FAILED_SANDBOX:
-            raise _not_running(f"sandbox {found.id}", status, found)
-        agent = _from_sandbox(client, found, conversation)
-        if agent is not None:
-            if agent.alive():
-                return agent
-            agent.close()
-        elif status == SandboxStatus.PAUSED.value and not resumed:
-            log.debug("resuming sandbox %s", found.id)
-            client.sandboxes.resume(found.id)
-            resumed = True
-        if poll.expired():
-            raise WaitTimeoutError(
-                f"Sandbox {found.id} not running after {poll.elapsed:.0f}s (last status {status})", last=found
-            )
-        client._http.sleep(poll.next_delay())
+    found: Sandbox | None = None
+    with deadline(request_deadline(timeout)):
+        while True:
+            try:
+                found = client.sandboxes.retrieve(sandbox)
+                status = str(found.status)
+                if status in FAILED_SANDBOX:
+                    raise _not_running(f"sandbox {found.id}", status, found)
+                agent = _from_sandbox(client, found, conversation)
+                if agent is not None:
+                    if agent.alive():
+                        return agent
+                    agent.close()
+                elif status == SandboxStatus.PAUSED.value and not resumed:
+                    log.debug("resuming sandbox %s", found.id)
+                    client.sandboxes.resume(found.id)
+                    resumed = True
+            except OhctlError as exc:
+                if not outage.absorb(exc):
+                    raise
+            else:
+                outage.clear()
+            if poll.expired():
+                last = f"last status {found.status}" if found is not None else "no status seen"
+                problem = outage.describe()
+                raise WaitTimeoutError(
+                    f"Sandbox {sandbox_id(sandbox)} not running after {poll.elapsed:.0f}s "
+                    f"({last}{'; ' + problem if problem else ''})",
+                    last=found,
+                )
+            client._http.sleep(poll.clamp(outage.delay()) if outage.failures else poll.next_delay())
 
 
 def ensure_conversation_running(client: OpenHands, conversation: Any, *, timeout: float | None = 180.0) -> AgentServer:

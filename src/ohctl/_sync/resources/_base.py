@@ -1,20 +1,13 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..client import OpenHands
-
-T = TypeVar("T")
 
 
 class SyncResource:
     def __init__(self, client: OpenHands) -> None:
         self._client = client
         self._http = client._http
-
-
-def parse_list(data: Any, parse: Callable[[Any], T]) -> list[T | None]:
-    return [None if item is None else parse(item) for item in data]

@@ -10,6 +10,7 @@ from typing import IO
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
+from ..._parse import count, field_list, flag, list_of, nullable_list, text
 from ..._routes import route
 from ..._wait_logic import WaitResult
 from ...types.agent import TrajectoryResult
@@ -27,14 +28,15 @@ from ...types.conversations import (
     UserMessage,
 )
 from ...types.files import Download
+from ...types.summary import ConversationSummary
 from .._download import save_response
 from .._pagination import Pager
 from ..agent.client import AgentServer
 from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
+from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
-from ._base import parse_list
 from .starting import SyncConversationStarts
 
 log = logging.getLogger("ohctl.conversations")
@@ -49,8 +51,12 @@ class SyncConversations(SyncConversationStarts):
         wanted = [conversation_id(i) for i in many(ids, "conversation id")]
         out: list[AppConversation | None] = []
         for part in chunked(wanted, MAX_CONVERSATION_IDS):
-            data = self._http.request("GET", "/api/v1/app-conversations", params={"ids": list(part)})
-            out.extend(parse_list(data, AppConversation.model_validate))
+            out += self._http.request(
+                "GET",
+                "/api/v1/app-conversations",
+                params={"ids": list(part)},
+                parse=nullable_list(AppConversation.model_validate, len(part)),
+            )
         reject_start_task_ids(self._client, [cid for cid, conv in zip(wanted, out, strict=True) if conv is None])
         return out
 
@@ -112,7 +118,7 @@ class SyncConversations(SyncConversationStarts):
             "updated_at__lt": updated_before,
             "sandbox_id__eq": sandbox_id,
         }
-        return int(self._http.request("GET", "/api/v1/app-conversations/count", params=params))
+        return self._http.request("GET", "/api/v1/app-conversations/count", params=params, parse=count)
 
     # -- changing -------------------------------------------------------------------------
     def update(
@@ -134,13 +140,13 @@ class SyncConversations(SyncConversationStarts):
         ).model_dump(mode="json", exclude_none=True)
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
+            updated = self._http.request(
                 "PATCH",
                 route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid),
                 json=body,
                 idempotent=True,
+                parse=AppConversation.model_validate,
             )
-        updated = AppConversation.model_validate(data)
         if title is not None:
             self._title_on_agent_server(updated, title)
         return updated
@@ -162,10 +168,11 @@ class SyncConversations(SyncConversationStarts):
     def delete(self, conversation: ConversationRef) -> bool:
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
-                "DELETE", route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid)
+            return self._http.request(
+                "DELETE",
+                route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid),
+                parse=flag("success", default=False),
             )
-        return bool(data.get("success")) if isinstance(data, dict) else bool(data)
 
     def send_message(
         self,
@@ -182,13 +189,18 @@ class SyncConversations(SyncConversationStarts):
         cid = conversation_id(conversation)
         body = UserMessage.of(message).model_copy(update={"run": run}).model_dump(mode="json")
         with explain_not_found(self._client, cid):
-            data = self._http.request(
+            response = self._http.request(
                 "POST",
                 route("/api/v1/app-conversations/{conversation_id}/send-message", conversation_id=cid),
                 json=body,
                 idempotent=False,
+                parse=SendMessageResponse.model_validate,
+                unsure=(
+                    f"The message may have been delivered: check the conversation's latest user message "
+                    f"(client.events.search({str(cid)!r}, kind='MessageEvent', sort_order='TIMESTAMP_DESC', limit=5)) "
+                    "before sending it again."
+                ),
             )
-        response = SendMessageResponse.model_validate(data)
         if wait and run:
             self.wait(cid, timeout=timeout, _fresh_grace=10.0)
         return response
@@ -206,13 +218,13 @@ class SyncConversations(SyncConversationStarts):
             target = conversation_id(conversation)
         body = UserMessage.of(message).model_dump(mode="json", exclude={"run"})
         with explain_not_found(self._client, ConversationId(target.removeprefix("task-"))):
-            data = self._http.request(
+            return self._http.request(
                 "POST",
                 route("/api/v1/conversations/{conversation_id}/pending-messages", conversation_id=target),
                 json=body,
                 idempotent=False,
+                parse=PendingMessage.model_validate,
             )
-        return PendingMessage.model_validate(data)
 
     # -- waiting --------------------------------------------------------------------------
     def wait(
@@ -266,6 +278,12 @@ class SyncConversations(SyncConversationStarts):
         return poll_conversations(self._client, [conversation_id(c) for c in many(conversations, "conversation")])
 
     # -- per-conversation reads -----------------------------------------------------------
+    def summary(self, conversation: ConversationRef) -> ConversationSummary:
+        """The conversation at a glance in one call: sandbox and agent status (and the outcome),
+        repository and branch, PRs, cost and tokens, model, event count, the first user message and
+        the agent's last message (its last message or its ``finish`` message)."""
+        return conversation_summary(self._client, conversation)
+
     def download(self, conversation: ConversationRef, destination: str | os.PathLike[str] | IO[bytes]) -> Download:
         """Stream the trajectory zip to a path (a directory gets the server's file name) or a binary
         file object, in constant memory. A partial file is removed if the transfer fails."""
@@ -285,52 +303,55 @@ class SyncConversations(SyncConversationStarts):
         sandbox), so "" does not prove the file is empty."""
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
+            content = self._http.request(
                 "GET",
                 route("/api/v1/app-conversations/{conversation_id}/file", conversation_id=cid),
                 params={"file_path": path},
+                parse=text,
             )
-        if not data:
+        if not content:
             reject_start_task_ids(self._client, [cid])
-        return str(data or "")
+        return content
 
     def git_changes(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> list[GitChange]:
         """Changed files of the repository at ``path`` (e.g. ``/workspace/project``) in a running sandbox."""
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
+            return self._http.request(
                 "GET",
                 route("/api/v1/app-conversations/{conversation_id}/git/changes", conversation_id=cid),
                 params={"path": path, "ref": ref},
+                parse=list_of(GitChange.model_validate),
             )
-        return [GitChange.model_validate(item) for item in data]
 
     def git_diff(self, conversation: ConversationRef, path: str, *, ref: str | None = None) -> GitDiff:
         """The original and modified text of one file (``path`` is the file's absolute path)."""
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
+            return self._http.request(
                 "GET",
                 route("/api/v1/app-conversations/{conversation_id}/git/diff", conversation_id=cid),
                 params={"path": path, "ref": ref},
+                parse=GitDiff.model_validate,
             )
-        return GitDiff.model_validate(data)
 
     def skills(self, conversation: ConversationRef) -> list[Skill]:
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
-                "GET", route("/api/v1/app-conversations/{conversation_id}/skills", conversation_id=cid)
+            return self._http.request(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/skills", conversation_id=cid),
+                parse=field_list("skills", Skill.model_validate),
             )
-        return [Skill.model_validate(item) for item in data.get("skills") or []]
 
     def hooks(self, conversation: ConversationRef) -> list[HookEvent]:
         cid = conversation_id(conversation)
         with explain_not_found(self._client, cid):
-            data = self._http.request(
-                "GET", route("/api/v1/app-conversations/{conversation_id}/hooks", conversation_id=cid)
+            return self._http.request(
+                "GET",
+                route("/api/v1/app-conversations/{conversation_id}/hooks", conversation_id=cid),
+                parse=field_list("hooks", HookEvent.model_validate),
             )
-        return [HookEvent.model_validate(item) for item in data.get("hooks") or []]
 
     # -- the sandbox's agent server -------------------------------------------------------
     def agent(self, conversation: ConversationRef) -> AgentServer:

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from ..._event_filters import event_time, kind_name
 from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, many
+from ..._parse import count as parse_count
+from ..._parse import nullable_list
 from ..._routes import route
 from ...types.events import Event, parse_event
 from .._pagination import Pager
 from ..lib.id_checks import reject_start_task_ids
-from ._base import SyncResource, parse_list
+from ._base import SyncResource
 
 
 class SyncEvents(SyncResource):
@@ -59,7 +61,7 @@ class SyncEvents(SyncResource):
         params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
-        count = int(self._http.request("GET", path, params=params))
+        count = self._http.request("GET", path, params=params, parse=parse_count)
         if count == 0:
             reject_start_task_ids(self._client, [cid])
         return count
@@ -70,8 +72,9 @@ class SyncEvents(SyncResource):
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events", conversation_id=cid)
         for part in chunked(many(ids, "event id"), MAX_EVENT_IDS):
-            data = self._http.request("GET", path, params={"id": list(part)})
-            out.extend(parse_list(data, parse_event))
+            out += self._http.request(
+                "GET", path, params={"id": list(part)}, parse=nullable_list(parse_event, len(part))
+            )
         if out and all(event is None for event in out):
             reject_start_task_ids(self._client, [cid])
         return out

@@ -42,12 +42,12 @@ def profile_name(name: str) -> str:
 class SyncProfiles(SyncResource):
     def list(self) -> LLMProfileList:
         """Every saved profile (name, model, base_url, api_key_set) and the active profile's name."""
-        return LLMProfileList.model_validate(self._http.request("GET", "/api/v1/settings/profiles"))
+        return self._http.request("GET", "/api/v1/settings/profiles", parse=LLMProfileList.model_validate)
 
     def retrieve(self, name: str) -> LLMProfileDetail:
         """One profile's full LLM config (its api_key nulled); NotFoundError if there is none."""
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return LLMProfileDetail.model_validate(self._http.request("GET", path))
+        return self._http.request("GET", path, parse=LLMProfileDetail.model_validate)
 
     def save(
         self,
@@ -69,21 +69,21 @@ class SyncProfiles(SyncResource):
         if llm is not None:
             body["llm"] = llm
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return ProfileChange.model_validate(self._http.request("POST", path, json=body, idempotent=True))
+        return self._http.request("POST", path, json=body, idempotent=True, parse=ProfileChange.model_validate)
 
     def delete(self, name: str) -> ProfileChange:
         """Delete a profile; succeeds also when there was no such profile (the server is idempotent)."""
         path = route("/api/v1/settings/profiles/{name}", name=profile_name(name))
-        return ProfileChange.model_validate(self._http.request("DELETE", path))
+        return self._http.request("DELETE", path, parse=ProfileChange.model_validate)
 
     def activate(self, name: str) -> ProfileChange:
         """Make the profile the LLM of new conversations; the answer's ``model`` is the active model."""
         path = route("/api/v1/settings/profiles/{name}/activate", name=profile_name(name))
-        return ProfileChange.model_validate(self._http.request("POST", path, idempotent=True))
+        return self._http.request("POST", path, idempotent=True, parse=ProfileChange.model_validate)
 
     def rename(self, name: str, new_name: str) -> ProfileChange:
         """Rename a profile, keeping its config, key and active flag; ConflictError if ``new_name`` is
         taken. Not retried: a retry after a rename that went through would answer 404."""
         path = route("/api/v1/settings/profiles/{name}/rename", name=profile_name(name))
         body = {"new_name": profile_name(new_name)}
-        return ProfileChange.model_validate(self._http.request("POST", path, json=body, idempotent=False))
+        return self._http.request("POST", path, json=body, idempotent=False, parse=ProfileChange.model_validate)

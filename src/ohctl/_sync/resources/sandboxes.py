@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ... import _errors
 from ..._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -15,13 +14,14 @@ from ..._errors import (
     WaitTimeoutError,
 )
 from ..._ids import MAX_SANDBOX_IDS, MAX_SANDBOX_SPEC_IDS, SandboxRef, chunked, many, sandbox_id
+from ..._parse import field_list, flag, nullable_list
 from ..._routes import route
 from ..._wait_logic import FAILED_SANDBOX, Poll
 from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from ...types.secrets import SandboxSecretName
 from .._pagination import Pager
 from ..agent.client import AgentServer
-from ._base import SyncResource, parse_list
+from ._base import SyncResource
 
 
 def _key_refused(exc: AuthenticationError) -> SessionKeyError:
@@ -31,10 +31,14 @@ def _key_refused(exc: AuthenticationError) -> SessionKeyError:
 class SyncSandboxes(SyncResource):
     def create(self, *, sandbox_spec_id: str | None = None) -> Sandbox:
         """Start a new sandbox. Not retried unless the request provably never reached the server."""
-        data = self._http.request(
-            "POST", "/api/v1/sandboxes", params={"sandbox_spec_id": sandbox_spec_id}, idempotent=False
+        return self._http.request(
+            "POST",
+            "/api/v1/sandboxes",
+            params={"sandbox_spec_id": sandbox_spec_id},
+            idempotent=False,
+            parse=Sandbox.model_validate,
+            unsure="A sandbox may have been created: look with client.sandboxes.search() before creating another.",
         )
-        return Sandbox.model_validate(data)
 
     def search(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[Sandbox]:
         return Pager(
@@ -45,8 +49,12 @@ class SyncSandboxes(SyncResource):
         wanted = [sandbox_id(i) for i in many(ids, "sandbox id")]
         out: list[Sandbox | None] = []
         for part in chunked(wanted, MAX_SANDBOX_IDS):
-            data = self._http.request("GET", "/api/v1/sandboxes", params={"id": list(part)})
-            out.extend(parse_list(data, Sandbox.model_validate))
+            out += self._http.request(
+                "GET",
+                "/api/v1/sandboxes",
+                params={"id": list(part)},
+                parse=nullable_list(Sandbox.model_validate, len(part)),
+            )
         return out
 
     def retrieve(self, sandbox: SandboxRef) -> Sandbox:
@@ -58,22 +66,30 @@ class SyncSandboxes(SyncResource):
         return found
 
     def pause(self, sandbox: SandboxRef) -> bool:
-        data = self._http.request(
-            "POST", route("/api/v1/sandboxes/{sandbox_id}/pause", sandbox_id=sandbox_id(sandbox)), idempotent=True
+        return self._http.request(
+            "POST",
+            route("/api/v1/sandboxes/{sandbox_id}/pause", sandbox_id=sandbox_id(sandbox)),
+            idempotent=True,
+            parse=flag("success", default=False),
         )
-        return bool(data.get("success"))
 
     def resume(self, sandbox: SandboxRef) -> bool:
-        data = self._http.request(
-            "POST", route("/api/v1/sandboxes/{sandbox_id}/resume", sandbox_id=sandbox_id(sandbox)), idempotent=True
+        return self._http.request(
+            "POST",
+            route("/api/v1/sandboxes/{sandbox_id}/resume", sandbox_id=sandbox_id(sandbox)),
+            idempotent=True,
+            parse=flag("success", default=False),
         )
-        return bool(data.get("success"))
 
     def delete(self, sandbox: SandboxRef) -> bool:
         sid = sandbox_id(sandbox)
         # The server reads the id from the query (the path segment is ignored): send both.
-        data = self._http.request("DELETE", route("/api/v1/sandboxes/{id}", id=sid), params={"sandbox_id": sid})
-        return bool(data.get("success"))
+        return self._http.request(
+            "DELETE",
+            route("/api/v1/sandboxes/{id}", id=sid),
+            params={"sandbox_id": sid},
+            parse=flag("success", default=False),
+        )
 
     def wait(
         self,
@@ -125,15 +141,14 @@ class SyncSandboxes(SyncResource):
         the routes only work on a multi-user deployment such as the hosted Cloud."""
         headers = self._session_headers(sandbox, session_api_key)
         try:
-            response = self._http.send(
+            return self._http.request(
                 "GET",
                 route("/api/v1/sandboxes/{sandbox_id}/settings/secrets", sandbox_id=sandbox_id(sandbox)),
                 headers=headers,
+                parse=field_list("secrets", SandboxSecretName.model_validate),
             )
         except AuthenticationError as exc:
             raise _key_refused(exc) from None
-        data = _errors.parse_json(response)
-        return [SandboxSecretName.model_validate(item) for item in data.get("secrets") or []]
 
     def secret_value(self, sandbox: SandboxRef, name: str, *, session_api_key: str | None = None) -> str:
         """One secret's raw value as the sandbox sees it (a custom secret first, else a provider token
@@ -176,8 +191,12 @@ class SyncSandboxSpecs(SyncResource):
     def get(self, ids: Iterable[str]) -> list[SandboxSpec | None]:
         out: list[SandboxSpec | None] = []
         for part in chunked(many(ids, "sandbox spec id"), MAX_SANDBOX_SPEC_IDS):
-            data = self._http.request("GET", "/api/v1/sandbox-specs", params={"id": list(part)})
-            out.extend(parse_list(data, SandboxSpec.model_validate))
+            out += self._http.request(
+                "GET",
+                "/api/v1/sandbox-specs",
+                params={"id": list(part)},
+                parse=nullable_list(SandboxSpec.model_validate, len(part)),
+            )
         return out
 
     def retrieve(self, spec_id: str) -> SandboxSpec:

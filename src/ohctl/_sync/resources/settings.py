@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._errors import AuthenticationError, InvalidArgumentError
+from ..._parse import json_object, message_of
 from ..._routes import route
 from ...types.secrets import GitProvider, ProviderToken
 from ...types.settings import Secret, Settings
@@ -22,7 +23,7 @@ class SyncSettings(SyncResource):
         self.profiles = SyncProfiles(client)
 
     def get(self) -> Settings:
-        return Settings.model_validate(self._http.request("GET", "/api/v1/settings"))
+        return self._http.request("GET", "/api/v1/settings", parse=Settings.model_validate)
 
     def update(
         self,
@@ -44,14 +45,13 @@ class SyncSettings(SyncResource):
             body["conversation_settings_diff"] = conversation_settings_diff
         if not body:
             raise InvalidArgumentError("Nothing to update: pass at least one field")
-        data = self._http.request("POST", "/api/v1/settings", json=body, idempotent=True)
-        return str(data.get("message", "")) if isinstance(data, dict) else str(data)
+        return self._http.request("POST", "/api/v1/settings", json=body, idempotent=True, parse=message_of)
 
     def agent_schema(self) -> dict[str, Any]:
-        return dict(self._http.request("GET", "/api/v1/settings/agent-schema"))
+        return self._http.request("GET", "/api/v1/settings/agent-schema", parse=json_object)
 
     def conversation_schema(self) -> dict[str, Any]:
-        return dict(self._http.request("GET", "/api/v1/settings/conversation-schema"))
+        return self._http.request("GET", "/api/v1/settings/conversation-schema", parse=json_object)
 
 
 class SyncSecrets(SyncResource):
@@ -68,18 +68,17 @@ class SyncSecrets(SyncResource):
     def create(self, name: str, value: str, *, description: str | None = None) -> str:
         """Create (or overwrite) a secret. The value is sent once and never logged or returned."""
         body = {"name": name, "value": value, "description": description}
-        data = self._http.request("POST", "/api/v1/secrets", json=body, idempotent=True)
-        return str(data.get("message", ""))
+        return self._http.request("POST", "/api/v1/secrets", json=body, idempotent=True, parse=message_of)
 
     def update(self, name: str, *, new_name: str | None = None, description: str | None = None) -> str:
         """Rename or re-describe a secret; its value is kept."""
         body = {"name": new_name or name, "description": description}
-        data = self._http.request("PUT", route("/api/v1/secrets/{secret_id}", secret_id=name), json=body)
-        return str(data.get("message", ""))
+        path = route("/api/v1/secrets/{secret_id}", secret_id=name)
+        return self._http.request("PUT", path, json=body, parse=message_of)
 
     def delete(self, name: str) -> str:
-        data = self._http.request("DELETE", route("/api/v1/secrets/{secret_id}", secret_id=name))
-        return str(data.get("message", ""))
+        path = route("/api/v1/secrets/{secret_id}", secret_id=name)
+        return self._http.request("DELETE", path, parse=message_of)
 
     # -- git-provider tokens --------------------------------------------------------------------
     def set_git_providers(
@@ -105,7 +104,9 @@ class SyncSecrets(SyncResource):
         if mcp_config is not None:
             body["mcp_config"] = mcp_config
         try:
-            data = self._http.request("POST", "/api/v1/secrets/git-providers", json=body, idempotent=True)
+            return self._http.request(
+                "POST", "/api/v1/secrets/git-providers", json=body, idempotent=True, parse=message_of
+            )
         except AuthenticationError as exc:
             if "Invalid token" not in exc.detail:
                 raise
@@ -113,9 +114,7 @@ class SyncSecrets(SyncResource):
                 f"The git provider token was refused: {exc.detail} The server confirms each new token with "
                 "its provider, so check the token, the provider name and host, and that the server can reach it"
             ) from None
-        return str(data.get("message", ""))
 
     def delete_git_providers(self) -> str:
         """Remove every stored git-provider token (there is no per-provider delete)."""
-        data = self._http.request("DELETE", "/api/v1/secrets/git-providers")
-        return str(data.get("message", ""))
+        return self._http.request("DELETE", "/api/v1/secrets/git-providers", parse=message_of)

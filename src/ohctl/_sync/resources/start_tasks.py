@@ -8,10 +8,11 @@ from typing import Any
 from ..._errors import ResourceNotFoundError
 from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskRef, chunked, many, start_task_id
 from ..._ids import conversation_id as to_conversation_id
+from ..._parse import count, nullable_list
 from ...types.conversations import StartTask
 from .._pagination import Pager
 from ..lib.waiting import wait_start_task
-from ._base import SyncResource, parse_list
+from ._base import SyncResource
 
 
 class SyncStartTasks(SyncResource):
@@ -22,8 +23,12 @@ class SyncStartTasks(SyncResource):
         wanted = [start_task_id(i) for i in many(ids, "start-task id")]
         out: list[StartTask | None] = []
         for part in chunked(wanted, MAX_START_TASK_IDS):
-            data = self._http.request("GET", "/api/v1/app-conversations/start-tasks", params={"ids": list(part)})
-            out.extend(parse_list(data, StartTask.model_validate))
+            out += self._http.request(
+                "GET",
+                "/api/v1/app-conversations/start-tasks",
+                params={"ids": list(part)},
+                parse=nullable_list(StartTask.model_validate, len(part)),
+            )
         return out
 
     def retrieve(self, task_id: StartTaskRef) -> StartTask:
@@ -63,7 +68,7 @@ class SyncStartTasks(SyncResource):
             "conversation_id__eq": to_conversation_id(conversation_id) if conversation_id else None,
             "created_at__gte": created_after,
         }
-        return int(self._http.request("GET", "/api/v1/app-conversations/start-tasks/count", params=params))
+        return self._http.request("GET", "/api/v1/app-conversations/start-tasks/count", params=params, parse=count)
 
     def wait(self, task_id: StartTaskRef, *, timeout: float | None = 300.0, poll_interval: float = 1.0) -> StartTask:
         """Follow a start task to READY. Raises StartTaskFailedError on ERROR (with the server's

@@ -5,11 +5,15 @@ stream the start tasks as the server reports them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, overload
 
+import httpx
+
 from ..._config import LONG_TIMEOUT
-from ..._errors import APIConnectionError, InvalidArgumentError, StreamError
+from ..._errors import APIConnectionError, InvalidArgumentError, StreamError, connection_error, shape_error
 from ..._ids import ConversationId, conversation_id
+from ..._parse import FAILURES
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
 from ...types.conversations import (
@@ -24,6 +28,15 @@ from ...types.conversations import (
 from ._base import SyncResource
 
 WaitFor = Literal["ready", "finished"]
+
+
+def _streamed_task(response: httpx.Response, item: Any) -> StartTask:
+    """One start task of the stream-start array; a wrong shape raises UnexpectedResponseError, as
+    ``request(parse=...)`` does for a whole body."""
+    try:
+        return StartTask.model_validate(item)
+    except FAILURES as exc:
+        raise shape_error(response, exc) from exc
 
 
 class SyncConversationStarts(SyncResource):
@@ -122,8 +135,14 @@ class SyncConversationStarts(SyncResource):
         retried start can launch a second, billed sandbox.
         """
         req = request or self.build_request(task, **fields)
-        data = self._http.request("POST", "/api/v1/app-conversations", json=self._body(req), idempotent=False)
-        started = StartTask.model_validate(data)
+        started = self._http.request(
+            "POST",
+            "/api/v1/app-conversations",
+            json=self._body(req),
+            idempotent=False,
+            parse=StartTask.model_validate,
+            unsure=_find_the_start(req),
+        )
         if wait is None:
             return started
         return self._finish_start(started, req, wait=wait, timeout=timeout)
@@ -170,12 +189,15 @@ class SyncConversationStarts(SyncResource):
                 timeout=LONG_TIMEOUT,
             ) as response:
                 reader = JSONArrayReader(response.request)
-                for chunk in response.iter_bytes():
-                    for item in reader.feed(chunk):
-                        last = StartTask.model_validate(item)
-                        yield last
+                try:
+                    for chunk in response.iter_bytes():
+                        for item in reader.feed(chunk):
+                            last = _streamed_task(response, item)
+                            yield last
+                except httpx.TransportError as exc:
+                    raise connection_error(exc, response.request, unsure=_find_the_start(req)) from exc
                 for item in reader.close():
-                    last = StartTask.model_validate(item)
+                    last = _streamed_task(response, item)
                     yield last
         except (StreamError, APIConnectionError) as exc:
             if last is None:
@@ -187,3 +209,15 @@ class SyncConversationStarts(SyncResource):
             ) from exc
         if last is not None and not last.is_terminal:
             raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
+
+
+def _find_the_start(request: StartRequest) -> str:
+    """How to find a start that may have begun although its answer was lost."""
+    since = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=5)
+    how = f"client.start_tasks.search(created_after=datetime.fromisoformat({since.isoformat()!r}))"
+    title = (
+        f", or client.conversations.search(title_contains={request.title!r}) once it is ready" if request.title else ""
+    )
+    return (
+        f"The conversation may have been started: look for its start task with {how}{title} before starting it again."
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._parse import json_object
 from ...types.settings import UserInfo
 from ._base import SyncResource
 
@@ -11,9 +12,8 @@ class SyncUsers(SyncResource):
     def me(self, *, expose_secrets: bool = False) -> UserInfo:
         """The current user and their settings (secret values masked unless ``expose_secrets``)."""
         params = {"expose_secrets": True} if expose_secrets else None
-        return UserInfo.model_validate(self._http.request("GET", "/api/v1/users/me", params=params))
+        return self._http.request("GET", "/api/v1/users/me", params=params, parse=UserInfo.model_validate)
 
     def git_info(self) -> dict[str, Any]:
         """The linked git provider's user (403 when no provider is connected)."""
-        data = self._http.request("GET", "/api/v1/users/git-info")
-        return dict(data)
+        return self._http.request("GET", "/api/v1/users/git-info", parse=json_object)

@@ -1,8 +1,10 @@
-"""Start the real OpenHands app server (process sandboxes) for the peer test suite.
+"""Start the real OpenHands app server with process sandboxes (``ohctl local`` and the test suite).
 
-Run with the peer venv's interpreter: ``python app_server.py --port N``.
-Three upstream behaviours break process sandboxes on this kind of machine; they are patched here at
-import time, before uvicorn starts (see the project's peer notes):
+Run with the server venv's interpreter: ``python app_server.py --port N``. It never imports ohctl
+(ohctl is not installed in that venv). Each patch below was checked against openhands-ai 1.11.0 (the
+pinned version, ``PINNED``); a different version refuses to start unless OHCTL_LOCAL_UNPINNED=1,
+since a patch that no longer fits could break the server silently. They are applied at import time,
+before uvicorn starts:
 
 1. A ``/.dockerenv`` marker makes the server rewrite ``localhost`` sandbox URLs to
    ``host.docker.internal``.
@@ -69,10 +71,25 @@ def _without_browser(function):
     return wrapper
 
 
+PINNED = "1.11.0"
+
+
+def _check_version() -> None:
+    from importlib.metadata import version
+
+    found = version("openhands-ai")
+    if found != PINNED and os.environ.get("OHCTL_LOCAL_UNPINNED") != "1":
+        raise SystemExit(
+            f"ohctl's launcher patches were checked against openhands-ai {PINNED}, not {found}: "
+            "re-check them (see this file), or set OHCTL_LOCAL_UNPINNED=1 to try anyway"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
+    _check_version()
     _patch()
     import uvicorn
 

@@ -1,0 +1,1 @@
+"""One module per command group; each exposes click commands that ``cli.main`` loads on demand."""

@@ -1,0 +1,144 @@
+"""``ohctl list / show / rename / delete / open``: the conversations themselves."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..context import state
+from ..output import json_option, make_output
+from ..params import CONVERSATION, SINCE
+
+if TYPE_CHECKING:
+    from ohctl.types import AppConversation
+
+
+def age(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    from ..render import duration
+
+    seconds = (datetime.now(timezone.utc) - moment).total_seconds()
+    return duration(max(0.0, seconds)) + " ago"
+
+
+def _status(conv: AppConversation) -> str:
+    from ..render import status_word
+
+    return status_word(conv)
+
+
+COLUMNS = [
+    ("id", lambda c: str(c.id)),
+    ("title", lambda c: (c.title or "")[:50]),
+    ("repo", lambda c: c.selected_repository or ""),
+    ("status", _status),
+    ("cost", lambda c: f"${c.cost:.2f}"),
+    ("updated", lambda c: age(c.updated_at or c.created_at)),
+]
+
+
+@click.command("list")
+@click.option("--title", "title", metavar="TEXT", help="Only titles containing TEXT.")
+@click.option("--since", type=SINCE, help="Only those created since: 30m, 2h, 7d or an ISO date.")
+@click.option("--repo", metavar="OWNER/NAME", help="Only conversations on this repository.")
+@click.option("--limit", "-L", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
+@click.option("--all", "all_", is_flag=True, help="Every conversation (no limit).")
+@json_option
+def list_command(
+    title: str | None,
+    since: datetime | None,
+    repo: str | None,
+    limit: int,
+    all_: bool,
+    json_fields: str | None,
+    jq_expr: str | None,
+) -> None:
+    """Conversations, newest first."""
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    client = state().client()
+    # The server filters by title and time; the repository is matched here (so no server limit then).
+    server_limit = None if (all_ or repo) else limit
+    found: Any = client.conversations.search(title_contains=title, created_after=since, limit=server_limit)
+    if repo:
+        wanted = repo.lower()
+        matching = (c for c in found if (c.selected_repository or "").lower() == wanted)
+        found = matching if all_ else (c for _, c in zip(range(limit), matching, strict=False))
+    from ..render import without_keys
+
+    shown = out.emit_list((without_keys(c) for c in found), COLUMNS)
+    if shown == 0 and out.tty and not out.structured:
+        out.status("no conversations")
+
+
+@click.command("show")
+@click.argument("conversation", type=CONVERSATION)
+@json_option
+def show(conversation: str, json_fields: str | None, jq_expr: str | None) -> None:
+    """A conversation at a glance: status, repository, PRs, cost, tokens, messages."""
+    from ..render import Paint, show_summary, web_url
+
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    client = state().client()
+    summary = client.conversations.summary(conversation)
+    out.emit(summary, human=lambda s: show_summary(s, Paint(out.color), web_url(client, str(s.id))))
+
+
+@click.command("rename")
+@click.argument("conversation", type=CONVERSATION)
+@click.argument("title")
+def rename(conversation: str, title: str) -> None:
+    """Give a conversation a new title."""
+    if not title.strip():
+        raise click.BadParameter("the title is empty", param_hint="TITLE")
+    updated = state().client().conversations.update(conversation, title=title)
+    click.echo(f"renamed {updated.id}: {updated.title}", err=True)
+
+
+@click.command("delete")
+@click.argument("conversation", type=CONVERSATION)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
+def delete(conversation: str, yes: bool) -> None:
+    """Delete a conversation."""
+    from ..inputs import confirm_or_yes
+
+    confirm_or_yes(f"Delete conversation {conversation}?", yes)
+    client = state().client()
+    client.conversations.retrieve(conversation)  # a clear "not found" (or start-task id) message first
+    if not client.conversations.delete(conversation):
+        raise click.ClickException(f"the server did not delete conversation {conversation}")
+    click.echo(f"deleted {conversation}", err=True)
+
+
+def _can_open_browser() -> bool:
+    """A graphical browser is likely: never start a text browser in the user's terminal."""
+    if not sys.stdout.isatty():
+        return False
+    if os.environ.get("BROWSER"):
+        return True
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@click.command("open")
+@click.argument("conversation", type=CONVERSATION)
+@click.option("--print", "print_only", is_flag=True, help="Print the URL instead of opening it.")
+def open_command(conversation: str, print_only: bool) -> None:
+    """Open the conversation's web page (prints the URL when there is no browser)."""
+    from ..render import web_url
+
+    client = state().client()
+    client.conversations.retrieve(conversation)  # exists (and is not a start-task id)
+    url = web_url(client, conversation)
+    if not print_only and _can_open_browser():
+        import webbrowser
+
+        if webbrowser.open(url):
+            click.echo(f"opened {url}", err=True)
+            return
+    click.echo(url)

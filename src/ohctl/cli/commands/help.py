@@ -1,0 +1,40 @@
+"""``ohctl help TOPIC``: the documentation that does not belong to one command."""
+
+from __future__ import annotations
+
+import click
+
+from ..exit_codes import DESCRIPTIONS
+
+TOPICS = {
+    "exit-codes": "\n".join(f"{int(code):>4}  {text}" for code, text in DESCRIPTIONS.items()),
+    "environment": "\n".join(
+        [
+            "OPENHANDS_API_KEY, OPENHANDS_CLOUD_API_KEY, OH_API_KEY   the API key (first set wins)",
+            "OPENHANDS_BASE_URL, OPENHANDS_APP_BASE                  the server (default: the hosted Cloud)",
+            "OHCTL_PROFILE                                           the stored profile to use",
+            "OHCTL_CONFIG_DIR                                        where profiles and keys are stored",
+            "OHCTL_KEYRING=0                                         keep keys in the 0600 file, not the OS keyring",
+            "OHCTL_LOG=debug                                         debug logs and tracebacks (keys redacted)",
+            "NO_COLOR                                                no colours",
+            "LLM_MODEL, LLM_API_KEY, LLM_BASE_URL                    the model for `settings llm` and `local up`",
+        ]
+    ),
+    "output": "\n".join(
+        [
+            "On a terminal, reads print tables; piped, one JSON object per line (NDJSON).",
+            "--json prints JSON (--json id,status: only those fields); --jq EXPR filters it with jq.",
+            "Progress and hints go to stderr, data to stdout.",
+        ]
+    ),
+}
+
+
+@click.command("help")
+@click.argument("topic", required=False, type=click.Choice(sorted(TOPICS)))
+def help_group(topic: str | None) -> None:
+    """Help on a topic: exit-codes, environment, output."""
+    if topic is None:
+        click.echo("Topics: " + ", ".join(sorted(TOPICS)) + "\nCommands: ohctl --help")
+        return
+    click.echo(TOPICS[topic])

@@ -1,0 +1,157 @@
+"""``ohctl local up|status|logs|down``: the real open-source server on this machine."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import click
+
+from ..exit_codes import Exit
+from ..output import json_option, make_output
+
+if TYPE_CHECKING:
+    from ohctl.local import LocalServer
+
+PROFILE = "local"
+
+
+@click.group("local")
+def local_group() -> None:
+    """Run the real OpenHands server here (no Docker, no account): up, status, logs, down."""
+
+
+@local_group.command("up")
+@click.option("--model", default=None, help="The model (default: LLM_MODEL, else the offline scripted model).")
+@click.option("--api-key-env", metavar="VAR", default=None, help="Read the model's API key from this env var.")
+@click.option("--base-url", default=None, help="The model's base URL (default: LLM_BASE_URL).")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--name", default="default", show_default=True, help="Several local servers can run side by side.")
+@click.option("--default/--no-default", "make_default", default=None, help="Make it the default profile.")
+@json_option
+def up(
+    model: str | None,
+    api_key_env: str | None,
+    base_url: str | None,
+    port: int | None,
+    name: str,
+    make_default: bool | None,
+    json_fields: str | None,
+    jq_expr: str | None,
+) -> None:
+    """Install (once) and start the server; it becomes the `local` profile."""
+    from ohctl.local import LocalServer
+
+    out = make_output(json_fields, jq_expr)
+    api_key = None
+    if api_key_env:
+        api_key = os.environ.get(api_key_env)
+        if not api_key:
+            raise click.UsageError(f"--api-key-env {api_key_env}: that variable is not set")
+    server = LocalServer(name)
+    before = server.status()
+    if not before.running:
+        out.status("starting the local OpenHands server (the first run installs it: about a minute)...")
+    started = time.monotonic()
+    status = server.up(model=model, api_key=api_key, base_url=base_url, port=port)
+    profile, default = register(server, make_default)
+    if out.structured or not out.tty:
+        out.emit({**_status_data(status), "profile": profile, "default_profile": default})
+        return
+    verb = "already running" if before.running else f"ready in {time.monotonic() - started:.1f}s"
+    out.echo(f"local OpenHands server {verb}: {status.url}")
+    if status.scripted_model:
+        out.echo("model: the offline scripted model (set LLM_MODEL / LLM_API_KEY, or --model, for a real one)")
+    else:
+        out.echo(f"model: {status.model}")
+    if default:
+        out.echo(f"profile `{profile}` is the default: `ohctl list`, `ohctl run ...` and OpenHands() use it")
+    else:
+        out.echo(f"use it with `ohctl --profile {profile} ...` or OHCTL_PROFILE={profile}")
+
+
+def register(server: LocalServer, make_default: bool | None = None) -> tuple[str, bool]:
+    """Store the running local server as a profile (``local``, or ``local-<name>``), the default one
+    unless another default exists (or as told); return its name and whether it is the default."""
+    import ohctl
+
+    profile = PROFILE if server.name == "default" else f"local-{server.name}"
+    default = make_default if make_default is not None else ohctl.default_profile_name() in (None, profile)
+    ohctl.save_profile(
+        profile, base_url=server.url, api_key=server.session_key, auth="session-key", make_default=default
+    )
+    return profile, default
+
+
+def _status_data(status: object) -> dict[str, object]:
+    from dataclasses import asdict
+
+    data = asdict(status)  # type: ignore[call-overload]
+    data["running"] = getattr(status, "running", False)
+    return dict(data)
+
+
+@local_group.command("status")
+@click.option("--name", default="default", show_default=True)
+@json_option
+def status_command(name: str, json_fields: str | None, jq_expr: str | None) -> None:
+    """Whether the local server runs (exit 1 when it is stopped or crashed)."""
+    from ohctl.local import LocalServer
+
+    out = make_output(json_fields, jq_expr)
+    status = LocalServer(name).status()
+
+    def human(_: object) -> None:
+        line = f"{status.state}"
+        if status.url:
+            line += f": {status.url}"
+        if status.model:
+            line += f" (model {'scripted, offline' if status.scripted_model else status.model})"
+        out.echo(line)
+        if status.problem:
+            out.echo(f"problem: {status.problem}; see `ohctl local logs`, then `ohctl local up`")
+
+    out.emit(_status_data(status), human=human)
+    if not status.running:
+        sys.exit(Exit.ERROR)
+
+
+@local_group.command("logs")
+@click.option("--name", default="default", show_default=True)
+@click.option("-n", "--lines", type=int, default=100, show_default=True)
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
+def logs(name: str, lines: int, follow: bool) -> None:
+    """The server's log."""
+    from ohctl.local import LocalServer
+
+    server = LocalServer(name)
+    text = server.logs(lines)
+    if text:
+        click.echo(text)
+    if not follow:
+        return
+    path = server.log_path
+    position = path.stat().st_size if path.exists() else 0
+    try:
+        while True:
+            if path.exists() and path.stat().st_size > position:
+                with open(path, "rb") as log_file:
+                    log_file.seek(position)
+                    chunk = log_file.read()
+                    position += len(chunk)
+                click.echo(chunk.decode(errors="replace"), nl=False)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return
+
+
+@local_group.command("down")
+@click.option("--name", default="default", show_default=True)
+def down(name: str) -> None:
+    """Stop the server, its model and every sandbox it started."""
+    from ohctl.local import LocalServer
+
+    ended = LocalServer(name).down()
+    click.echo(f"stopped ({len(ended)} processes ended)" if ended else "not running")

@@ -1,0 +1,215 @@
+"""``ohctl run``: start a task, show its start-up, then return, wait, or follow the agent live."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..context import state
+from ..exit_codes import Exit
+from ..output import Output, json_option, make_output
+from ..params import parse_vars, read_text_arg
+
+if TYPE_CHECKING:
+    import ohctl
+
+
+@dataclass(frozen=True)
+class Target:
+    repository: str | None
+    branch: str | None
+    git_provider: str | None
+    detected: bool = False
+
+
+def choose_target(repo: str | None, branch: str | None, provider: str | None, no_repo: bool) -> Target:
+    """An explicit --repo wins; else the current git checkout's remote and branch; else none."""
+    from ..gitremote import detect, parse_remote
+
+    if no_repo:
+        return Target(None, None, None)
+    if repo:
+        parsed = parse_remote(repo) if ("://" in repo or "@" in repo) else None
+        if parsed:
+            repo, provider = parsed[0], provider or parsed[1]
+        if repo.count("/") < 1:
+            raise click.BadParameter(f"{repo!r} is not owner/name", param_hint="--repo")
+        return Target(repo, branch, provider or "github")
+    found = detect()
+    if found is None:
+        return Target(None, branch, provider)
+    return Target(found.repository, branch or found.branch, provider or found.git_provider, detected=True)
+
+
+def task_text(
+    task: str | None, file: str | None, template: str | None, variables: tuple[str, ...], target: Target
+) -> str:
+    given = [name for name, value in (("TASK", task), ("--file", file), ("--template", template)) if value]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give the task as TASK, --file PATH or --template NAME" + (f" (not {' and '.join(given)})" if given else "")
+        )
+    if task:
+        text = read_text_arg(task)
+    elif file:
+        text = read_text_arg(file) if file == "-" else Path(file).read_text(encoding="utf-8")
+    else:
+        from ..prompts import TemplateError, find, render
+
+        assert template is not None
+        try:
+            text = render(find(template), parse_vars(variables), {"repo": target.repository, "branch": target.branch})
+        except TemplateError as exc:
+            raise click.UsageError(str(exc)) from None
+    if not text.strip():
+        raise click.UsageError("the task is empty")
+    return text
+
+
+@click.command("run")
+@click.argument("task", required=False)
+@click.option("--repo", metavar="OWNER/NAME", help="Repository to work on (default: this git checkout's remote).")
+@click.option("--branch", metavar="BRANCH", help="Branch (default: the checkout's current branch).")
+@click.option("--provider", "git_provider", metavar="NAME", help="Git provider: github, gitlab, bitbucket, ...")
+@click.option("--no-repo", is_flag=True, help="No repository, even inside a git checkout.")
+@click.option("--title", metavar="TITLE", help="Conversation title.")
+@click.option("--model", metavar="MODEL", help="LLM model for this conversation.")
+@click.option("--file", "file", metavar="PATH", help="Read the task from a file (- for standard input).")
+@click.option("--template", metavar="NAME", help="Render the task from a prompt template (see `ohctl templates`).")
+@click.option("--var", "variables", metavar="NAME=VALUE", multiple=True, help="A template variable (repeatable).")
+@click.option("--sandbox", "sandbox_id", metavar="ID", help="Run in this existing sandbox.")
+@click.option("--wait", is_flag=True, help="Wait until the agent finishes; exit code of the outcome.")
+@click.option("--follow", "-f", is_flag=True, help="Show the agent's actions and messages live until it ends.")
+@click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait or follow.")
+@json_option
+def run(
+    task: str | None,
+    repo: str | None,
+    branch: str | None,
+    git_provider: str | None,
+    no_repo: bool,
+    title: str | None,
+    model: str | None,
+    file: str | None,
+    template: str | None,
+    variables: tuple[str, ...],
+    sandbox_id: str | None,
+    wait: bool,
+    follow: bool,
+    timeout: float,
+    json_fields: str | None,
+    jq_expr: str | None,
+) -> None:
+    """Start a task: prints the conversation id once it is ready.
+
+    \b
+    ohctl run "Fix the flaky test in tests/test_io.py"         # repo from this checkout
+    ohctl run --repo octo/parser --branch dev -f "Add a CLI"   # follow the agent live
+    ohctl run --template fix-issue --var issue=42 --wait       # exit code of the outcome
+    """
+    if wait and follow:
+        raise click.UsageError("--wait and --follow do not go together (--follow also waits)")
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    target = choose_target(repo, branch, git_provider, no_repo)
+    text = task_text(task, file, template, variables, target)
+    if target.detected:
+        where = f"{target.repository} ({target.git_provider}), branch {target.branch or 'default'}"
+        out.status(f"repository: {where}, from this git checkout (--repo to choose, --no-repo for none)")
+    client = state().client()
+    started = time.monotonic()
+    cid = start(client, text, target, title=title, model=model, sandbox_id=sandbox_id, out=out)
+    from ..outcomes import conclude, interrupted, outcome_of
+    from ..render import is_cloud, web_url, without_keys
+
+    if is_cloud(client):
+        out.status(f"web: {web_url(client, cid)}")
+    if not (wait or follow):
+        if out.structured:
+            out.emit(without_keys(client.conversations.retrieve(cid)))
+        else:
+            click.echo(cid)
+        return
+    if not out.structured:
+        click.echo(cid)
+    left = max(0.0, timeout - (time.monotonic() - started))
+    try:
+        if follow:
+            outcome = follow_to_end(client, cid, left, out)
+        else:
+            out.status("waiting for the agent (Ctrl-C leaves it running)")
+            outcome = outcome_of(lambda: client.conversations.wait(cid, timeout=left))
+        if title and outcome is not None:
+            client.conversations.update(cid, title=title)  # the server's auto-title may have replaced it
+    except KeyboardInterrupt:
+        interrupted(cid)
+    conclude(client, cid, outcome, out, started=started)
+
+
+def start(
+    client: ohctl.OpenHands,
+    text: str,
+    target: Target,
+    *,
+    title: str | None,
+    model: str | None,
+    sandbox_id: str | None,
+    out: Output,
+) -> str:
+    """Start with live start-up progress on stderr; the conversation id once READY."""
+    from ..outcomes import interrupted
+    from ..render import duration
+
+    began = time.monotonic()
+    last = None
+    try:
+        for task in client.conversations.stream_start(
+            text,
+            repository=target.repository,
+            branch=target.branch,
+            git_provider=target.git_provider if target.repository else None,
+            llm_model=model,
+            sandbox_id=sandbox_id,
+        ):
+            if last is None or task.status != last.status:
+                out.status(f"starting ({duration(time.monotonic() - began)}): {task.status}")
+            last = task
+    except KeyboardInterrupt:
+        interrupted(None)
+    if last is None or last.app_conversation_id is None:
+        detail = (last.detail if last is not None else None) or "no detail from the server"
+        click.echo(f"error: the conversation did not start: {detail}", err=True)
+        if last is not None:
+            click.echo(f"hint: start task {last.id} ended in {last.status}", err=True)
+        sys.exit(int(Exit.AGENT_FAILED))
+    cid = last.app_conversation_id
+    if title:
+        client.conversations.update(cid, title=title)
+    out.status(f"ready in {duration(time.monotonic() - began)}: conversation {cid}")
+    return str(cid)
+
+
+def follow_to_end(client: ohctl.OpenHands, cid: str, timeout: float, out: Output) -> str | None:
+    """Print the agent's events live until its run ends; the outcome (None: the deadline passed)."""
+    from ..follow import FollowTimeoutError, follow_events
+    from ..outcomes import outcome_of
+    from ..render import Paint, event_lines
+
+    began = time.monotonic()
+    paint = Paint(out.color)
+    try:
+        for event in follow_events(client, cid, timeout=timeout):
+            for line in event_lines(event, paint):
+                click.echo(line)
+    except FollowTimeoutError:
+        return None
+    [result] = client.conversations.poll([cid]).values()
+    if result.outcome is None:
+        # The stream ended (say, the sandbox paused) before a terminal status: wait for the rest.
+        left = max(1.0, timeout - (time.monotonic() - began))
+        return outcome_of(lambda: client.conversations.wait(cid, timeout=left))
+    return str(result.outcome)

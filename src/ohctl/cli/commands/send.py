@@ -1,0 +1,50 @@
+"""``ohctl send``: a follow-up message (resuming a paused sandbox first)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from ..context import state
+from ..output import json_option, make_output
+from ..params import CONVERSATION, read_text_arg
+
+
+@click.command("send")
+@click.argument("conversation", type=CONVERSATION)
+@click.argument("text")
+@click.option("--wait", is_flag=True, help="Wait until the agent finishes this run; exit code of the outcome.")
+@click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
+@json_option
+def send(
+    conversation: str, text: str, wait: bool, timeout: float, json_fields: str | None, jq_expr: str | None
+) -> None:
+    """Send a follow-up message to the agent (TEXT, or - for standard input)."""
+    from ..outcomes import conclude, interrupted, outcome_of
+    from ..render import without_keys
+
+    message = read_text_arg(text)
+    if not message.strip():
+        raise click.BadParameter("the message is empty", param_hint="TEXT")
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    client = state().client()
+    started = time.monotonic()
+    # A paused sandbox refuses messages (409): resume it and wait until its agent server answers.
+    conv = client.conversations.retrieve(conversation)
+    if str(conv.sandbox_status) != "RUNNING":
+        out.status(f"resuming the sandbox ({conv.sandbox_status})")
+    client.conversations.ensure_running(conversation, timeout=min(timeout, 300.0)).close()
+    if not wait:
+        client.conversations.send_message(conversation, message)
+        out.status(f"sent to {conversation}")
+        if out.structured:
+            out.emit(without_keys(client.conversations.retrieve(conversation)))
+        return
+    out.status(f"sending to {conversation}, then waiting for the agent (Ctrl-C leaves it running)")
+    left = max(1.0, timeout - (time.monotonic() - started))
+    try:
+        outcome = outcome_of(lambda: client.conversations.send_message(conversation, message, wait=True, timeout=left))
+    except KeyboardInterrupt:
+        interrupted(conversation)
+    conclude(client, conversation, outcome, out, started=started)

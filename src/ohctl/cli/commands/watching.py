@@ -1,0 +1,131 @@
+"""``ohctl watch`` (status lines until the agents end) and ``ohctl events`` (the event log, live
+with --follow)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import click
+
+from ..context import state
+from ..exit_codes import Exit
+from ..output import Output, json_option, make_output
+from ..params import CONVERSATION
+
+if TYPE_CHECKING:
+    import ohctl
+
+
+@click.command("watch")
+@click.argument("conversations", nargs=-1, required=True, type=CONVERSATION)
+@click.option("--exit-status", is_flag=True, help="Exit with the outcome's code: 0 finished, 6 failed, 7 needs input.")
+@click.option("--timeout", type=float, default=None, help="Stop after this many seconds (exit code 8).")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.5), default=2.0, show_default=True, help="Seconds between looks."
+)
+def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | None, interval: float) -> None:
+    """Print a status line whenever a conversation changes, until every agent has ended.
+
+    \b
+    ohctl watch ID                    # until it finishes, fails or needs input
+    ohctl watch ID1 ID2 --exit-status # exit code: 6 if any failed, 7 if any needs input
+    """
+    from ..outcomes import CODES, interrupted
+    from ..render import Paint, status_word
+
+    paint = Paint(make_output(None, None, no_color=state().no_color).color)
+    client = state().client()
+    ids = list(dict.fromkeys(conversations))
+    seen: dict[str, str] = {}
+    outcomes: dict[str, str | None] = dict.fromkeys(ids)
+    end = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            for cid, result in client.conversations.poll(ids).items():
+                conv = result.conversation
+                line = status_word(conv)
+                if conv is not None and conv.sandbox_status is not None and conv.execution_status is not None:
+                    line += paint(f"  (sandbox {conv.sandbox_status})", dim=True)
+                if seen.get(cid) != line:
+                    seen[cid] = line
+                    title = (conv.title or "") if conv is not None else ""
+                    stamp = paint(time.strftime("%H:%M:%S"), dim=True)
+                    click.echo(f"{stamp} {cid[:8]} {paint(title[:40], bold=True)}  {line}".rstrip())
+                if conv is None:
+                    raise click.ClickException(f"conversation {cid} not found")
+                outcomes[cid] = str(result.outcome) if result.outcome is not None else None
+            if all(outcomes[c] is not None for c in ids):
+                break
+            if end is not None and time.monotonic() >= end:
+                pending = [c for c in ids if outcomes[c] is None]
+                click.echo(f"timed out: still running: {' '.join(pending)}", err=True)
+                sys.exit(int(Exit.PENDING))
+            pause = interval if end is None else max(0.0, min(interval, end - time.monotonic()))
+            time.sleep(pause)
+    except KeyboardInterrupt:
+        interrupted(ids[0] if len(ids) == 1 else None)
+    if exit_status:
+        codes = {CODES[o] for o in outcomes.values()}
+        for code in (Exit.AGENT_FAILED, Exit.NEEDS_INPUT):
+            if code in codes:
+                sys.exit(int(code))
+
+
+@click.command("events")
+@click.argument("conversation", type=CONVERSATION)
+@click.option("--kind", metavar="KIND", help="Only events of this kind (MessageEvent, ActionEvent, ...).")
+@click.option("--follow", "-f", is_flag=True, help="Go on live until the agent's run ends.")
+@click.option("--limit", "-L", type=click.IntRange(min=1), default=None, help="At most this many (not with --follow).")
+@click.option("--timeout", type=float, default=None, help="With --follow: stop after this many seconds (exit 8).")
+@json_option
+def events(
+    conversation: str,
+    kind: str | None,
+    follow: bool,
+    limit: int | None,
+    timeout: float | None,
+    json_fields: str | None,
+    jq_expr: str | None,
+) -> None:
+    """A conversation's events, oldest first: a table, JSON lines when piped, live with --follow."""
+    from ..render import event_text, one_line
+
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    client = state().client()
+    if not follow:
+        found = client.events.search(conversation, kind=kind, limit=limit)
+        columns = [
+            ("time", lambda e: (e.timestamp or "")[11:19]),
+            ("kind", lambda e: e.kind.rsplit(".", 1)[-1]),
+            ("source", lambda e: e.source or ""),
+            ("text", lambda e: one_line(event_text(e), 90)),
+        ]
+        out.emit_list(found, columns)
+        return
+    _follow(client, conversation, kind, timeout, out)
+
+
+def _follow(client: ohctl.OpenHands, conversation: str, kind: str | None, timeout: float | None, out: Output) -> None:
+    from ..follow import FollowTimeoutError, follow_events
+    from ..outcomes import interrupted
+    from ..render import Paint, event_lines
+
+    paint = Paint(out.color)
+    wanted = kind.rsplit(".", 1)[-1] if kind else None
+    lines = not out.structured and out.tty
+    try:
+        for event in follow_events(client, conversation, timeout=timeout):
+            if wanted and event.kind.rsplit(".", 1)[-1] != wanted:
+                continue
+            if lines:
+                for line in event_lines(event, paint):
+                    click.echo(line)
+            else:
+                out.emit(event)  # one JSON object per event (or the jq results)
+    except FollowTimeoutError:
+        click.echo(f"timed out: conversation {conversation} is still running", err=True)
+        sys.exit(int(Exit.PENDING))
+    except KeyboardInterrupt:
+        interrupted(conversation)

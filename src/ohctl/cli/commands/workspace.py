@@ -1,0 +1,164 @@
+"""``ohctl diff / exec / files``: the conversation's sandbox, through its agent server (a paused
+sandbox is resumed first)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import click
+
+from ..context import state
+from ..output import json_option, make_output
+from ..params import CONVERSATION
+
+if TYPE_CHECKING:
+    import ohctl
+
+RESUME_TIMEOUT = 300.0
+
+
+def _agent(conversation: str) -> ohctl.AgentServer:
+    return state().client().conversations.ensure_running(conversation, timeout=RESUME_TIMEOUT)
+
+
+def workdir(agent: ohctl.AgentServer, conversation: str) -> str:
+    """The agent's working directory, absolute (the server may report it relative to its own cwd)."""
+    info = agent.conversations.info(conversation)
+    wd = str((info.workspace or {}).get("working_dir") or "")
+    if wd.startswith("/"):
+        return wd
+    here = agent.bash.execute("pwd", timeout=30).stdout.strip() or "/"
+    return str(PurePosixPath(here) / wd) if wd else here
+
+
+def remote(path: str, base: str) -> str:
+    """An absolute sandbox path; a relative one is taken from the agent's working directory."""
+    return path if path.startswith("/") else str(PurePosixPath(base) / path)
+
+
+def repository_root(agent: ohctl.AgentServer, conversation: str, given: str | None) -> str:
+    """The git repository to diff: ``--path``, else the conversation's repository under the working
+    directory, else the working directory itself."""
+    base = workdir(agent, conversation)
+    if given:
+        return remote(given, base)
+    conv = state().client().conversations.retrieve(conversation)
+    candidates = [base]
+    if conv.selected_repository:
+        candidates.insert(0, str(PurePosixPath(base) / conv.selected_repository.rsplit("/", 1)[-1]))
+    probe = "; ".join(f"git -C {shlex.quote(c)} rev-parse --show-toplevel 2>/dev/null && exit 0" for c in candidates)
+    found = agent.bash.execute(probe + "; exit 1", timeout=30)
+    if not found.ok or not found.stdout.strip():
+        raise click.ClickException(f"no git repository in the sandbox at {' or '.join(candidates)}: pass --path")
+    return found.stdout.strip().splitlines()[0]
+
+
+# Tracked changes against HEAD (or the index in a repository with no commit yet), then every
+# untracked file that .gitignore does not hide, as a new file: what `git diff` would show after `git add -A`.
+DIFF_SCRIPT = (
+    "cd {root} || exit 2; "
+    "if git rev-parse --verify -q HEAD >/dev/null; then git --no-pager diff --no-color {opts} HEAD --; "
+    "else git --no-pager diff --no-color {opts} --cached --; fi; "
+    "git ls-files -z --others --exclude-standard | "
+    "xargs -0 -r -n1 git --no-pager diff --no-color {opts} --no-index /dev/null; exit 0"
+)
+
+
+@click.command("diff")
+@click.argument("conversation", type=CONVERSATION)
+@click.option("--path", metavar="DIR", help="The repository in the sandbox (default: the conversation's).")
+@click.option("--stat", is_flag=True, help="A summary of the changed files instead of the patch.")
+@json_option
+def diff(conversation: str, path: str | None, stat: bool, json_fields: str | None, jq_expr: str | None) -> None:
+    """The changes in the sandbox's repository as a unified diff (new files included), by running
+    git there through the agent server."""
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    with _agent(conversation) as agent:
+        root = repository_root(agent, conversation, path)
+        script = DIFF_SCRIPT.format(root=shlex.quote(root), opts="--stat" if stat else "")
+        result = agent.bash.execute(script, timeout=120)
+    if not result.ok:
+        raise click.ClickException(f"git diff failed in {root}: {(result.stderr or result.stdout).strip()}")
+    text = result.stdout
+    if out.structured:
+        out.emit({"conversation_id": conversation, "repository": root, "diff": text})
+        return
+    for line in text.splitlines(keepends=True):
+        click.echo(_colour(line, out.color), nl=False)
+
+
+def _colour(line: str, color: bool) -> str:
+    if not color:
+        return line
+    if line.startswith(("+++", "---", "diff --git")):
+        return click.style(line, bold=True)
+    if line.startswith("+"):
+        return click.style(line, fg="green")
+    if line.startswith("-"):
+        return click.style(line, fg="red")
+    if line.startswith("@@"):
+        return click.style(line, fg="cyan")
+    return line
+
+
+@click.command("exec", context_settings={"ignore_unknown_options": True})
+@click.argument("conversation", type=CONVERSATION)
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--cwd", metavar="DIR", help="Directory to run in (default: the agent's working directory).")
+@click.option("--timeout", type=int, default=300, show_default=True, help="Seconds the command may run.")
+def exec_command(conversation: str, command: tuple[str, ...], cwd: str | None, timeout: int) -> None:
+    """Run a shell command in the sandbox; exits with the command's exit code.
+
+    \b
+    ohctl exec ID -- pytest -q tests/
+    ohctl exec ID -- 'git log --oneline | head -3'   # one argument: a shell line
+    """
+    line = command[0] if len(command) == 1 else shlex.join(command)
+    code: int | None = None
+    with _agent(conversation) as agent:
+        where = remote(cwd, workdir(agent, conversation)) if cwd else workdir(agent, conversation)
+        for chunk in agent.bash.stream(line, cwd=where, timeout=timeout):
+            if chunk.stdout:
+                click.echo(chunk.stdout, nl=False)
+            if chunk.stderr:
+                click.echo(chunk.stderr, nl=False, err=True)
+            if chunk.exit_code is not None:
+                code = chunk.exit_code
+    if code is None or code < 0:
+        click.echo(f"error: the command ended without an exit code ({code}): timed out after {timeout}s?", err=True)
+        sys.exit(1)
+    sys.exit(code if code <= 255 else 1)
+
+
+@click.group("files")
+def files_group() -> None:
+    """Copy files between this machine and the sandbox (relative sandbox paths: from the working dir)."""
+
+
+@files_group.command("get")
+@click.argument("conversation", type=CONVERSATION)
+@click.argument("remote_path", metavar="REMOTE")
+@click.argument("local", required=False, metavar="[LOCAL]")
+def files_get(conversation: str, remote_path: str, local: str | None) -> None:
+    """Download REMOTE from the sandbox to LOCAL (a file or directory; default: here)."""
+    with _agent(conversation) as agent:
+        source = remote(remote_path, workdir(agent, conversation))
+        done = agent.files.download(source, local or ".")
+    click.echo(f"{done.path} ({done.bytes_written:,} bytes)")
+
+
+@files_group.command("put")
+@click.argument("conversation", type=CONVERSATION)
+@click.argument("local", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("remote_path", metavar="REMOTE")
+def files_put(conversation: str, local: Path, remote_path: str) -> None:
+    """Upload the file LOCAL to REMOTE in the sandbox (a path ending in / keeps the file name)."""
+    with _agent(conversation) as agent:
+        target = remote(remote_path, workdir(agent, conversation))
+        if remote_path.endswith("/"):
+            target = str(PurePosixPath(target) / local.name)
+        agent.files.upload(local, target)
+    click.echo(f"{target} ({local.stat().st_size:,} bytes)")

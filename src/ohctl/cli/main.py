@@ -1,0 +1,119 @@
+"""The ``ohctl`` command: a group whose subcommands are imported only when they run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from .exit_codes import Exit
+
+# command name -> (module under ohctl.cli.commands, attribute, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str, str]] = {}
+
+
+def command(name: str, module: str, attribute: str, summary: str) -> None:
+    COMMANDS[name] = (module, attribute, summary)
+
+
+# The command table: adding a command is one line here plus its module.
+command("help", "help", "help_group", "Topics: exit codes, environment, output formats.")
+command("auth", "auth", "auth_group", "Log in, see who and where the key came from, switch profiles.")
+command("api", "api", "api_command", "Call any app-server route (like `gh api`): JSON out, --paginate.")
+command("sandboxes", "sandboxes", "sandboxes_group", "List, show, pause, resume, delete sandboxes.")
+command("settings", "settings", "settings_group", "Show and change settings, the LLM, saved LLM profiles.")
+command("secrets", "secrets", "secrets_group", "List, set (from stdin or an env var), delete secrets.")
+command("completion", "completion", "completion", "Shell completion script: bash, zsh, fish.")
+command("run", "run", "run", "Start a task (repo from this checkout); --wait, or --follow live.")
+command("list", "conversations", "list_command", "Conversations, newest first (--title, --since, --repo).")
+command("show", "conversations", "show", "A conversation at a glance: status, repo, PRs, cost, messages.")
+command("watch", "watching", "watch", "Status lines until the agents end; --exit-status.")
+command("events", "watching", "events", "A conversation's events; --follow to go on live.")
+command("send", "send", "send", "Send a follow-up message (resumes a paused sandbox); --wait.")
+command("download", "download", "download", "Download the trajectory zip (-o PATH).")
+command("diff", "workspace", "diff", "The agent's changes to the repository in its sandbox.")
+command("exec", "workspace", "exec_command", "Run a shell command in the sandbox (its exit code).")
+command("files", "workspace", "files_group", "Copy files to (put) and from (get) the sandbox.")
+command("rename", "conversations", "rename", "Give a conversation a new title.")
+command("delete", "conversations", "delete", "Delete a conversation.")
+command("open", "conversations", "open_command", "Open the conversation's web page.")
+command("templates", "templates", "templates_group", "Prompt templates for `run --template` (list, show).")
+command("local", "local", "local_group", "The real OpenHands server on this machine: up, status, logs, down.")
+command("demo", "demo", "demo", "Try it now: a real agent run on this machine, no account needed.")
+command("conversations", "conversation_group", "conversations_group", "Conversation verbs as a group (`list`...).")
+
+
+class LazyGroup(click.Group):
+    """A group that lists its commands from the table and imports one only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        import importlib
+
+        module = importlib.import_module(f"ohctl.cli.commands.{entry[0]}")
+        found: click.Command = getattr(module, entry[1])
+        return found
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Help lists the table's one-line summaries without importing any command."""
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="ohctl")
+@click.option("--profile", envvar="OHCTL_PROFILE", default=None, help="Use a stored profile (see `ohctl auth`).")
+@click.option("--no-color", is_flag=True, default=False, help="No colours (also NO_COLOR=1).")
+@click.option("--debug", is_flag=True, default=False, help="Debug logs and tracebacks on stderr (OHCTL_LOG=debug).")
+@click.pass_context
+def cli(ctx: click.Context, profile: str | None, no_color: bool, debug: bool) -> None:
+    """OpenHands from a terminal or a script: start tasks, follow them, read what the agent did.
+
+    Reads print a table on a terminal and JSON lines when piped; --json and --jq on every read.
+    """
+    from .context import State
+
+    if debug:
+        os.environ["OHCTL_LOG"] = "debug"
+    if os.environ.get("OHCTL_LOG", "").lower() == "debug":
+        import logging
+
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+        logging.getLogger("ohctl").setLevel(logging.DEBUG)
+    state = ctx.ensure_object(State)
+    state.profile = profile
+    state.no_color = no_color
+    ctx.call_on_close(state.close)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the command line; every failure becomes one line, a hint and a documented exit code."""
+    try:
+        return cli.main(args=argv, prog_name="ohctl", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(Exit.INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(Exit.INTERRUPTED)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # every error ends as one line and an exit code
+        from .errors import report
+
+        sys.exit(report(exc))

@@ -1,0 +1,77 @@
+"""How a command that waited on an agent ends: a summary line, a hint, and the exit code of the
+outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 130 Ctrl-C)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from .exit_codes import Exit
+from .render import Paint, summary_line
+
+if TYPE_CHECKING:
+    import ohctl
+
+    from .output import Output
+
+CODES = {"finished": Exit.OK, "failed": Exit.AGENT_FAILED, "needs_input": Exit.NEEDS_INPUT, None: Exit.PENDING}
+
+
+def outcome_of(wait: Callable[[], Any]) -> str | None:
+    """Run a wait and name how it ended: finished, failed, needs_input, or None (deadline passed)."""
+    import ohctl
+
+    try:
+        wait()
+    except (ohctl.ConversationFailedError, ohctl.SandboxFailedError):
+        return "failed"
+    except ohctl.NeedsInputError:
+        return "needs_input"
+    except ohctl.WaitTimeoutError:
+        return None
+    return "finished"
+
+
+def hints(cid: str, outcome: str | None) -> list[str]:
+    if outcome == "failed":
+        return [f"see what happened: ohctl events {cid}"]
+    if outcome == "needs_input":
+        return ["the agent waits for confirmation of a pending action"]
+    if outcome is None:
+        return [f"still running: follow it with `ohctl watch {cid}`"]
+    return []
+
+
+def conclude(
+    client: ohctl.OpenHands, cid: str, outcome: str | None, out: Output, *, started: float | None = None
+) -> NoReturn:
+    """Print the summary (JSON when asked, else one line on stderr) and exit with the outcome's code."""
+    summary = client.conversations.summary(cid)
+    if outcome is not None:
+        summary = summary.model_copy(update={"outcome": outcome})
+    if out.structured:
+        out.emit(summary)
+    else:
+        elapsed = time.monotonic() - started if started is not None else None
+        click.echo(summary_line(summary, Paint(out.color), elapsed), err=True)
+    if outcome is None:
+        click.echo("timed out: the agent is still running", err=True)
+    for hint in hints(cid, outcome):
+        click.echo(f"hint: {hint}", err=True)
+    sys.exit(int(CODES[outcome]))
+
+
+def interrupted(cid: str | None) -> NoReturn:
+    """Ctrl-C: leave the conversation running and say how to come back to it."""
+    click.echo("", err=True)
+    if cid is None:
+        what = "the start was interrupted before the conversation was ready"
+        click.echo(f"interrupted: {what}; see `ohctl list` for what the server kept", err=True)
+    else:
+        click.echo(f"interrupted: conversation {cid} keeps running on the server", err=True)
+        click.echo(f"re-attach: ohctl watch {cid}   (or: ohctl events {cid} --follow)", err=True)
+    sys.exit(int(Exit.INTERRUPTED))

@@ -1,0 +1,157 @@
+"""How commands print: a table on a terminal, NDJSON when piped, JSON with ``--json`` (and field
+selection ``--json id,status``), a jq filter with ``--jq``. Colour follows NO_COLOR / --no-color and
+is off when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .redact import redact
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def to_data(value: Any) -> Any:
+    """Plain JSON data from models, dataclasses, enums, paths and dates. It still holds whatever
+    secrets the data holds: everything printed goes through ``redact`` too (see ``Output._select``)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [to_data(v) for v in value]
+    return value
+
+
+@dataclasses.dataclass
+class Output:
+    """The output settings of one command run."""
+
+    json_fields: list[str] | None = None  # [] means all fields
+    jq: str | None = None
+    color: bool = True
+    tty: bool = dataclasses.field(default_factory=lambda: sys.stdout.isatty())
+
+    @property
+    def structured(self) -> bool:
+        return self.json_fields is not None or self.jq is not None
+
+    def _select(self, item: Any) -> Any:
+        data = redact(to_data(item))  # whatever a server sends back, no key is ever printed
+        if self.json_fields and isinstance(data, dict):
+            return {name: data.get(name) for name in self.json_fields}
+        return data
+
+    def _jq(self, data: Any) -> Iterable[Any]:
+        import jq
+
+        try:
+            program = jq.compile(self.jq or ".")
+        except ValueError as exc:
+            raise click.UsageError(f"bad --jq expression: {exc}") from None
+        results: list[Any] = program.input_value(data).all()
+        return results
+
+    def emit(self, item: Any, *, human: Callable[[Any], None] | None = None) -> None:
+        """One object: JSON when asked (or when piped), else the ``human`` rendering."""
+        if self.structured or not self.tty or human is None:
+            data = self._select(item)
+            if self.jq is not None:
+                for result in self._jq(data):
+                    click.echo(result if isinstance(result, str) else json.dumps(result))
+                return
+            click.echo(json.dumps(data, indent=2 if self.tty else None))
+            return
+        human(item)
+
+    def emit_list(self, items: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]]) -> int:
+        """Many objects: a table on a terminal, NDJSON when piped, a JSON array with --json, each
+        jq result with --jq. Returns how many were printed."""
+        if self.jq is not None:
+            data = [self._select(item) for item in items]
+            for result in self._jq(data):
+                click.echo(result if isinstance(result, str) else json.dumps(result))
+            return len(data)
+        if self.json_fields is not None:
+            data = [self._select(item) for item in items]
+            click.echo(json.dumps(data, indent=2 if self.tty else None))
+            return len(data)
+        if not self.tty:
+            count = 0
+            for item in items:
+                click.echo(json.dumps(self._select(item)))
+                count += 1
+            return count
+        return self._table(items, columns)
+
+    def _table(self, items: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]]) -> int:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, header_style="bold" if self.color else "", pad_edge=False)
+        for name, _ in columns:
+            table.add_column(name.upper())
+        count = 0
+        for item in items:
+            # Text, not markup: a title like "Fix [bug]" is shown as it is.
+            table.add_row(*(Text("" if (v := get(item)) is None else str(v)) for _, get in columns))
+            count += 1
+        console = Console(no_color=not self.color, highlight=False, soft_wrap=False)
+        console.print(table)
+        return count
+
+    def echo(self, text: str = "", *, err: bool = False) -> None:
+        click.echo(text, err=err)
+
+    def status(self, text: str) -> None:
+        """A progress line for humans, on stderr (so it never mixes with data on stdout)."""
+        click.echo(text, err=True)
+
+
+def color_enabled(no_color_flag: bool) -> bool:
+    return not no_color_flag and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def json_option(command: F) -> F:
+    """``--json [FIELDS]`` and ``--jq EXPR`` for a command that reads."""
+    command = click.option(
+        "--jq",
+        "jq_expr",
+        metavar="EXPR",
+        default=None,
+        help="Filter the JSON output with a jq expression.",
+    )(command)
+    return click.option(
+        "--json",
+        "json_fields",
+        metavar="FIELDS",
+        default=None,
+        is_flag=False,
+        flag_value="",
+        help="Print JSON; with FIELDS (comma-separated) only those fields.",
+    )(command)
+
+
+def make_output(json_fields: str | None, jq_expr: str | None, *, no_color: bool = False) -> Output:
+    fields = None if json_fields is None else [f.strip() for f in json_fields.split(",") if f.strip()]
+    return Output(json_fields=fields, jq=jq_expr, color=color_enabled(no_color))

@@ -1,0 +1,76 @@
+"""Argument types the conversation commands share: conversation ids, times, template variables."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    ParamBase = click.ParamType[Any, Any]  # generic from click 8.2 on
+else:
+    ParamBase = click.ParamType
+
+
+class ConversationIdType(ParamBase):
+    """A conversation id in hex or hyphenated form (normalised to the app server's hex form)."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import ohctl
+
+        try:
+            return ohctl.ConversationId(value)
+        except ohctl.InvalidIdError:
+            self.fail(f"{value!r} is not a conversation id (32 hex characters, hyphens allowed)", param, ctx)
+
+
+CONVERSATION = ConversationIdType()
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class SinceType(ParamBase):
+    """A moment: a duration back from now (``30m``, ``2h``, ``7d``) or an ISO date or date-time."""
+
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value)
+        found = _DURATION.match(text)
+        if found:
+            seconds = float(found.group(1)) * _UNITS[found.group(2)]
+            return datetime.now(timezone.utc) - timedelta(seconds=seconds)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{text!r} is neither a duration (30m, 2h, 7d) nor an ISO date (2026-01-31)", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+SINCE = SinceType()
+
+
+def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``k=v`` pairs of ``--var`` into a dict (a pair without ``=`` is a usage error)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--var")
+        out[name.strip()] = value
+    return out
+
+
+def read_text_arg(value: str) -> str:
+    """A text argument, or standard input when it is ``-``."""
+    if value == "-":
+        return sys.stdin.read()
+    return value

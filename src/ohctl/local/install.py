@@ -1,0 +1,198 @@
+"""Installing the pinned open-source servers once, into a per-user cache, with uv.
+
+Each server gets its own virtual environment under ``server_cache()`` (``OHCTL_SERVER_CACHE``, else
+platformdirs' user cache dir), named by package and version. An install runs under a file lock and
+into a temporary directory that is renamed into place when complete, so two concurrent installs (two
+``ohctl local up``, or a test run beside a user's server) never see or destroy each other's
+half-built environment.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .._errors import ConfigurationError, OhctlError
+
+log = logging.getLogger("ohctl.local")
+
+APP_SERVER = ("openhands-ai", "1.11.0")  # its sandboxes run openhands-agent-server 1.34.0
+AGENT_SERVER = ("openhands-agent-server", "1.58.2")
+COMPLETE = ".ohctl-complete"
+# agent-server 1.58.x asks for a certifi newer than the package index serves; the older one works.
+OVERRIDES = "certifi==2026.10.18\n"
+
+
+class InstallError(OhctlError):
+    """The server could not be installed; the message says what is missing."""
+
+
+def server_cache() -> Path:
+    explicit = os.environ.get("OHCTL_SERVER_CACHE")
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("ohctl")) / "servers"
+
+
+def venv_dir(package: str, version: str) -> Path:
+    return server_cache() / f"{package}-{version}"
+
+
+def python_of(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def is_installed(package: str, version: str) -> bool:
+    return (venv_dir(package, version) / COMPLETE).exists()
+
+
+def find_python(minimum: tuple[int, int] = (3, 12)) -> str:
+    """A Python >= ``minimum`` for the servers: ``OHCTL_SERVER_PYTHON``, then ``python3.12`` /
+    ``python3.13`` on PATH, then pyenv's versions, then this interpreter if recent enough."""
+    candidates: list[str] = []
+    if os.environ.get("OHCTL_SERVER_PYTHON"):
+        candidates.append(os.environ["OHCTL_SERVER_PYTHON"])
+    for name in ("python3.12", "python3.13", "python3.14"):
+        found = shutil.which(name)
+        if found:
+            candidates.append(found)
+    pyenv_root = os.environ.get("PYENV_ROOT") or _pyenv_root() or str(Path.home() / ".pyenv")
+    versions = Path(pyenv_root) / "versions"
+    if versions.is_dir():
+        candidates += [str(v / "bin" / "python") for v in sorted(versions.iterdir()) if v.name[:4] in ("3.12", "3.13")]
+    candidates.append(sys.executable)
+    for candidate in candidates:
+        if _version_of(candidate) >= minimum:
+            return candidate
+    raise InstallError(
+        f"The OpenHands server needs Python {minimum[0]}.{minimum[1]} or newer, and none was found (looked at "
+        "OHCTL_SERVER_PYTHON, python3.12/python3.13 on PATH, pyenv, and this interpreter). Install one "
+        "(e.g. `pyenv install 3.12` or `uv python install 3.12`) or set OHCTL_SERVER_PYTHON to its path."
+    )
+
+
+def _pyenv_root() -> str | None:
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    try:
+        return subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=20).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _version_of(python: str) -> tuple[int, int]:
+    try:
+        out = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True, text=True, timeout=20
+        )
+        major, minor = out.stdout.split()
+        return int(major), int(minor)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return (0, 0)
+
+
+def _uv() -> list[str]:
+    """The uv to install with: the one on PATH, else the ``uv`` package beside ohctl."""
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    try:
+        from uv import find_uv_bin
+
+        return [str(find_uv_bin())]
+    except (ImportError, FileNotFoundError):
+        raise InstallError("uv is needed to install the server: `pip install uv` (it comes with ohctl)") from None
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    cache = server_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f".lock-{name}", "w") as handle:
+        started = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > 1800:
+                    raise InstallError(f"Another install of {name} has held its lock for 30 minutes") from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def install(package: str, version: str, *, python: str | None = None, quiet: bool = True) -> Path:
+    """Install ``package==version`` into its cache venv (once) and return the venv's Python."""
+    target = venv_dir(package, version)
+    if (target / COMPLETE).exists():
+        return python_of(target)
+    with _locked(f"{package}-{version}"):
+        if (target / COMPLETE).exists():  # installed by whoever held the lock before us
+            return python_of(target)
+        interpreter = python or find_python()
+        staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        uv = _uv()
+        log.info("installing %s==%s into %s (Python %s)", package, version, target, interpreter)
+        quiet_flag = ["-q"] if quiet else []
+        try:
+            # Built aside and renamed into place: --relocatable keeps the venv working under its new name.
+            _run([*uv, "venv", *quiet_flag, "--relocatable", "-p", interpreter, str(staging)])
+            overrides = staging / "overrides.txt"
+            overrides.write_text(OVERRIDES)
+            # --compile-bytecode: machines that set PYTHONDONTWRITEBYTECODE would recompile at each start.
+            _run(
+                [*uv, "pip", "install", *quiet_flag, "--python", str(python_of(staging)), "--compile-bytecode",
+                 "--override", str(overrides), f"{package}=={version}"]
+            )  # fmt: skip
+            (staging / COMPLETE).write_text(f"{package}=={version}\n")
+            if target.exists():
+                shutil.rmtree(target)  # an earlier install that never completed
+            os.replace(staging, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return python_of(target)
+
+
+def _run(argv: list[str]) -> None:
+    result = subprocess.run(argv, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+        raise InstallError(f"`{' '.join(argv[:3])} ...` failed ({result.returncode}):\n{tail}")
+
+
+def ensure_configured() -> None:
+    """Refuse early on a platform the launcher cannot serve (process sandboxes need POSIX)."""
+    if os.name != "posix":
+        raise ConfigurationError("ohctl local runs the server with process sandboxes, which need Linux or macOS")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m ohctl.local install [app] [agent]``: install the pinned servers (both by default)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Install the pinned OpenHands servers into ohctl's server cache.")
+    parser.add_argument("which", nargs="*", choices=["app", "agent"], help="app: openhands-ai; agent: agent server")
+    args = parser.parse_args(argv)
+    wanted = args.which or ["app", "agent"]
+    for which in wanted:
+        package, version = APP_SERVER if which == "app" else AGENT_SERVER
+        started = time.monotonic()
+        done = is_installed(package, version)
+        python = install(package, version)
+        note = "already installed" if done else f"installed in {time.monotonic() - started:.0f}s"
+        print(f"{package} {version}: {note} ({python})", file=sys.stderr)

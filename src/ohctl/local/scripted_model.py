@@ -1,0 +1,261 @@
+"""A deterministic OpenAI-compatible model for demos and tests: no account, no network.
+
+``ohctl local up`` runs it when no model is configured (``python -m ohctl.local.scripted_model``),
+and the test suite runs it in-process. It answers with real tool calls (terminal commands, then
+``finish``), so the agent really runs commands in its sandbox.
+
+The agent's first user message selects a scenario with a marker such as ``[ohctl:long:12]``. The
+reply to each request depends only on that request: the step is the number of assistant turns since
+the last user message, so a follow-up message replays the scenario from its start. Every scenario
+ends in a ``finish`` tool call (an answer with neither a tool call nor text makes the agent loop).
+
+Scenarios:
+  default          one ``terminal`` call (``echo hello from ohctl``), then finish
+  long:N           N terminal calls, then finish (many events, for paging)
+  slow:S           ``sleep S`` in the terminal, then finish
+  cmd:<b64>        run the base64-encoded command, then finish
+  fail             the LLM answers 400 on every agent request (the conversation ends in error)
+  demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
+                   show the change, then finish (what ``ohctl demo`` runs)
+  Without a marker, the default scenario runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shlex
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def _write(path: str, *lines: str) -> str:
+    """One command (the agent's terminal takes one at a time) that writes ``lines`` to ``path``."""
+    return "printf '%s\\n' " + " ".join(shlex.quote(line) for line in lines) + f" > {path} && cat {path}"
+
+
+DEMO_COMMANDS = [
+    _write("calc.py", "def add(a: int, b: int) -> int:", '    """The sum of a and b."""', "    return a + b"),
+    _write(
+        "test_calc.py",
+        "import unittest",
+        "",
+        "from calc import add",
+        "",
+        "",
+        "class AddTest(unittest.TestCase):",
+        "    def test_add(self) -> None:",
+        "        self.assertEqual(add(2, 3), 5)",
+        "        self.assertEqual(add(-1, 1), 0)",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    unittest.main()",
+    ),
+    "python -m unittest -v test_calc 2>&1",
+    "git add -A && git status --short",
+]
+DEMO_FINISH = "Added add() in calc.py with a unit test in test_calc.py; the test passes."
+MARKER = re.compile(r"\[ohctl:([a-z]+)(?::([^\]]+))?\]")
+FINISH_MESSAGE = "Scripted agent finished."
+SIDE_ANSWER = "Scripted conversation"  # the reply to title requests and ask_agent questions
+
+
+def _text_of(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+@dataclass
+class Step:
+    tool: str
+    arguments: dict[str, Any]
+
+
+def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
+    """Return the scenario name and the next step (None means answer with an error)."""
+    user_texts = [_text_of(m) for m in messages if m.get("role") == "user"]
+    scenario, arg = "default", None
+    for text in user_texts:
+        found = MARKER.search(text)
+        if found:
+            scenario, arg = found.group(1), found.group(2)
+            break
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    step = sum(1 for m in messages[last_user + 1 :] if m.get("role") == "assistant")
+
+    def terminal(command: str) -> Step:
+        return Step("terminal", {"command": command, "summary": "scripted", "security_risk": "LOW"})
+
+    finish = Step("finish", {"message": FINISH_MESSAGE})
+    if scenario == "fail":
+        return scenario, None
+    if scenario == "long":
+        count = int(arg or 10)
+        return scenario, terminal(f"echo step {step + 1}") if step < count else finish
+    if scenario == "slow":
+        return scenario, terminal(f"sleep {float(arg or 5)}") if step == 0 else finish
+    if scenario == "cmd":
+        command = base64.urlsafe_b64decode((arg or "").encode()).decode()
+        return scenario, terminal(command) if step == 0 else finish
+    if scenario == "demo":
+        where = base64.urlsafe_b64decode((arg or "").encode()).decode()
+        steps = [terminal(f"cd {shlex.quote(where)} && {command}") for command in DEMO_COMMANDS]
+        return scenario, steps[step] if step < len(steps) else Step("finish", {"message": DEMO_FINISH})
+    return scenario, terminal("echo hello from ohctl") if step == 0 else finish
+
+
+@dataclass
+class ScriptedLLM:
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def start(self) -> ScriptedLLM:
+        llm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+                self._send(200, body.encode(), "application/json")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                llm.requests.append(payload)
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, b'{"error": {"message": "not found"}}', "application/json")
+                    return
+                messages = payload.get("messages") or []
+                last_user: dict[str, Any] = next((m for m in reversed(messages) if m.get("role") == "user"), {})
+                if not payload.get("tools") or "<QUESTION>" in _text_of(last_user):
+                    # Title generation, ask_agent questions and other helper calls: plain text.
+                    self._answer(payload, text=SIDE_ANSWER, step=None)
+                    return
+                _, step = plan(messages)
+                if step is None:
+                    err = {"error": {"message": "scripted failure", "type": "invalid_request_error"}}
+                    self._send(400, json.dumps(err).encode(), "application/json")
+                    return
+                self._answer(payload, text=None, step=step)
+
+            def _send(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _answer(self, payload: dict[str, Any], text: str | None, step: Step | None) -> None:
+                model = payload.get("model", "scripted")
+                created = int(time.time())
+                rid = f"chatcmpl-{uuid.uuid4().hex[:12]}"
+                usage = {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}
+                tool_call = None
+                if step is not None:
+                    tool_call = {
+                        "id": f"call_{uuid.uuid4().hex[:16]}",
+                        "type": "function",
+                        "function": {"name": step.tool, "arguments": json.dumps(step.arguments)},
+                    }
+                finish_reason = "tool_calls" if tool_call else "stop"
+                if not payload.get("stream"):
+                    message: dict[str, Any] = {"role": "assistant", "content": text}
+                    if tool_call:
+                        message["tool_calls"] = [tool_call]
+                    body = {
+                        "id": rid,
+                        "object": "chat.completion",
+                        "created": created,
+                        "model": model,
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+                        "usage": usage,
+                    }
+                    self._send(200, json.dumps(body).encode(), "application/json")
+                    return
+                delta: dict[str, Any] = {"role": "assistant"}
+                if text is not None:
+                    delta["content"] = text
+                if tool_call:
+                    delta["tool_calls"] = [{"index": 0, **tool_call}]
+                chunks: list[dict[str, Any]] = [
+                    {"choices": [{"index": 0, "delta": delta, "finish_reason": None}]},
+                    {"choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]},
+                ]
+                if (payload.get("stream_options") or {}).get("include_usage"):
+                    chunks.append({"choices": [], "usage": usage})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for chunk in chunks:
+                    chunk.update({"id": rid, "object": "chat.completion.chunk", "created": created, "model": model})
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def command_marker(command: str) -> str:
+    """The task-text marker that makes the agent run ``command`` once, then finish."""
+    return f"[ohctl:cmd:{base64.urlsafe_b64encode(command.encode()).decode()}]"
+
+
+def demo_marker(repository: str) -> str:
+    """The task-text marker that makes the scripted model run the demo in ``repository``."""
+    return f"[ohctl:demo:{base64.urlsafe_b64encode(repository.encode()).decode()}]"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m ohctl.local.scripted_model --port N [--port-file F]``: serve until terminated."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file", default=None, help="write the port here once listening")
+    args = parser.parse_args(argv)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    model = ScriptedLLM(port=args.port).start()
+    if args.port_file:
+        with open(args.port_file, "w") as out:
+            out.write(str(model.port))
+    print(f"scripted model on {model.base_url}", flush=True)
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        model.stop()
+
+
+if __name__ == "__main__":
+    main()

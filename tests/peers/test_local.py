@@ -1,0 +1,108 @@
+"""``ohctl.local`` and ``ohctl demo`` for real: the launcher users get, with its own scripted-model
+process, its session key, crash detection, and nothing left running after ``down``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import ohctl
+from ohctl.local import LocalServer
+from ohctl.local.server import _marked
+from tests.peers.conftest import Shared
+from tests.peers.harness import app_server_python
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Iterator[LocalServer]:
+    if os.environ.get("OHCTL_SKIP_PEERS") == "1":
+        pytest.skip("OHCTL_SKIP_PEERS=1: real-server tests were skipped on request")
+    app_server_python()  # installed by setup (fails with the hint otherwise)
+    server = LocalServer("test", state_dir=tmp_path / "local")
+    yield server
+    server.down()
+
+
+def test_up_conversation_crash_and_down(local: LocalServer) -> None:
+    started = time.monotonic()
+    status = local.up()
+    assert status.running and status.scripted_model and status.url
+    up_seconds = time.monotonic() - started
+    # The generated session key guards every /api route; /health stays open.
+    assert httpx.get(f"{status.url}/api/v1/users/me", timeout=10).status_code == 401
+    with local.client() as client:
+        conv = client.conversations.start("Hello [ohctl:default]", wait="finished", timeout=180)
+        assert conv.execution_status == "finished"
+        assert local.session_key not in repr(client)
+    assert local.up().pid == status.pid  # a second `up` reuses the running server
+    record = local._record()
+    assert record is not None
+    assert _marked(record.run_id), "the run's processes carry its marker"
+
+    os.kill(status.pid or 0, signal.SIGKILL)  # the server dies: `status` says so
+    deadline = time.monotonic() + 10
+    while local.status().state != "crashed" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    crashed = local.status()
+    assert crashed.state == "crashed" and crashed.problem
+
+    again = local.up()  # cleans up what the crashed run left, then starts afresh
+    assert again.running and again.pid != status.pid
+    assert not _marked(record.run_id), "the crashed run's sandboxes were ended"
+    new_record = local._record()
+    assert new_record is not None
+    local.down()
+    assert local.status().state == "stopped"
+    assert not _marked(new_record.run_id), "down leaves nothing running"
+    print(f"\nlocal server: first up {up_seconds:.1f}s")
+
+
+def test_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's first command, as a user runs it (its own state dir and config dir)."""
+    from click.testing import CliRunner
+
+    from ohctl.cli.main import cli
+
+    app_server_python()
+    monkeypatch.setenv("OHCTL_LOCAL_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("OHCTL_CONFIG_DIR", str(tmp_path / "config"))
+    for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL", "OPENHANDS_BASE_URL", "OPENHANDS_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    started = time.monotonic()
+    try:
+        result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
+        seconds = time.monotonic() - started
+        assert result.exit_code == 0, result.output
+        out = result.output
+        assert "offline scripted model" in out
+        assert "test_add (test_calc.AddTest.test_add) ... ok" in out
+        assert "finished" in out and "calc.py" in out and "test_calc.py" in out
+        assert "trajectory_" in out and ".zip" in out
+        repo = next((tmp_path / "state" / "default" / "demo").glob("repo-*"))
+        assert (repo / "calc.py").read_text().startswith("def add(")
+        # The local server is now the default profile: OpenHands() with no arguments reaches it.
+        with ohctl.OpenHands() as client:
+            assert client.conversations.count() >= 1
+        print(f"\nohctl demo: {seconds:.1f}s end to end (server start included)")
+    finally:
+        LocalServer("default", state_dir=tmp_path / "state" / "default").down()
+
+
+def test_no_browser_is_needed(shared: Shared) -> None:
+    """Conversations run with no browser on the machine (the launcher builds the agent without its
+    browser tools; upstream, a sandbox without Chromium fails every start)."""
+    found = [name for name in BROWSERS if shutil.which(name)] + [
+        path for path in ("/usr/bin/chromium", "/usr/bin/google-chrome") if Path(path).exists()
+    ]
+    if found:
+        pytest.skip(f"a browser is installed here ({found}): the no-browser claim is not tested on this machine")
+    assert shared.conversation.execution_status == "finished"
