@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import types
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -12,7 +10,7 @@ import httpx
 from .._backend import AsyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
-from .._options import RequestOptions
+from ._client_base import AsyncClientBase
 from ._http import AsyncHTTP
 from .resources.conversations import AsyncConversations
 from .resources.events import AsyncEvents
@@ -24,7 +22,7 @@ from .resources.start_tasks import AsyncStartTasks
 from .resources.users import AsyncUsers
 
 
-class AsyncOpenHands:
+class AsyncOpenHands(AsyncClientBase):
     """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
 
     The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
@@ -68,29 +66,6 @@ class AsyncOpenHands:
         self.skills = AsyncSkills(self)
         self.git = AsyncGit(self)
         self.server_config = AsyncServerConfig(self)
-
-    @property
-    def options(self) -> RequestOptions:
-        """The timeout, retry count and extra headers/params every request of this client uses."""
-        return self._http.options
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> AsyncOpenHands:
-        """A client with these request options that shares this one's connection pool and key, e.g.
-        ``client.with_options(timeout=5, max_retries=0).conversations.get(ids)``. Closing it does not
-        close this client."""
-        twin = copy.copy(self)
-        twin._http = self._http.derive(
-            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
-        )
-        twin._bind_resources()
-        return twin
 
     @property
     def base_url(self) -> str:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import copy
 import types
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -13,7 +11,7 @@ import httpx
 from .._backend import SyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
-from .._options import RequestOptions
+from ._client_base import SyncClientBase
 from ._http import SyncHTTP
 from .resources.conversations import SyncConversations
 from .resources.events import SyncEvents
@@ -25,7 +23,7 @@ from .resources.start_tasks import SyncStartTasks
 from .resources.users import SyncUsers
 
 
-class OpenHands:
+class OpenHands(SyncClientBase):
     """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
 
     The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
@@ -69,29 +67,6 @@ class OpenHands:
         self.skills = SyncSkills(self)
         self.git = SyncGit(self)
         self.server_config = SyncServerConfig(self)
-
-    @property
-    def options(self) -> RequestOptions:
-        """The timeout, retry count and extra headers/params every request of this client uses."""
-        return self._http.options
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> OpenHands:
-        """A client with these request options that shares this one's connection pool and key, e.g.
-        ``client.with_options(timeout=5, max_retries=0).conversations.get(ids)``. Closing it does not
-        close this client."""
-        twin = copy.copy(self)
-        twin._http = self._http.derive(
-            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
-        )
-        twin._bind_resources()
-        return twin
 
     @property
     def base_url(self) -> str:

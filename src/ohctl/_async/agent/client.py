@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import types
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -14,10 +12,10 @@ from ..._backend import AsyncSleep
 from ..._config import ClientConfig, check_transport
 from ..._errors import APIStatusError, ConfigurationError, InvalidArgumentError, OhctlError, ServerTooOldError
 from ..._ids import ConversationId, ConversationRef, conversation_id
-from ..._options import RequestOptions
 from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
+from .._client_base import AsyncClientBase
 from .._http import AsyncHTTP
 from .bash import AsyncBash
 from .conversations import AsyncAgentConversations
@@ -39,7 +37,7 @@ def agent_base_url(url: str) -> str:
     return url
 
 
-class AsyncAgentServer:
+class AsyncAgentServer(AsyncClientBase):
     """Client for one agent server: bash, files, git, the conversations it runs, and live events.
 
     ``url`` is the server root (a ``conversation_url`` also works) and ``session_api_key`` is sent as
@@ -91,28 +89,6 @@ class AsyncAgentServer:
     @property
     def url(self) -> str:
         return self.config.base_url
-
-    @property
-    def options(self) -> RequestOptions:
-        """The timeout, retry count and extra headers/params every request of this client uses."""
-        return self._http.options
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> AsyncAgentServer:
-        """A client with these request options over the same connection pool, session key and default
-        conversation; closing it does not close this one."""
-        twin = copy.copy(self)
-        twin._http = self._http.derive(
-            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
-        )
-        twin._bind_resources()
-        return twin
 
     @property
     def session_api_key(self) -> str | None:
