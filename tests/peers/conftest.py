@@ -123,7 +123,14 @@ def shared(base_url: str) -> Shared:
         conv = c.conversations.start(
             f"Print twelve lines [ohctl:long:{LONG_STEPS}]", title="ohctl shared", wait="finished", timeout=300
         )
-        return Shared(conv, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        # The app server stores events from webhook batches that trail the agent (up to ~30 s): wait
+        # until its store holds every event the agent server has, so tests that compare counts with
+        # what they read see a settled store.
+        with c.conversations.agent(conv.id) as agent:
+            live = agent.events.count(conv.id)
+        eventually(lambda: c.events.count(conv.id) >= live, timeout=90, what=f"{live} events stored")
+        return Shared(conv, seconds)
 
 
 def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, interval: float = 1.0, what: str = "") -> T:

@@ -197,8 +197,9 @@ def test_update_and_reads(client: ohctl.OpenHands, shared: Shared, tmp_path: Pat
 
 
 def test_download_zip(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -> None:
-    total = client.events.count(shared.id)
+    before = client.events.count(shared.id)  # events can still be arriving (webhook batches trail the agent)
     result = client.conversations.download(shared.id, tmp_path)
+    after = client.events.count(shared.id)
     assert result.path is not None and result.path.parent == tmp_path
     assert result.path.name == f"conversation_{shared.id.hyphenated}.zip" or result.path.suffix == ".zip"
     assert result.bytes_written == result.path.stat().st_size > 0
@@ -206,7 +207,7 @@ def test_download_zip(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -
     with zipfile.ZipFile(result.path) as z:
         names = z.namelist()
         events = sorted(n for n in names if n.startswith("event_"))
-        assert len(events) == total
+        assert before <= len(events) <= after
         first = json.loads(z.read(events[0]))
         assert first["id"] in events[0]
         assert any("meta" in n for n in names)
