@@ -27,6 +27,49 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 
 
+# Every peer's directory lives here, with an ``owner`` file naming the test process that started it:
+# a session that was killed leaves its servers behind, and the next session ends them (see reap).
+RUNS = Path(tempfile.gettempdir()) / "ohctl-peer-runs"
+
+
+def _new_dir() -> Path:
+    RUNS.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="run-", dir=RUNS))
+    (root / "owner").write_text(str(os.getpid()))
+    return root
+
+
+def _owner_alive(root: Path) -> bool:
+    try:
+        owner = int((root / "owner").read_text())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap() -> list[int]:
+    """End what killed test sessions left running (their owner process is gone); return the PIDs."""
+    ended: list[int] = []
+    if not RUNS.is_dir():
+        return ended
+    for root in RUNS.iterdir():
+        if not root.is_dir() or _owner_alive(root):
+            continue
+        if (root / "local" / "server.json").exists():
+            ended += LocalServer("peer", state_dir=root / "local").down()
+        marker = root / "run_id"
+        if marker.exists():
+            ended += _end_marked(marker.read_text().strip(), 10)
+        shutil.rmtree(root, ignore_errors=True)
+    return ended
+
+
 class PeerUnavailable(RuntimeError):
     """The peer servers are not installed or did not start."""
 
@@ -53,7 +96,7 @@ class Peer:
 
     name: str
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ohctl-peer-")))
+    workdir: Path = field(default_factory=_new_dir)
     port: int = 0
     local: LocalServer | None = None
     process: subprocess.Popen[bytes] | None = None
@@ -75,7 +118,7 @@ class Peer:
     def stop(self, keep_dir: bool = False) -> list[int]:
         if self.local is not None:
             ended = self.local.down()
-            root = self.local.state_dir
+            root = self.local.state_dir.parent
         else:
             ended = _end_group(self.process.pid, 10) if self.process is not None else []
             ended += _end_marked(self.run_id, 10)
@@ -93,8 +136,9 @@ class Peer:
 def start_app_server(llm_base_url: str, session_api_key: str | None = None, timeout: float = 180.0) -> Peer:
     """The real app server (``ohctl.local``), with the suite's scripted model at ``llm_base_url``."""
     app_server_python()  # fail with the setup hint, not with an install in the middle of a test run
-    root = Path(tempfile.mkdtemp(prefix="ohctl-peer-"))
-    local = LocalServer("peer", state_dir=root)
+    reap()
+    root = _new_dir()
+    local = LocalServer("peer", state_dir=root / "local")
     try:
         status = local.up(
             model="openai/scripted",
@@ -108,14 +152,20 @@ def start_app_server(llm_base_url: str, session_api_key: str | None = None, time
     assert status.port is not None
     record = local._record()
     return Peer(
-        "app-server", run_id=record.run_id if record else "", workdir=root / "run", port=status.port, local=local
+        "app-server",
+        run_id=record.run_id if record else "",
+        workdir=root / "local" / "run",
+        port=status.port,
+        local=local,
     )
 
 
 def start_agent_server(session_api_key: str, timeout: float = 120.0) -> Peer:
     """The newest standalone agent server, bound to 127.0.0.1."""
     python = agent_server_python()
+    reap()
     peer = Peer("agent-server", port=free_port())
+    (peer.workdir / "run_id").write_text(peer.run_id)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENHANDS_", "OH_", "VIRTUAL_ENV"))}
     for sub in ("tmp", "home"):
         (peer.workdir / sub).mkdir(exist_ok=True)

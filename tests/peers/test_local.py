@@ -18,6 +18,7 @@ from ohctl.local import LocalServer
 from ohctl.local.server import _marked
 from tests.peers.conftest import Shared
 from tests.peers.harness import app_server_python
+from tests.peers.scripted_llm import ScriptedLLM
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -106,3 +107,27 @@ def test_no_browser_is_needed(shared: Shared) -> None:
     if found:
         pytest.skip(f"a browser is installed here ({found}): the no-browser claim is not tested on this machine")
     assert shared.conversation.execution_status == "finished"
+
+
+def test_a_killed_session_is_cleaned_up_by_the_next(llm: ScriptedLLM) -> None:
+    """A test session killed mid-run leaves its servers behind; the next session's first server start
+    ends them (their directory names an owner process that no longer exists)."""
+    import subprocess
+
+    from tests.peers import harness
+
+    peer = harness.start_app_server(llm.base_url)
+    assert peer.local is not None
+    record = peer.local._record()
+    assert record is not None and _marked(record.run_id)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a PID that no longer exists: the "killed session"
+    owner = peer.local.state_dir.parent / "owner"
+    owner.write_text(str(gone.pid))
+    try:
+        ended = harness.reap()
+        assert record.pid in ended
+        assert not _marked(record.run_id), "nothing of the killed session is left running"
+        assert not owner.parent.exists()
+    finally:
+        peer.stop()
