@@ -60,3 +60,18 @@ def confirm_or_yes(question: str, yes: bool) -> None:
         raise click.UsageError("not a terminal, so nothing can be confirmed: pass --yes")
     if not click.confirm(question, default=False):
         raise click.exceptions.Exit(int(Exit.ERROR))
+
+
+def key_from_env(var: str) -> str:
+    """A key read from the environment variable ``var`` (never from the command line); a usage error
+    when it is unset or empty."""
+    key = os.environ.get(var)
+    if not key:
+        raise click.UsageError(f"the environment variable {var} is not set (or empty)")
+    return key
+
+
+def llm_fields(model: str | None, base_url: str | None, key_var: str | None) -> dict[str, str]:
+    """The LLM settings given: model, base URL, and the API key read from ``key_var``."""
+    fields = {"model": model, "base_url": base_url, "api_key": key_from_env(key_var) if key_var else None}
+    return {name: value for name, value in fields.items() if value}

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ConfigurationError, OhctlError
+from .._errors import OhctlError
 from .install import APP_SERVER, ensure_configured
 from .install import install as install_server
 
@@ -457,8 +457,3 @@ def _end_pids(pids: list[int], timeout: float, rescan: Any = None) -> list[int]:
         except ProcessLookupError:
             pass
     return pids
-
-
-def require_posix() -> None:
-    if os.name != "posix":
-        raise ConfigurationError("ohctl local needs Linux or macOS (process sandboxes)")

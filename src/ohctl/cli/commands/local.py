@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..exit_codes import Exit
+from ..inputs import key_from_env
 from ..output import json_option, make_output
 
 if TYPE_CHECKING:
@@ -45,11 +45,7 @@ def up(
     from ohctl.local import LocalServer
 
     out = make_output(json_fields, jq_expr)
-    api_key = None
-    if api_key_env:
-        api_key = os.environ.get(api_key_env)
-        if not api_key:
-            raise click.UsageError(f"--api-key-env {api_key_env}: that variable is not set")
+    api_key = key_from_env(api_key_env) if api_key_env else None
     server = LocalServer(name)
     before = server.status()
     if not before.running:

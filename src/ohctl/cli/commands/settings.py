@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..context import state
+from ..inputs import llm_fields
 from ..output import json_option, make_output, to_data
 from ..redact import SECRET_KEY, redact
 from .settings_profiles import profiles_group
@@ -124,19 +125,10 @@ def llm(model: str | None, api_key_env: str | None, base_url: str | None) -> Non
 
     The key is read from the environment (never from the command line) and never printed.
     """
-    diff: dict[str, Any] = {}
     model = model or os.environ.get("LLM_MODEL") or None
     base_url = base_url or os.environ.get("LLM_BASE_URL") or None
     key_var = api_key_env or ("LLM_API_KEY" if os.environ.get("LLM_API_KEY") else None)
-    if model:
-        diff["model"] = model
-    if base_url:
-        diff["base_url"] = base_url
-    if key_var:
-        key = os.environ.get(key_var)
-        if not key:
-            raise click.UsageError(f"the environment variable {key_var} is not set (or empty)")
-        diff["api_key"] = key
+    diff = llm_fields(model, base_url, key_var)
     if not diff:
         raise click.UsageError("nothing to set: pass --model, --base-url or --api-key-env (or set LLM_MODEL ...)")
     state().client().settings.update(agent_settings_diff={"llm": diff})

@@ -3,12 +3,12 @@ sent once, from the environment, and never come back."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
 
 from ..context import state
+from ..inputs import llm_fields
 from ..output import json_option, make_output, to_data
 from ..redact import redact
 
@@ -67,16 +67,7 @@ def _print(data: dict[str, Any]) -> None:
 @click.option("--without-key", is_flag=True, help="Store it without an API key.")
 def save(name: str, model: str | None, base_url: str | None, api_key_env: str | None, without_key: bool) -> None:
     """Save profile NAME: from the flags, or a snapshot of the current LLM settings. Overwrites."""
-    llm: dict[str, Any] = {}
-    if model:
-        llm["model"] = model
-    if base_url:
-        llm["base_url"] = base_url
-    if api_key_env:
-        key = os.environ.get(api_key_env)
-        if not key:
-            raise click.UsageError(f"the environment variable {api_key_env} is not set (or empty)")
-        llm["api_key"] = key
+    llm = llm_fields(model, base_url, api_key_env)
     change = state().client().settings.profiles.save(name, llm or None, include_secrets=not without_key)
     click.echo(change.message or f"Saved LLM profile {change.name!r}.", err=True)
 
