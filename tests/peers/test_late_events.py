@@ -38,6 +38,11 @@ def test_an_event_stored_late_is_caught_up(client: ohctl.OpenHands, base_url: st
         "Late events [ohctl:default]", sandbox_id=shared.sandbox_id, wait="finished", timeout=180
     )  # its own conversation: the events posted here stay out of the shared one
     assert conv.session_api_key, "the sandbox must be running"
+    # The run's own events trail it through webhook batches: let the store settle first, so that only
+    # the events this test posts arrive afterwards.
+    with client.conversations.agent(conv.id) as agent:
+        live = agent.events.count(conv.id)
+    eventually(lambda: client.events.count(conv.id) >= live, timeout=90, what=f"{live} events stored")
     path = f"/api/v1/conversation/{conv.id}/events/search"
     state = LiveState()
     history = [e.id for e in stored_events(client._http, path, state)]
