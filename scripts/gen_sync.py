@@ -30,6 +30,7 @@ REPLACEMENTS = {
     "AsyncAgentServer": "AgentServer",
     "AsyncEventStream": "EventStream",
     "async_sleep": "sync_sleep",
+    "async_gather_parts": "sync_gather_parts",
     "async_ws_connect": "sync_ws_connect",
     "async_ws_recv": "sync_ws_recv",
     "aclose": "close",

@@ -10,12 +10,16 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
-from websockets.asyncio.client import ClientConnection
-from websockets.asyncio.client import connect as _async_connect
-from websockets.sync.client import ClientConnection as _SyncClientConnection
-from websockets.sync.client import connect as _sync_connect
+if TYPE_CHECKING:  # websockets is imported when a socket opens: most programs never open one
+    from typing_extensions import TypeAlias
+    from websockets.asyncio.client import ClientConnection as _AsyncConnection
+    from websockets.sync.client import ClientConnection as _SyncConnection
+
+    AsyncWebSocket: TypeAlias = _AsyncConnection
+    SyncWebSocket: TypeAlias = _SyncConnection
 
 
 class RedactCredentials(logging.Filter):
@@ -45,11 +49,40 @@ AsyncSleep = Callable[[float], Awaitable[None]]
 SyncSleep = Callable[[float], None]
 AsyncCheck = Callable[[], Awaitable[None]]  # a check run once, e.g. when a search comes back empty
 SyncCheck = Callable[[], None]
-AsyncWebSocket = ClientConnection
-SyncWebSocket = _SyncClientConnection
 
 WS_MAX_FRAME = 64 * 1024 * 1024  # a full_state snapshot or a system prompt can be large
 WS_OPEN_TIMEOUT = 15.0
+
+
+P = TypeVar("P")
+T = TypeVar("T")
+GATHER_LIMIT = 8  # batch calls in flight at once (a poll over 1,000 conversations is 11 calls)
+
+
+async def async_gather_parts(parts: Sequence[P], fetch: Callable[[P], Awaitable[list[T]]]) -> list[T]:
+    """``fetch`` of every part, concatenated in order; the async client sends them concurrently
+    (at most GATHER_LIMIT at once), the sync one in turn. The first failure cancels the rest."""
+    if len(parts) <= 1:
+        return [item for part in parts for item in await fetch(part)]
+    gate = asyncio.Semaphore(GATHER_LIMIT)
+
+    async def one(part: P) -> list[T]:
+        async with gate:
+            return await fetch(part)
+
+    tasks = [asyncio.ensure_future(one(part)) for part in parts]
+    try:
+        results = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return [item for result in results for item in result]
+
+
+def sync_gather_parts(parts: Sequence[P], fetch: Callable[[P], list[T]]) -> list[T]:
+    return [item for part in parts for item in fetch(part)]
 
 
 async def async_sleep(seconds: float) -> None:
@@ -61,12 +94,16 @@ def sync_sleep(seconds: float) -> None:
 
 
 async def async_ws_connect(url: str, headers: Mapping[str, str]) -> AsyncWebSocket:
+    from websockets.asyncio.client import connect as _async_connect
+
     return await _async_connect(
         url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME, logger=WS_LOGGER
     )
 
 
 def sync_ws_connect(url: str, headers: Mapping[str, str]) -> SyncWebSocket:
+    from websockets.sync.client import connect as _sync_connect
+
     ws = _sync_connect(
         url, additional_headers=dict(headers), open_timeout=WS_OPEN_TIMEOUT, max_size=WS_MAX_FRAME, logger=WS_LOGGER
     )

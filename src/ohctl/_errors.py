@@ -10,8 +10,8 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -468,26 +468,60 @@ def connection_error(
     )
 
 
+T = TypeVar("T")
+# What parsing a body of an unexpected shape raises (pydantic's ValidationError is a ValueError).
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+_LOOKS_LIKE_MARKUP = re.compile(rb"\s*<")  # an HTML page served with a JSON or no content type
+
+
 def parse_json(response: httpx.Response) -> Any:
     """Parse a success body that must be JSON; an HTML page or other text raises UnexpectedResponseError."""
-    content_type = response.headers.get("content-type", "")
-    where = f"{response.request.method} {redact_url(response.request.url)}"
-    if "html" in content_type or response.text.lstrip()[:1] == "<":
-        raise UnexpectedResponseError(
-            f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
-            "be wrong (it must be the server root, without /api), or this server does not have the route",
-            response=response,
-            kind="html",
-        )
+    if _is_web_page(response):
+        raise _web_page_error(response)
     try:
-        return response.json()
+        return json.loads(response.content)  # bytes: no decode to text first (JSON is UTF-8)
     except ValueError:
-        snippet = response.text[:200]
-        raise UnexpectedResponseError(
-            f"{where} answered {response.status_code} with a body that is not JSON "
-            f"({content_type or 'no content type'}): {snippet!r}",
-            response=response,
-        ) from None
+        raise _not_json_error(response) from None
+
+
+def parse_raw_json(response: httpx.Response, parse: Callable[[bytes], T]) -> T:
+    """``parse`` (a one-pass JSON validator) applied to a success body: an HTML page raises like
+    ``parse_json``; invalid JSON raises the not-JSON error (which may be retried); any other failure
+    is a shape error."""
+    if _is_web_page(response):
+        raise _web_page_error(response)
+    try:
+        return parse(response.content)
+    except SHAPE_ERRORS as exc:
+        errors = getattr(exc, "errors", None)
+        first = errors()[0] if callable(errors) and errors() else {}
+        if first.get("type") == "json_invalid":
+            raise _not_json_error(response) from None
+        raise shape_error(response, exc) from exc
+
+
+def _is_web_page(response: httpx.Response) -> bool:
+    return "html" in response.headers.get("content-type", "") or bool(_LOOKS_LIKE_MARKUP.match(response.content))
+
+
+def _web_page_error(response: httpx.Response) -> UnexpectedResponseError:
+    where = f"{response.request.method} {redact_url(response.request.url)}"
+    return UnexpectedResponseError(
+        f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
+        "be wrong (it must be the server root, without /api), or this server does not have the route",
+        response=response,
+        kind="html",
+    )
+
+
+def _not_json_error(response: httpx.Response) -> UnexpectedResponseError:
+    where = f"{response.request.method} {redact_url(response.request.url)}"
+    content_type = response.headers.get("content-type", "")
+    return UnexpectedResponseError(
+        f"{where} answered {response.status_code} with a body that is not JSON "
+        f"({content_type or 'no content type'}): {response.text[:200]!r}",
+        response=response,
+    )
 
 
 def shape_error(response: httpx.Response, exc: Exception) -> UnexpectedResponseError:

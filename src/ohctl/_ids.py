@@ -37,6 +37,7 @@ MAX_EVENT_IDS = 100  # GET /api/v1/conversation/{id}/events?id= and the agent se
 MAX_AGENT_CONVERSATION_IDS = 99  # the agent server's GET /api/conversations?ids= (maxItems 99)
 MAX_AGENT_EVENT_IDS = 99  # the agent server's batch get of events (ids in a JSON body; no documented cap)
 MAX_PAGE_SIZE = 100  # every search route: 0 < limit <= 100
+MAX_CURSOR = 4096  # servers' page ids are short tokens; a longer one would not fit in a URL
 MAX_PENDING_MESSAGES = 10  # POST /api/v1/conversations/{id}/pending-messages
 MAX_TITLE_LENGTH = 200  # the agent server's conversation title
 

@@ -65,7 +65,9 @@ def test_events_parse_by_kind() -> None:
 
 
 def test_secret_values_not_in_repr() -> None:
-    req = ohctl._async.resources.conversations.AsyncConversations.build_request("t", secrets={"TOKEN": "hunter2"})
+    from ohctl._async.resources.conversations import AsyncConversations
+
+    req = AsyncConversations.build_request("t", secrets={"TOKEN": "hunter2"})
     assert "hunter2" not in repr(req)
     assert req.model_dump()["secrets"] == {"TOKEN": "hunter2"}  # still sent
 

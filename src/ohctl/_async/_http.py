@@ -15,7 +15,7 @@ from .. import _errors, _retry
 from .._backend import AsyncSleep, async_sleep
 from .._config import ClientConfig
 from .._deadline import bounded, remaining
-from .._errors import redact_url, redirect_error, same_origin
+from .._errors import SHAPE_ERRORS, redact_url, redirect_error, same_origin
 from .._options import RequestOptions, Timeout, as_timeout
 from .._version import __version__
 
@@ -26,8 +26,6 @@ USER_AGENT = f"ohctl/{__version__} python/{platform.python_version()} httpx/{htt
 Params = Mapping[str, Any]
 T = TypeVar("T")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-# What parsing a body of an unexpected shape raises (pydantic's ValidationError is a ValueError).
-SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 def clean_params(params: Params | None) -> dict[str, Any]:
@@ -94,6 +92,8 @@ class AsyncHTTP:
 
     def own_origin(self, url: str | httpx.URL) -> bool:
         """Whether ``url`` is on this client's server (same scheme, host and port)."""
+        if isinstance(url, str) and url.startswith(self.config.base_url + "/"):
+            return True  # built from a path: no need to parse it (this runs on every request)
         return same_origin(httpx.URL(url), httpx.URL(self.config.base_url))
 
     def headers(self, extra: Mapping[str, str] | None = None, *, url: str | None = None) -> dict[str, str]:
@@ -147,6 +147,7 @@ class AsyncHTTP:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
+        query = clean_params({**self.options.params, **(params or {})} if self.options.params else params) or None
         while True:
             left = remaining()
             url = self.url(path)
@@ -154,7 +155,7 @@ class AsyncHTTP:
                 request = self.client.build_request(
                     method,
                     url,
-                    params=clean_params({**self.options.params, **(params or {})}),
+                    params=query,  # None, not {}: an empty dict makes httpx rebuild the URL
                     json=json,
                     files=files,
                     content=content,
@@ -170,7 +171,9 @@ class AsyncHTTP:
                     f"The deadline passed before {method} {redact_url(request.url)} could be sent", request=request
                 )
             started = time.monotonic()
-            log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
+            debug = log.isEnabledFor(logging.DEBUG)  # the redacted URL costs a parse: only when logged
+            if debug:
+                log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
             try:
                 response = await self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -183,13 +186,14 @@ class AsyncHTTP:
                 unsure_now = not idempotent and not _retry.never_reached_server(exc)
                 hint = (unsure or "Check whether it took effect before sending it again.") if unsure_now else None
                 raise _errors.connection_error(exc, request, unsure=hint) from exc
-            log.debug(
-                "<- %s %s %d (%.0f ms)",
-                method,
-                request.url.path,
-                response.status_code,
-                (time.monotonic() - started) * 1000,
-            )
+            if debug:
+                log.debug(
+                    "<- %s %s %d (%.0f ms)",
+                    method,
+                    request.url.path,
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                )
             if response.is_redirect:
                 await response.aclose()
                 raise redirect_error(response)
@@ -223,11 +227,29 @@ class AsyncHTTP:
         await self.sleep(delay)
 
     @overload
-    async def request(self, method: str, path: str, *, parse: None = None, **kwargs: Any) -> Any: ...
+    async def request(
+        self, method: str, path: str, *, parse: None = None, parse_raw: None = None, **kwargs: Any
+    ) -> Any: ...
     @overload
-    async def request(self, method: str, path: str, *, parse: Callable[[Any], T], **kwargs: Any) -> T: ...
-    async def request(self, method: str, path: str, *, parse: Callable[[Any], T] | None = None, **kwargs: Any) -> Any:
-        """Send and decode a JSON body, then ``parse`` it (a model's ``model_validate``, say).
+    async def request(
+        self, method: str, path: str, *, parse: Callable[[Any], T], parse_raw: None = None, **kwargs: Any
+    ) -> T: ...
+    @overload
+    async def request(
+        self, method: str, path: str, *, parse: None = None, parse_raw: Callable[[bytes], T], **kwargs: Any
+    ) -> T: ...
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        parse: Callable[[Any], T] | None = None,
+        parse_raw: Callable[[bytes], T] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send and decode a JSON body, then ``parse`` it (a model's ``model_validate``, say); or hand
+        the body's bytes to ``parse_raw``, which decodes and validates in one pass (pydantic's
+        ``validate_json``: a JSON syntax error in it counts as a body that is not JSON).
 
         An HTML page raises UnexpectedResponseError (``kind="html"``) at once. A body that is not JSON
         or was cut off is retried like a 5xx when the request may be repeated, within the same retry
@@ -243,6 +265,8 @@ class AsyncHTTP:
         while True:
             response = await self.send(method, path, **kwargs)
             try:
+                if parse_raw is not None:
+                    return _errors.parse_raw_json(response, parse_raw)
                 data = _errors.parse_json(response)
             except _errors.UnexpectedResponseError as exc:
                 if exc.kind != "not-json" or not idempotent or attempt >= max_retries:

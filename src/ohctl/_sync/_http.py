@@ -16,7 +16,7 @@ from .. import _errors, _retry
 from .._backend import SyncSleep, sync_sleep
 from .._config import ClientConfig
 from .._deadline import bounded, remaining
-from .._errors import redact_url, redirect_error, same_origin
+from .._errors import SHAPE_ERRORS, redact_url, redirect_error, same_origin
 from .._options import RequestOptions, Timeout, as_timeout
 from .._version import __version__
 
@@ -27,8 +27,6 @@ USER_AGENT = f"ohctl/{__version__} python/{platform.python_version()} httpx/{htt
 Params = Mapping[str, Any]
 T = TypeVar("T")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-# What parsing a body of an unexpected shape raises (pydantic's ValidationError is a ValueError).
-SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 def clean_params(params: Params | None) -> dict[str, Any]:
@@ -95,6 +93,8 @@ class SyncHTTP:
 
     def own_origin(self, url: str | httpx.URL) -> bool:
         """Whether ``url`` is on this client's server (same scheme, host and port)."""
+        if isinstance(url, str) and url.startswith(self.config.base_url + "/"):
+            return True  # built from a path: no need to parse it (this runs on every request)
         return same_origin(httpx.URL(url), httpx.URL(self.config.base_url))
 
     def headers(self, extra: Mapping[str, str] | None = None, *, url: str | None = None) -> dict[str, str]:
@@ -148,6 +148,7 @@ class SyncHTTP:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         attempt = 0
+        query = clean_params({**self.options.params, **(params or {})} if self.options.params else params) or None
         while True:
             left = remaining()
             url = self.url(path)
@@ -155,7 +156,7 @@ class SyncHTTP:
                 request = self.client.build_request(
                     method,
                     url,
-                    params=clean_params({**self.options.params, **(params or {})}),
+                    params=query,  # None, not {}: an empty dict makes httpx rebuild the URL
                     json=json,
                     files=files,
                     content=content,
@@ -171,7 +172,9 @@ class SyncHTTP:
                     f"The deadline passed before {method} {redact_url(request.url)} could be sent", request=request
                 )
             started = time.monotonic()
-            log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
+            debug = log.isEnabledFor(logging.DEBUG)  # the redacted URL costs a parse: only when logged
+            if debug:
+                log.debug("-> %s %s", method, redact_url(request.url, keep_query=True))
             try:
                 response = self.client.send(request, stream=stream)
             except httpx.TransportError as exc:
@@ -184,13 +187,14 @@ class SyncHTTP:
                 unsure_now = not idempotent and not _retry.never_reached_server(exc)
                 hint = (unsure or "Check whether it took effect before sending it again.") if unsure_now else None
                 raise _errors.connection_error(exc, request, unsure=hint) from exc
-            log.debug(
-                "<- %s %s %d (%.0f ms)",
-                method,
-                request.url.path,
-                response.status_code,
-                (time.monotonic() - started) * 1000,
-            )
+            if debug:
+                log.debug(
+                    "<- %s %s %d (%.0f ms)",
+                    method,
+                    request.url.path,
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                )
             if response.is_redirect:
                 response.close()
                 raise redirect_error(response)
@@ -224,11 +228,27 @@ class SyncHTTP:
         self.sleep(delay)
 
     @overload
-    def request(self, method: str, path: str, *, parse: None = None, **kwargs: Any) -> Any: ...
+    def request(self, method: str, path: str, *, parse: None = None, parse_raw: None = None, **kwargs: Any) -> Any: ...
     @overload
-    def request(self, method: str, path: str, *, parse: Callable[[Any], T], **kwargs: Any) -> T: ...
-    def request(self, method: str, path: str, *, parse: Callable[[Any], T] | None = None, **kwargs: Any) -> Any:
-        """Send and decode a JSON body, then ``parse`` it (a model's ``model_validate``, say).
+    def request(
+        self, method: str, path: str, *, parse: Callable[[Any], T], parse_raw: None = None, **kwargs: Any
+    ) -> T: ...
+    @overload
+    def request(
+        self, method: str, path: str, *, parse: None = None, parse_raw: Callable[[bytes], T], **kwargs: Any
+    ) -> T: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        parse: Callable[[Any], T] | None = None,
+        parse_raw: Callable[[bytes], T] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send and decode a JSON body, then ``parse`` it (a model's ``model_validate``, say); or hand
+        the body's bytes to ``parse_raw``, which decodes and validates in one pass (pydantic's
+        ``validate_json``: a JSON syntax error in it counts as a body that is not JSON).
 
         An HTML page raises UnexpectedResponseError (``kind="html"``) at once. A body that is not JSON
         or was cut off is retried like a 5xx when the request may be repeated, within the same retry
@@ -244,6 +264,8 @@ class SyncHTTP:
         while True:
             response = self.send(method, path, **kwargs)
             try:
+                if parse_raw is not None:
+                    return _errors.parse_raw_json(response, parse_raw)
                 data = _errors.parse_json(response)
             except _errors.UnexpectedResponseError as exc:
                 if exc.kind != "not-json" or not idempotent or attempt >= max_retries:

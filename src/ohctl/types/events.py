@@ -7,10 +7,14 @@ message), or ``""`` when it carries none. Unknown fields are kept, so newer serv
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+
+from .._ids import MAX_CURSOR
 from .._parse import ShapeError, json_kind
-from .common import OhModel
+from .common import OhBase, Page
 
 
 def _text_parts(content: Any) -> str:
@@ -26,7 +30,7 @@ def _text_parts(content: Any) -> str:
     )
 
 
-class Event(OhModel):
+class Event(OhBase):
     id: str
     timestamp: str | None = None  # naive ISO time, as the server stores it (no zone)
     source: str | None = None
@@ -40,6 +44,7 @@ class Event(OhModel):
 
 
 class MessageEvent(Event):
+    kind: Literal["MessageEvent"] = "MessageEvent"
     llm_message: dict[str, Any] | None = None
     llm_response_id: str | None = None
     sender: str | None = None
@@ -54,6 +59,7 @@ class MessageEvent(Event):
 
 
 class ActionEvent(Event):
+    kind: Literal["ActionEvent"] = "ActionEvent"
     tool_name: str | None = None
     tool_call_id: str | None = None
     action: dict[str, Any] | None = None
@@ -70,6 +76,7 @@ class ActionEvent(Event):
 
 
 class ObservationEvent(Event):
+    kind: Literal["ObservationEvent"] = "ObservationEvent"
     tool_name: str | None = None
     tool_call_id: str | None = None
     action_id: str | None = None
@@ -84,6 +91,8 @@ class ObservationEvent(Event):
 class UserRejectObservation(Event):
     """The user rejected a pending action (confirmation mode)."""
 
+    kind: Literal["UserRejectObservation"] = "UserRejectObservation"
+
     tool_name: str | None = None
     tool_call_id: str | None = None
     action_id: str | None = None
@@ -97,6 +106,8 @@ class UserRejectObservation(Event):
 
 class StateUpdateEvent(Event):
     """``ConversationStateUpdateEvent``: one key of the conversation state changed (``full_state`` first)."""
+
+    kind: Literal["ConversationStateUpdateEvent"] = "ConversationStateUpdateEvent"
 
     key: str | None = None
     value: Any = None
@@ -118,6 +129,8 @@ class ErrorEvent(Event):
 class AgentErrorEvent(ErrorEvent):
     """A tool call failed in a way the agent sees (``error``), answering ``tool_call_id``."""
 
+    kind: Literal["AgentErrorEvent"] = "AgentErrorEvent"
+
     tool_name: str | None = None
     tool_call_id: str | None = None
 
@@ -125,12 +138,17 @@ class AgentErrorEvent(ErrorEvent):
 class ConversationErrorEvent(ErrorEvent):
     """The conversation itself failed (``code``, ``detail``), for example on an LLM error."""
 
+    kind: Literal["ConversationErrorEvent"] = "ConversationErrorEvent"
+
 
 class ServerErrorEvent(ErrorEvent):
     """The agent server failed outside the conversation (``code``, ``detail``)."""
 
+    kind: Literal["ServerErrorEvent"] = "ServerErrorEvent"
+
 
 class SystemPromptEvent(Event):
+    kind: Literal["SystemPromptEvent"] = "SystemPromptEvent"
     system_prompt: dict[str, Any] | None = None
     tools: list[Any] | None = None
     dynamic_context: dict[str, Any] | None = None
@@ -142,6 +160,8 @@ class SystemPromptEvent(Event):
 
 class Condensation(Event):
     """The history was condensed: ``forgotten_event_ids`` leave the agent's view, ``summary`` replaces them."""
+
+    kind: Literal["Condensation"] = "Condensation"
 
     forgotten_event_ids: list[str] | None = None
     summary: str | None = None
@@ -156,8 +176,11 @@ class Condensation(Event):
 class CondensationRequest(Event):
     """A request to condense the history."""
 
+    kind: Literal["CondensationRequest"] = "CondensationRequest"
+
 
 class CondensationSummaryEvent(Event):
+    kind: Literal["CondensationSummaryEvent"] = "CondensationSummaryEvent"
     summary: str | None = None
 
     @property
@@ -168,13 +191,19 @@ class CondensationSummaryEvent(Event):
 class PauseEvent(Event):
     """The user paused the agent."""
 
+    kind: Literal["PauseEvent"] = "PauseEvent"
+
 
 class InterruptEvent(Event):
     """The user interrupted the agent."""
 
+    kind: Literal["InterruptEvent"] = "InterruptEvent"
+
 
 class HookExecutionEvent(Event):
     """A configured hook ran (``hook_event_type``, ``hook_command``, ``success``, ``blocked``, output)."""
+
+    kind: Literal["HookExecutionEvent"] = "HookExecutionEvent"
 
     hook_event_type: str | None = None
     hook_command: str | None = None
@@ -197,6 +226,8 @@ class HookExecutionEvent(Event):
 class ACPToolCallEvent(Event):
     """A tool call of an ACP agent (an external coding agent driven over the Agent Client Protocol)."""
 
+    kind: Literal["ACPToolCallEvent"] = "ACPToolCallEvent"
+
     tool_call_id: str | None = None
     title: str | None = None
     status: str | None = None
@@ -214,6 +245,8 @@ class ACPToolCallEvent(Event):
 class LLMCompletionLogEvent(Event):
     """A raw LLM completion log (``log_data`` is JSON text), sent when completion logging is on."""
 
+    kind: Literal["LLMCompletionLogEvent"] = "LLMCompletionLogEvent"
+
     filename: str | None = None
     log_data: str | None = None
     model_name: str | None = None
@@ -222,6 +255,8 @@ class LLMCompletionLogEvent(Event):
 
 class StreamingDeltaEvent(Event):
     """A piece of a streamed LLM answer (live only)."""
+
+    kind: Literal["StreamingDeltaEvent"] = "StreamingDeltaEvent"
 
     content: str | None = None
     reasoning_content: str | None = None
@@ -234,12 +269,16 @@ class StreamingDeltaEvent(Event):
 class TokenEvent(Event):
     """The token ids of an LLM call (when the LLM reports them)."""
 
+    kind: Literal["TokenEvent"] = "TokenEvent"
+
     prompt_token_ids: list[int] | None = None
     response_token_ids: list[int] | None = None
 
 
 class SecurityAnalysisEvent(Event):
     """A security analyzer's assessment of an action (agent server 1.58+)."""
+
+    kind: Literal["SecurityAnalysisEvent"] = "SecurityAnalysisEvent"
 
     analyzer: str | None = None
     policy: str | None = None
@@ -271,6 +310,41 @@ _BY_KIND: dict[str, type[Event]] = {
 }
 
 
+# A page's events validate in one pass: a known bare kind picks its class by the literal ``kind``
+# (no Python call per event); anything else (an unknown kind, a full class path, a null kind, a bad
+# field) falls back to ``parse_event``, which is as tolerant as validating one event at a time.
+if TYPE_CHECKING:
+    AnyEvent = Event
+else:
+    _KNOWN = Annotated[Union[tuple(_BY_KIND.values())], Field(discriminator="kind")]
+    AnyEvent = Annotated[
+        Union[_KNOWN, Annotated[Any, AfterValidator(lambda data: parse_event(data))]],
+        Field(union_mode="left_to_right"),
+    ]
+
+
+class _EventPageBody(BaseModel):
+    """A search page of events as sent, validated from the raw bytes in one pass."""
+
+    model_config = ConfigDict(extra="ignore", defer_build=True)
+
+    items: list[AnyEvent] | None = None
+    next_page_id: str | None = Field(default=None, max_length=MAX_CURSOR)
+
+
+@cache
+def _event_page() -> TypeAdapter[_EventPageBody]:
+    return TypeAdapter(_EventPageBody)  # built on first use, like the models (see OhBase)
+
+
+def parse_event_page(raw: bytes) -> Page[Event]:
+    """A page of events (``{"items": [...], "next_page_id": ...}``) from the response body: JSON
+    decoding and validation in one pass, each event typed by its kind (unknown kinds as ``Event``).
+    Raises pydantic's ValidationError (a ValueError) for a body that is not JSON or not a page."""
+    body = _event_page().validate_json(raw)
+    return Page[Event].model_construct(items=body.items or [], next_page_id=body.next_page_id)
+
+
 def parse_event(data: dict[str, Any]) -> Event:
     """The typed event for ``data``: by the last part of ``kind`` (a bare name or a full class path).
     Anything but a JSON object raises ShapeError (a TypeError); a bad field, pydantic's ValidationError."""
@@ -278,4 +352,12 @@ def parse_event(data: dict[str, Any]) -> Event:
         raise ShapeError(f"expected an event object, got {json_kind(data)}")
     kind = data.get("kind")
     name = kind.rsplit(".", 1)[-1] if isinstance(kind, str) else ""
-    return _BY_KIND.get(name, Event).model_validate(data)
+    cls = _BY_KIND.get(name, Event)
+    if name == kind:
+        return cls.model_validate(data)
+    if not name:  # a null kind reads as the default
+        return cls.model_validate({key: value for key, value in data.items() if key != "kind"})
+    # A full class path (agent server 1.34): validated under its bare name, kept as sent.
+    event = cls.model_validate({**data, "kind": name})
+    event.__dict__["kind"] = kind
+    return event

@@ -11,7 +11,7 @@ from ..._event_filters import event_time, kind_path
 from ..._ids import MAX_AGENT_EVENT_IDS, ConversationRef, chunked, many
 from ..._parse import count, nullable_list
 from ..._routes import route
-from ...types.events import Event, parse_event
+from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import AsyncPager
 from ._base import AsyncAgentResource
 
@@ -59,7 +59,9 @@ class AsyncAgentEvents(AsyncAgentResource):
         path = route(
             "/api/conversations/{conversation_id}/events/search", conversation_id=self._conversation(conversation)
         )
-        return AsyncPager(self._http, path, params, parse_event, page_size=page_size, limit=limit)
+        return AsyncPager(
+            self._http, path, params, parse_event, page_size=page_size, limit=limit, parse_page=parse_event_page
+        )
 
     async def count(
         self,

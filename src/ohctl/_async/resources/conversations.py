@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO
 
+from ..._backend import async_gather_parts
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
@@ -48,14 +49,16 @@ class AsyncConversations(AsyncConversationStarts):
     async def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
         """Batch get, in the order asked, with None for unknown ids; any number of ids (99 per call)."""
         wanted = [conversation_id(i) for i in many(ids, "conversation id")]
-        out: list[AppConversation | None] = []
-        for part in chunked(wanted, MAX_CONVERSATION_IDS):
-            out += await self._http.request(
+
+        async def fetch(part: Sequence[ConversationId]) -> list[AppConversation | None]:
+            return await self._http.request(
                 "GET",
                 "/api/v1/app-conversations",
                 params={"ids": list(part)},
                 parse=nullable_list(AppConversation.model_validate, len(part)),
             )
+
+        out = await async_gather_parts(list(chunked(wanted, MAX_CONVERSATION_IDS)), fetch)
         await reject_start_task_ids(self._client, [cid for cid, conv in zip(wanted, out, strict=True) if conv is None])
         return out
 

@@ -8,7 +8,7 @@ from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, ma
 from ..._parse import count as parse_count
 from ..._parse import nullable_list
 from ..._routes import route
-from ...types.events import Event, parse_event
+from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import AsyncPager
 from ..lib.id_checks import reject_start_task_ids
 from ._base import AsyncResource
@@ -47,6 +47,7 @@ class AsyncEvents(AsyncResource):
             page_size=page_size,
             limit=limit,
             on_empty=lambda: reject_start_task_ids(self._client, [cid]),
+            parse_page=parse_event_page,
         )
 
     async def count(

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from ..._backend import async_gather_parts
 from ..._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -46,15 +47,16 @@ class AsyncSandboxes(AsyncResource):
 
     async def get(self, ids: Iterable[SandboxRef]) -> list[Sandbox | None]:
         wanted = [sandbox_id(i) for i in many(ids, "sandbox id")]
-        out: list[Sandbox | None] = []
-        for part in chunked(wanted, MAX_SANDBOX_IDS):
-            out += await self._http.request(
+
+        async def fetch(part: Sequence[str]) -> list[Sandbox | None]:
+            return await self._http.request(
                 "GET",
                 "/api/v1/sandboxes",
                 params={"id": list(part)},
                 parse=nullable_list(Sandbox.model_validate, len(part)),
             )
-        return out
+
+        return await async_gather_parts(list(chunked(wanted, MAX_SANDBOX_IDS)), fetch)
 
     async def retrieve(self, sandbox: SandboxRef) -> Sandbox:
         [found] = await self.get([sandbox])

@@ -10,9 +10,7 @@ import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-
-from ..._backend import SyncWebSocket, sync_ws_connect, sync_ws_recv
+from ..._backend import sync_ws_connect, sync_ws_recv
 from ..._errors import StreamError
 from ..._event_filters import overlap_since
 from ..._live import LiveState, auth_frame, close_error, handshake_error, socket_url
@@ -24,6 +22,9 @@ from .._http import USER_AGENT, SyncHTTP
 from .._pagination import Pager
 
 if TYPE_CHECKING:
+    from websockets.exceptions import ConnectionClosed
+
+    from ..._backend import SyncWebSocket
     from .client import AgentServer
 
 log = logging.getLogger("ohctl.agent")
@@ -32,6 +33,14 @@ QUIET = 1.0  # once the run has ended, the stream ends after this long without a
 PROOF_WAIT = 1.0  # how long to wait for the first frame before reading the stored events anyway
 UNPROVEN_RECHECK = 3.0  # until the first frame arrives, read the stored events again this often
 SOCKET_RETRY = 30.0  # while polling, try the socket again this often
+
+
+def _ws_errors() -> types.ModuleType:
+    """websockets' exceptions, imported when a socket is in use (an except clause is evaluated only
+    when an exception reaches it), so that importing the client does not load websockets."""
+    from websockets import exceptions
+
+    return exceptions
 
 
 class _SocketUnavailableError(Exception):
@@ -52,12 +61,12 @@ def _open(agent: AgentServer, conversation_id: str) -> SyncWebSocket:
     url = socket_url(agent.url, conversation_id, {})
     try:
         ws = sync_ws_connect(url, {"User-Agent": USER_AGENT})
-    except InvalidStatus as exc:
+    except _ws_errors().InvalidStatus as exc:
         status = exc.response.status_code
         if status in (401, 403):
             raise handshake_error(status, url) from None
         raise _SocketUnavailableError(f"handshake answered HTTP {status}", permanent=status in (404, 405)) from None
-    except (OSError, TimeoutError, WebSocketException) as exc:
+    except (OSError, TimeoutError, _ws_errors().WebSocketException) as exc:
         raise _SocketUnavailableError(f"{type(exc).__name__}: {exc}") from None
     frame = auth_frame(agent.session_api_key)
     if frame is not None:
@@ -181,7 +190,7 @@ class EventStream:
         """One decoded frame; TimeoutError when none comes in time."""
         try:
             raw = sync_ws_recv(ws, timeout)
-        except ConnectionClosed as exc:
+        except _ws_errors().ConnectionClosed as exc:
             raise _closed(exc, socket_url(self._agent.url, self.conversation_id, {})) from None
         try:
             return json.loads(raw)
@@ -297,7 +306,7 @@ class SyncStatusWatch:
                 raw = sync_ws_recv(self._ws, left)
             except TimeoutError:
                 return False
-            except ConnectionClosed as exc:
+            except _ws_errors().ConnectionClosed as exc:
                 self._ws = None
                 fatal = close_error(exc.rcvd.code if exc.rcvd else None, "", self._agent.url)
                 self._failures += self._max_failures if fatal is not None else 1

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import IO
 
+from ..._backend import sync_gather_parts
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
@@ -49,14 +50,16 @@ class SyncConversations(SyncConversationStarts):
     def get(self, ids: Iterable[ConversationRef]) -> list[AppConversation | None]:
         """Batch get, in the order asked, with None for unknown ids; any number of ids (99 per call)."""
         wanted = [conversation_id(i) for i in many(ids, "conversation id")]
-        out: list[AppConversation | None] = []
-        for part in chunked(wanted, MAX_CONVERSATION_IDS):
-            out += self._http.request(
+
+        def fetch(part: Sequence[ConversationId]) -> list[AppConversation | None]:
+            return self._http.request(
                 "GET",
                 "/api/v1/app-conversations",
                 params={"ids": list(part)},
                 parse=nullable_list(AppConversation.model_validate, len(part)),
             )
+
+        out = sync_gather_parts(list(chunked(wanted, MAX_CONVERSATION_IDS)), fetch)
         reject_start_task_ids(self._client, [cid for cid, conv in zip(wanted, out, strict=True) if conv is None])
         return out
 

@@ -9,7 +9,7 @@ from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, ma
 from ..._parse import count as parse_count
 from ..._parse import nullable_list
 from ..._routes import route
-from ...types.events import Event, parse_event
+from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import Pager
 from ..lib.id_checks import reject_start_task_ids
 from ._base import SyncResource
@@ -48,6 +48,7 @@ class SyncEvents(SyncResource):
             page_size=page_size,
             limit=limit,
             on_empty=lambda: reject_start_task_ids(self._client, [cid]),
+            parse_page=parse_event_page,
         )
 
     def count(

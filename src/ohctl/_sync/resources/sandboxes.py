@@ -1,8 +1,9 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from ..._backend import sync_gather_parts
 from ..._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -47,15 +48,16 @@ class SyncSandboxes(SyncResource):
 
     def get(self, ids: Iterable[SandboxRef]) -> list[Sandbox | None]:
         wanted = [sandbox_id(i) for i in many(ids, "sandbox id")]
-        out: list[Sandbox | None] = []
-        for part in chunked(wanted, MAX_SANDBOX_IDS):
-            out += self._http.request(
+
+        def fetch(part: Sequence[str]) -> list[Sandbox | None]:
+            return self._http.request(
                 "GET",
                 "/api/v1/sandboxes",
                 params={"id": list(part)},
                 parse=nullable_list(Sandbox.model_validate, len(part)),
             )
-        return out
+
+        return sync_gather_parts(list(chunked(wanted, MAX_SANDBOX_IDS)), fetch)
 
     def retrieve(self, sandbox: SandboxRef) -> Sandbox:
         [found] = self.get([sandbox])

@@ -1,12 +1,13 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..._backend import sync_gather_parts
 from ..._errors import ResourceNotFoundError
-from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskRef, chunked, many, start_task_id
+from ..._ids import MAX_START_TASK_IDS, ConversationRef, StartTaskId, StartTaskRef, chunked, many, start_task_id
 from ..._ids import conversation_id as to_conversation_id
 from ..._parse import count, nullable_list
 from ...types.conversations import StartTask
@@ -21,15 +22,16 @@ class SyncStartTasks(SyncResource):
     def get(self, ids: Iterable[StartTaskRef]) -> list[StartTask | None]:
         """Batch get, in the order asked, with None for unknown ids (any number of ids)."""
         wanted = [start_task_id(i) for i in many(ids, "start-task id")]
-        out: list[StartTask | None] = []
-        for part in chunked(wanted, MAX_START_TASK_IDS):
-            out += self._http.request(
+
+        def fetch(part: Sequence[StartTaskId]) -> list[StartTask | None]:
+            return self._http.request(
                 "GET",
                 "/api/v1/app-conversations/start-tasks",
                 params={"ids": list(part)},
                 parse=nullable_list(StartTask.model_validate, len(part)),
             )
-        return out
+
+        return sync_gather_parts(list(chunked(wanted, MAX_START_TASK_IDS)), fetch)
 
     def retrieve(self, task_id: StartTaskRef) -> StartTask:
         [task] = self.get([task_id])
