@@ -12,6 +12,7 @@ the models (no import cycle).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, runtime_checkable
@@ -50,10 +51,15 @@ def chunked(items: Sequence[K], size: int) -> Iterator[Sequence[K]]:
         yield items[start : start + size]
 
 
+_CANONICAL = re.compile(r"[0-9a-f]{32}")
+
+
 class _HexId(str):
     kind = "id"
 
     def __new__(cls, value: str | uuid.UUID) -> _HexId:
+        if type(value) is cls:
+            return value  # already checked (ids pass through several layers; a poll re-reads hundreds)
         if isinstance(value, _HexId) and not isinstance(value, cls):
             raise IdKindError(
                 f"{type(value).__name__} {str(value)!r} was passed where a {cls.kind} belongs. "
@@ -65,6 +71,8 @@ class _HexId(str):
             raise InvalidIdError(
                 f"{value!r} ({type(value).__name__}) is not a valid {cls.kind}: expected a UUID string"
             )
+        if _CANONICAL.fullmatch(value):
+            return super().__new__(cls, value)  # as servers send them: no need to parse
         text = value.strip()
         try:
             return super().__new__(cls, uuid.UUID(text).hex)
@@ -133,21 +141,25 @@ StartTaskRef: TypeAlias = Union[StartTaskId, str, uuid.UUID, "StartTask"]
 SandboxRef: TypeAlias = Union[str, "Sandbox"]
 
 
+# Strings are tested first: isinstance against a runtime-checkable Protocol is slow (it lists the
+# protocol's attributes every time) and ids come by the hundred.
+
+
 def conversation_id(value: ConversationRef) -> ConversationId:
     """The conversation id of a reference; a start task without a conversation yet raises IdKindError."""
-    if isinstance(value, NamesConversation):
+    if not isinstance(value, str) and isinstance(value, NamesConversation):
         return value.ohctl_conversation_id()
     return ConversationId(value)
 
 
 def start_task_id(value: StartTaskRef) -> StartTaskId:
-    if isinstance(value, NamesStartTask):
+    if not isinstance(value, str) and isinstance(value, NamesStartTask):
         return value.ohctl_start_task_id()
     return StartTaskId(value)
 
 
 def sandbox_id(value: SandboxRef) -> str:
-    if isinstance(value, NamesSandbox):
+    if not isinstance(value, str) and isinstance(value, NamesSandbox):
         return value.ohctl_sandbox_id()
     if not isinstance(value, str) or not value.strip() or "/" in value:
         raise InvalidIdError(f"{value!r} is not a valid sandbox id")

@@ -14,7 +14,6 @@ from .._deadline import remaining
 from .._errors import APIConnectionError, APITimeoutError, reason_of, redact_url
 from ..types.files import Download
 
-CHUNK = 64 * 1024
 
 Destination = str | os.PathLike[str] | IO[bytes]
 
@@ -44,7 +43,7 @@ async def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     (APITimeoutError) that says how much arrived."""
     received = 0
     try:
-        async for chunk in response.aiter_bytes(CHUNK):
+        async for chunk in response.aiter_bytes():  # as they arrive: re-chunking would copy every byte
             received += len(chunk)
             yield chunk
             left = remaining()

@@ -15,8 +15,6 @@ from .._deadline import remaining
 from .._errors import APIConnectionError, APITimeoutError, reason_of, redact_url
 from ..types.files import Download
 
-CHUNK = 64 * 1024
-
 Destination = str | os.PathLike[str] | IO[bytes]
 
 
@@ -45,7 +43,7 @@ def _chunks(response: httpx.Response) -> Iterator[bytes]:
     (APITimeoutError) that says how much arrived."""
     received = 0
     try:
-        for chunk in response.iter_bytes(CHUNK):
+        for chunk in response.iter_bytes():  # as they arrive: re-chunking would copy every byte
             received += len(chunk)
             yield chunk
             left = remaining()

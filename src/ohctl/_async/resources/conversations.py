@@ -10,7 +10,7 @@ from ..._backend import async_gather_parts
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
-from ..._parse import count, field_list, flag, list_of, nullable_list, text
+from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._routes import route
 from ..._wait_logic import WaitResult
 from ...types.agent import TrajectoryResult
@@ -55,7 +55,7 @@ class AsyncConversations(AsyncConversationStarts):
                 "GET",
                 "/api/v1/app-conversations",
                 params={"ids": list(part)},
-                parse=nullable_list(AppConversation.model_validate, len(part)),
+                parse_raw=nullable_models(AppConversation, len(part)),
             )
 
         out = await async_gather_parts(list(chunked(wanted, MAX_CONVERSATION_IDS)), fetch)

@@ -11,7 +11,7 @@ from ..._backend import sync_gather_parts
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
-from ..._parse import count, field_list, flag, list_of, nullable_list, text
+from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._routes import route
 from ..._wait_logic import WaitResult
 from ...types.agent import TrajectoryResult
@@ -56,7 +56,7 @@ class SyncConversations(SyncConversationStarts):
                 "GET",
                 "/api/v1/app-conversations",
                 params={"ids": list(part)},
-                parse=nullable_list(AppConversation.model_validate, len(part)),
+                parse_raw=nullable_models(AppConversation, len(part)),
             )
 
         out = sync_gather_parts(list(chunked(wanted, MAX_CONVERSATION_IDS)), fetch)
