@@ -2,26 +2,10 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticUndefined
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema
 
 T = TypeVar("T")
-
-_NULL_IS_DEFAULT: dict[type[BaseModel], frozenset[str]] = {}
-
-
-def _defaulted_not_null(cls: type[BaseModel]) -> frozenset[str]:
-    """The fields of ``cls`` with a default other than None (a null for them means "not given")."""
-    names = _NULL_IS_DEFAULT.get(cls)
-    if names is None:
-        names = frozenset(
-            name
-            for name, info in cls.model_fields.items()
-            if not info.is_required()
-            and (info.default_factory is not None or info.default not in (None, PydanticUndefined))
-        )
-        _NULL_IS_DEFAULT[cls] = names
-    return names
 
 
 class OhBase(BaseModel):
@@ -38,22 +22,33 @@ class OhBase(BaseModel):
 
 
 class OhModel(OhBase):
-    """Base of every model: an ``OhBase`` where a null for a field with a non-null default means the
-    default."""
+    """Base of every model: an ``OhBase`` where a null (or a value of the wrong type) for a field with
+    a non-null default reads as the default: servers send null for "not set" where their schema says
+    a list or a number (``pr_number: null``, ``success: null``).
 
-    @model_validator(mode="before")
+    The rule is in the validator pydantic builds (``on_error="default"`` on those fields), not in a
+    Python hook: a poll validates hundreds of conversations straight from the bytes."""
+
     @classmethod
-    def _null_means_default(cls, data: Any) -> Any:
-        """A null where a field has a non-null default (``pr_number: null``, ``success: null``) reads as
-        the default: servers send null for "not set" where their schema says a list or a number."""
-        if isinstance(data, dict):
-            # This runs for every model validated (hundreds per poll): look up the few defaulted
-            # fields instead of scanning every key of the body.
-            for name in _defaulted_not_null(cls):
-                if name in data and data[name] is None:
-                    names = _defaulted_not_null(cls)
-                    return {key: value for key, value in data.items() if value is not None or key not in names}
-        return data
+    def __get_pydantic_core_schema__(cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /) -> CoreSchema:
+        schema = handler(source)
+        _default_on_error(schema)
+        return schema
+
+
+def _default_on_error(schema: Any) -> None:
+    """Mark the fields of a model's schema whose default is not None to fall back to it."""
+    kind = schema.get("type")
+    if kind == "model-fields":
+        for field in schema["fields"].values():
+            inner = field["schema"]
+            if inner.get("type") == "default" and ("default_factory" in inner or inner.get("default") is not None):
+                inner["on_error"] = "default"
+    elif kind == "definitions":
+        for definition in schema["definitions"]:
+            _default_on_error(definition)
+    if isinstance(schema.get("schema"), dict):
+        _default_on_error(schema["schema"])
 
 
 class Page(OhModel, Generic[T]):

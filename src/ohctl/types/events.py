@@ -316,9 +316,9 @@ _BY_KIND: dict[str, type[Event]] = {
 if TYPE_CHECKING:
     AnyEvent = Event
 else:
-    _KNOWN = Annotated[Union[tuple(_BY_KIND.values())], Field(discriminator="kind")]
+    _KNOWN = Annotated[Union[tuple(_BY_KIND.values())], Field(discriminator="kind")]  # noqa: UP007 (built at run time)
     AnyEvent = Annotated[
-        Union[_KNOWN, Annotated[Any, AfterValidator(lambda data: parse_event(data))]],
+        Union[_KNOWN, Annotated[Any, AfterValidator(lambda data: parse_event(data))]],  # noqa: UP007
         Field(union_mode="left_to_right"),
     ]
 
