@@ -29,6 +29,7 @@ REPLACEMENTS = {
     "AsyncClient": "Client",
     "AsyncAgentServer": "AgentServer",
     "AsyncEventStream": "EventStream",
+    "AsyncDeviceLogin": "DeviceLogin",
     "async_sleep": "sync_sleep",
     "async_gather_parts": "sync_gather_parts",
     "async_ws_connect": "sync_ws_connect",

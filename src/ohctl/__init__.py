@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ._async.agent.stream import AsyncEventStream
     from ._async.client import AsyncOpenHands
     from ._config import API_KEY_VARS, BASE_URL_VARS, CLOUD_URL
+    from ._connect import aconnect, connect, probe
     from ._credentials import (
         StoredProfile,
         config_dir,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         set_default_profile,
     )
     from ._deadline import deadline
+    from ._device_flow import DeviceAccessDeniedError, DeviceCodeExpiredError, DeviceLoginError
     from ._errors import (
         APIConnectionError,
         APIStatusError,
@@ -63,13 +65,31 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         WaitError,
         WaitTimeoutError,
+        WorkspaceDiffError,
     )
     from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
+    from ._legacy_errors import LegacyConversationNotFoundError, LegacyUnavailableError
     from ._sync._pagination import Pager
     from ._sync.agent.client import AgentServer
     from ._sync.agent.stream import EventStream
     from ._sync.client import OpenHands
     from ._wait_logic import Outcome, WaitResult
+    from .batch.active import BatchPausedError
+    from .batch.ledger import LedgerError
+    from .batch.runner import AsyncBatch
+    from .batch.spec import BatchInputError
+    from .batch.sync import Batch
+    from .github.errors import (
+        GitHubAuthError,
+        GitHubConfigError,
+        GitHubConnectionError,
+        GitHubError,
+        GitHubNotFoundError,
+        GitHubNoTokenError,
+        GitHubPermissionError,
+        GitHubRateLimitError,
+        GitHubStatusError,
+    )
     from .local.install import InstallError
     from .local.server import LocalServer, LocalServerError
     from .types.files import Download
@@ -85,6 +105,23 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "AsyncAgentServer": ("._async.agent.client", "AsyncAgentServer"),
     "AsyncEventStream": ("._async.agent.stream", "AsyncEventStream"),
     "AsyncOpenHands": ("._async.client", "AsyncOpenHands"),
+    "aconnect": ("._connect", "aconnect"),
+    "connect": ("._connect", "connect"),
+    "probe": ("._connect", "probe"),
+    "LegacyConversationNotFoundError": ("._legacy_errors", "LegacyConversationNotFoundError"),
+    "LegacyUnavailableError": ("._legacy_errors", "LegacyUnavailableError"),
+    "DeviceAccessDeniedError": ("._device_flow", "DeviceAccessDeniedError"),
+    "DeviceCodeExpiredError": ("._device_flow", "DeviceCodeExpiredError"),
+    "DeviceLoginError": ("._device_flow", "DeviceLoginError"),
+    "GitHubAuthError": (".github.errors", "GitHubAuthError"),
+    "GitHubConfigError": (".github.errors", "GitHubConfigError"),
+    "GitHubConnectionError": (".github.errors", "GitHubConnectionError"),
+    "GitHubError": (".github.errors", "GitHubError"),
+    "GitHubNoTokenError": (".github.errors", "GitHubNoTokenError"),
+    "GitHubNotFoundError": (".github.errors", "GitHubNotFoundError"),
+    "GitHubPermissionError": (".github.errors", "GitHubPermissionError"),
+    "GitHubRateLimitError": (".github.errors", "GitHubRateLimitError"),
+    "GitHubStatusError": (".github.errors", "GitHubStatusError"),
     "CLOUD_URL": ("._config", "CLOUD_URL"),
     "API_KEY_VARS": ("._config", "API_KEY_VARS"),
     "BASE_URL_VARS": ("._config", "BASE_URL_VARS"),
@@ -132,6 +169,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "UnprocessableEntityError": ("._errors", "UnprocessableEntityError"),
     "WaitError": ("._errors", "WaitError"),
     "WaitTimeoutError": ("._errors", "WaitTimeoutError"),
+    "WorkspaceDiffError": ("._errors", "WorkspaceDiffError"),
     "ConversationId": ("._ids", "ConversationId"),
     "ConversationRef": ("._ids", "ConversationRef"),
     "SandboxRef": ("._ids", "SandboxRef"),
@@ -144,6 +182,11 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Outcome": ("._wait_logic", "Outcome"),
     "WaitResult": ("._wait_logic", "WaitResult"),
     "Download": (".types.files", "Download"),
+    "AsyncBatch": (".batch.runner", "AsyncBatch"),
+    "BatchInputError": (".batch.spec", "BatchInputError"),
+    "BatchPausedError": (".batch.active", "BatchPausedError"),
+    "LedgerError": (".batch.ledger", "LedgerError"),
+    "Batch": (".batch.sync", "Batch"),
 }
 
 
@@ -163,6 +206,28 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "aconnect",
+    "connect",
+    "probe",
+    "LegacyConversationNotFoundError",
+    "LegacyUnavailableError",
+    "AsyncBatch",
+    "Batch",
+    "BatchInputError",
+    "BatchPausedError",
+    "LedgerError",
+    "DeviceAccessDeniedError",
+    "DeviceCodeExpiredError",
+    "DeviceLoginError",
+    "GitHubAuthError",
+    "GitHubConfigError",
+    "GitHubConnectionError",
+    "GitHubError",
+    "GitHubNoTokenError",
+    "GitHubNotFoundError",
+    "GitHubPermissionError",
+    "GitHubRateLimitError",
+    "GitHubStatusError",
     "API_KEY_VARS",
     "BASE_URL_VARS",
     "CLOUD_URL",
@@ -229,6 +294,7 @@ __all__ = [
     "WaitError",
     "WaitResult",
     "WaitTimeoutError",
+    "WorkspaceDiffError",
     "__version__",
     "deadline",
     "types",

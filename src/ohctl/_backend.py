@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # websockets is imported when a socket opens: most programs never open one
-    from typing_extensions import TypeAlias
+    from typing import TypeAlias
+
     from websockets.asyncio.client import ClientConnection as _AsyncConnection
     from websockets.sync.client import ClientConnection as _SyncConnection
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -15,6 +16,7 @@ from ._errors import ConfigurationError, redact_url
 CLOUD_URL = "https://app.all-hands.dev"
 API_KEY_VARS = ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY")
 BASE_URL_VARS = ("OPENHANDS_BASE_URL", "OPENHANDS_APP_BASE")
+ORG_VAR = "OHCTL_ORG"  # the hosted Cloud organization every request acts in (X-Org-Id)
 CLOUD_HOSTS = frozenset({"app.all-hands.dev", "app.openhands.dev"})
 
 AuthScheme = Literal["bearer", "session-key"]
@@ -32,6 +34,7 @@ class ClientConfig:
     api_key_source: str | None
     auth: AuthScheme
     allow_insecure: bool = False
+    org: str | None = None  # sent as X-Org-Id on every request (the hosted Cloud's organizations)
 
     def auth_headers(self) -> dict[str, str]:
         if not self.api_key:
@@ -39,6 +42,16 @@ class ClientConfig:
         if self.auth == "session-key":
             return {"X-Session-API-Key": self.api_key}
         return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def check_org(value: object) -> str:
+    """An organization id (a UUID, as ``ohctl orgs list`` shows), checked before any request."""
+    try:
+        return str(uuid.UUID(str(value).strip()))
+    except ValueError:
+        raise ConfigurationError(
+            f"{value!r} is not an organization id: use the id (a UUID) that `ohctl orgs list` shows"
+        ) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -92,10 +105,11 @@ def resolve(
     allow_insecure: bool = False,
     environ: Mapping[str, str] | None = None,
     profile: str | None = None,
+    org: str | None = None,
 ) -> ClientConfig:
     """Each setting from, in order: the argument, the environment variables, the stored profile
     (``profile``, else ``OHCTL_PROFILE``, else the stored default: see ``ohctl auth``), then the
-    hosted Cloud's URL."""
+    hosted Cloud's URL. The organization: ``org``, else ``OHCTL_ORG``, else none."""
     env = os.environ if environ is None else environ
     source: str | None = "argument" if api_key else None
     if not api_key:
@@ -131,6 +145,15 @@ def resolve(
             "(create a key in the OpenHands Cloud settings, under API Keys), or run `ohctl auth login`"
         )
     check_transport(base_url, api_key, allow_insecure)
+    org = org or env.get(ORG_VAR) or None
+    if not org and stored is not None and base_source is not None and base_source.startswith("profile"):
+        # A profile may keep an organization (``StoredProfile.org``), used with its own server only.
+        org = getattr(stored, "org", None) or None
     return ClientConfig(
-        base_url=base_url, api_key=api_key, api_key_source=source, auth=auth, allow_insecure=allow_insecure
+        base_url=base_url,
+        api_key=api_key,
+        api_key_source=source,
+        auth=auth,
+        allow_insecure=allow_insecure,
+        org=check_org(org) if org else None,
     )

@@ -48,6 +48,7 @@ class StoredProfile:
     auth: str = "bearer"
     key_source: str | None = None
     default: bool = False
+    org: str | None = None  # the hosted Cloud organization (X-Org-Id) this profile acts in
 
 
 def config_dir() -> Path:
@@ -195,6 +196,7 @@ def _source(store: object) -> str | None:
 def _profile(name: str, entry: dict[str, Any], default: str | None, api_key: str | None = None) -> StoredProfile:
     base_url = entry.get("base_url")
     auth = entry.get("auth")
+    org = entry.get("org")
     return StoredProfile(
         name=name,
         base_url=base_url if isinstance(base_url, str) else None,
@@ -202,6 +204,7 @@ def _profile(name: str, entry: dict[str, Any], default: str | None, api_key: str
         auth=auth if auth in ("bearer", "session-key") else "bearer",
         key_source=_source(entry.get("key_store")),
         default=name == default,
+        org=org if isinstance(org, str) and org else None,
     )
 
 
@@ -268,7 +271,10 @@ def save_profile(
             store = "file"
     else:
         _forget_key(name, old)
-    data["profiles"][name] = {"base_url": base_url, "auth": auth, "key_store": store}
+    entry: dict[str, Any] = {"base_url": base_url, "auth": auth, "key_store": store}
+    if isinstance(old, dict) and isinstance(old.get("org"), str) and old.get("base_url") == base_url:
+        entry["org"] = old["org"]  # logging in again keeps the profile's organization
+    data["profiles"][name] = entry
     if make_default or not isinstance(data.get("default"), str):
         data["default"] = name
     _write_private(config_dir() / PROFILES_FILE, data)
@@ -312,3 +318,18 @@ def set_default_profile(name: str) -> StoredProfile:
     data["default"] = name
     _write_private(config_dir() / PROFILES_FILE, data)
     return _profile(name, entry, name)
+
+
+def set_profile_org(name: str, org: str | None) -> StoredProfile:
+    """Store (None: forget) the hosted Cloud organization profile ``name`` acts in (sent as X-Org-Id)."""
+    data = _profiles()
+    entry = data["profiles"].get(name)
+    if not isinstance(entry, dict):
+        known = ", ".join(sorted(data["profiles"])) or "none"
+        raise ConfigurationError(f"No stored profile {name!r} (stored: {known}): run `ohctl auth login` first")
+    if org:
+        entry["org"] = org
+    else:
+        entry.pop("org", None)
+    _write_private(config_dir() / PROFILES_FILE, data)
+    return _profile(name, entry, data.get("default"))

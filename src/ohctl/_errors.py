@@ -237,6 +237,8 @@ _SECRET_WORDS = ("api_key", "apikey", "token", "secret", "password", "authorizat
 _SECRET_CONTAINER = re.compile(
     r"""["'][^"'\\]{0,64}(?:""" + "|".join(_SECRET_WORDS) + r""")[^"'\\]{0,64}["']\s*:\s*[\[{]""", re.IGNORECASE
 )
+# A created API key's value is "key"; a device-login grant is "device_code".
+_SECRET_NAMES = frozenset({"key", "device_code"})
 WITHHELD = "<withheld: the body carries credentials>"
 
 
@@ -248,7 +250,7 @@ def mask_secrets(text: str) -> str:
 
     def mask(match: re.Match[str]) -> str:
         name = match.group(2).lower().replace("-", "_")
-        if any(word in name for word in _SECRET_WORDS):
+        if any(word in name for word in _SECRET_WORDS) or name in _SECRET_NAMES or name.endswith("_key"):
             return f'{match.group(1)}{match.group(2)}{match.group(1)}{match.group(3)}"<redacted>"'
         return match.group(0)
 
@@ -318,6 +320,10 @@ class NeedsInputError(WaitError):
     def __init__(self, message: str, *, conversation: Any) -> None:
         super().__init__(message)
         self.conversation = conversation
+
+
+class WorkspaceDiffError(OhctlError):
+    """``workspace_diff`` found no git repository in the sandbox (pass ``path``), or git failed there."""
 
 
 class SandboxNotRunningError(OhctlError):

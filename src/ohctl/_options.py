@@ -12,6 +12,13 @@ from ._config import DEFAULT_TIMEOUT
 from ._errors import InvalidArgumentError
 
 Timeout = float | httpx.Timeout | None
+# The hosted Cloud reads the organization a request acts in from this header (its OpenAPI document).
+ORG_HEADER = "X-Org-Id"
+
+
+def org_headers(org: str | None) -> dict[str, str]:
+    """The header choosing organization ``org`` (none for None or "")."""
+    return {ORG_HEADER: org} if org else {}
 
 
 def as_timeout(timeout: Timeout, default: httpx.Timeout = DEFAULT_TIMEOUT) -> httpx.Timeout:
@@ -42,6 +49,11 @@ class RequestOptions:
         if self.max_retries < 0:
             raise InvalidArgumentError(f"max_retries must be 0 or more, not {self.max_retries!r}")
 
+    @property
+    def org(self) -> str | None:
+        """The organization every request names in ``X-Org-Id`` (None: the key's or user's own)."""
+        return next((v for k, v in self.headers.items() if k.lower() == ORG_HEADER.lower()), None)
+
     def merged(
         self,
         *,
@@ -49,12 +61,18 @@ class RequestOptions:
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
+        org: str | None = None,
     ) -> RequestOptions:
-        """A copy with these changes; headers and params are added to (and override) the current ones."""
+        """A copy with these changes; headers and params are added to (and override) the current ones.
+        ``org`` replaces the organization header (``""`` removes it; None keeps it)."""
+        merged_headers = {**self.headers, **(headers or {})}
+        if org is not None:
+            merged_headers = {k: v for k, v in merged_headers.items() if k.lower() != ORG_HEADER.lower()}
+            merged_headers.update(org_headers(org))
         return replace(
             self,
             timeout=as_timeout(timeout, self.timeout),
             max_retries=self.max_retries if max_retries is None else max_retries,
-            headers={**self.headers, **(headers or {})},
+            headers=merged_headers,
             params={**self.params, **(params or {})},
         )

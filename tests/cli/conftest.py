@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.peers.conftest import *  # noqa: F403  (the real servers: llm, app_server, base_url, client)
-
 ENV_VARS = (
     "OPENHANDS_API_KEY",
     "OPENHANDS_CLOUD_API_KEY",
@@ -25,7 +23,11 @@ ENV_VARS = (
     "OPENHANDS_BASE_URL",
     "OPENHANDS_APP_BASE",
     "OHCTL_PROFILE",
+    "OHCTL_ORG",
     "OHCTL_LOG",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_API_URL",
     "LLM_MODEL",
     "LLM_API_KEY",
     "LLM_BASE_URL",

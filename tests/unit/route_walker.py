@@ -4,6 +4,7 @@ A route is found at:
 - ``<...>._http.request|send|stream(METHOD, PATH, ...)`` and ``http.request(...)``;
 - ``AsyncPager(http, PATH, ...)`` and ``stored_events(http, PATH, ...)`` (GET);
 - ``self._answers(PATH)`` in the agent client (GET);
+- ``request_secret(http, METHOD, PATH, ...)`` in the Cloud client (answers that carry a credential);
 - ``socket_url(base, conversation_id, ...)``: the WebSocket ``/sockets/events/{conversation_id}`` (WS).
 
 PATH is a literal string, ``route("<template>", ...)``, or a name / ``self`` attribute assigned one of
@@ -24,15 +25,23 @@ SOCKET_ROUTE = "/sockets/events/{conversation_id}"
 
 HTTP_METHODS = {"request", "send", "stream"}
 # helper name -> (index of the path argument, HTTP method)
-HELPERS = {"AsyncPager": (1, "GET"), "stored_events": (1, "GET"), "_answers": (0, "GET")}
+HELPERS = {
+    "AsyncPager": (1, "GET"),
+    "AsyncLegacyPager": (1, "GET"),
+    "stored_events": (1, "GET"),
+    "_answers": (0, "GET"),
+}
 # Functions that pass a caller's path through (escape hatches and the helpers themselves).
 PASSTHROUGH = {
     ("client.py", "request"),
     ("agent/client.py", "request"),
+    ("legacy/client.py", "request"),
+    ("legacy/_pages.py", "resume"),
     ("agent/client.py", "_answers"),
     ("_pagination.py", "fetch_page"),
     ("_pagination.py", "resume"),
     ("agent/stream.py", "stored_events"),
+    ("cloud/_secret_body.py", "request_secret"),
 }
 
 
@@ -46,7 +55,12 @@ class Site:
 
     @property
     def api(self) -> str:
-        """``agent`` for the agent-server client's modules, else ``app``."""
+        """``agent`` for the agent-server client's modules, ``cloud`` for the hosted Cloud's own
+        routes (``cloud/``), else ``app``."""
+        if self.module.startswith("cloud/"):
+            return "cloud"
+        if self.module.startswith("legacy/"):
+            return "legacy"  # the V0 client (ohctl.legacy): /api/conversations...
         return "agent" if self.module.startswith("agent/") else "app"
 
 
@@ -123,7 +137,7 @@ def walk(source: Path = SOURCE) -> Walk:
         for node in ast.walk(tree):
             if isinstance(node, (ast.JoinedStr, ast.BinOp)):
                 text = _leftmost_text(node)
-                if text is not None and text.startswith(("/api", "/sockets", "/server_info")):
+                if text is not None and text.startswith(("/api", "/sockets", "/server_info", "/oauth")):
                     result.formatted.append(f"{module}:{node.lineno}")
         classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
         owner: dict[ast.AST, ast.ClassDef] = {}
@@ -175,6 +189,12 @@ def _site(
         if method is None and template is None:
             return None, None  # a pass-through such as request(method, path)
         return (str(method) if method else None), template
+    if name == "request_secret":
+        if len(call.args) < 3:
+            return None, None
+        method_node = call.args[1]
+        method = method_node.value if isinstance(method_node, ast.Constant) else None
+        return (str(method) if method else None), _template(call.args[2], local, attrs)
     if name in HELPERS:
         index, method = HELPERS[name]
         if name == "_answers" and not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):

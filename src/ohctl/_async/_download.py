@@ -14,7 +14,6 @@ from .._deadline import remaining
 from .._errors import APIConnectionError, APITimeoutError, reason_of, redact_url
 from ..types.files import Download
 
-
 Destination = str | os.PathLike[str] | IO[bytes]
 
 

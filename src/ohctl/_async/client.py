@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import types
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._backend import AsyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
+from .._options import RequestOptions, as_timeout, org_headers
 from ._client_base import AsyncClientBase
 from ._http import AsyncHTTP
 from .resources.conversations import AsyncConversations
@@ -21,6 +23,9 @@ from .resources.skills import AsyncSkills
 from .resources.start_tasks import AsyncStartTasks
 from .resources.users import AsyncUsers
 
+if TYPE_CHECKING:
+    from .cloud import AsyncCloud
+
 
 class AsyncOpenHands(AsyncClientBase):
     """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
@@ -30,7 +35,9 @@ class AsyncOpenHands(AsyncClientBase):
     ``OPENHANDS_APP_BASE``; then a stored profile (``profile=``, else ``OHCTL_PROFILE``, else the
     default one ``ohctl auth login`` saved; a profile's key is used only with its own server URL);
     else the hosted Cloud. ``auth="session-key"`` sends the key as ``X-Session-API-Key`` (a
-    self-hosted server started with ``SESSION_API_KEY``).
+    self-hosted server started with ``SESSION_API_KEY``). ``org`` (else ``OHCTL_ORG``) is the hosted
+    Cloud organization every request acts in, sent as ``X-Org-Id``; ``client.cloud`` holds the routes
+    only the hosted Cloud has.
     """
 
     def __init__(
@@ -45,13 +52,15 @@ class AsyncOpenHands(AsyncClientBase):
         allow_insecure: bool = False,
         sleep: AsyncSleep | None = None,
         profile: str | None = None,
+        org: str | None = None,
     ) -> None:
         self.config: ClientConfig = resolve(
-            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile
+            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile, org=org
         )
-        self._http = AsyncHTTP(
-            self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
+        options = RequestOptions(
+            timeout=as_timeout(timeout), max_retries=max_retries, headers=org_headers(self.config.org)
         )
+        self._http = AsyncHTTP(self.config, http_client=http_client, sleep=sleep, options=options)
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -66,6 +75,15 @@ class AsyncOpenHands(AsyncClientBase):
         self.skills = AsyncSkills(self)
         self.git = AsyncGit(self)
         self.server_config = AsyncServerConfig(self)
+        self.__dict__.pop("cloud", None)  # with_options: the twin's own, made when first used
+
+    @cached_property
+    def cloud(self) -> AsyncCloud:
+        """The routes only the hosted Cloud has (API keys, organizations, billing, shared
+        conversations); loaded when first used."""
+        from .cloud import AsyncCloud
+
+        return AsyncCloud(self)
 
     @property
     def base_url(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from typing_extensions import Self
 
+from .._config import check_org
 from .._options import RequestOptions
 from ._http import SyncHTTP
 
@@ -33,13 +34,21 @@ class SyncClientBase:
         max_retries: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
+        org: str | None = None,
     ) -> Self:
         """A client with these request options that shares this one's connection pool, key (and, for an
         agent server, default conversation), e.g. ``client.with_options(timeout=5, max_retries=0)``.
-        Closing it does not close this client."""
+        Closing it does not close this client. ``org`` chooses the hosted Cloud organization sent as
+        ``X-Org-Id`` (``""``: none)."""
         twin = copy.copy(self)
         twin._http = self._http.derive(
-            self._http.options.merged(timeout=timeout, max_retries=max_retries, headers=headers, params=params)
+            self._http.options.merged(
+                timeout=timeout,
+                max_retries=max_retries,
+                headers=headers,
+                params=params,
+                org=check_org(org) if org else org,
+            )
         )
         twin._bind_resources()
         return twin

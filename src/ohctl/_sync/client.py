@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import types
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._backend import SyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
+from .._options import RequestOptions, as_timeout, org_headers
 from ._client_base import SyncClientBase
 from ._http import SyncHTTP
 from .resources.conversations import SyncConversations
@@ -22,6 +24,9 @@ from .resources.skills import SyncSkills
 from .resources.start_tasks import SyncStartTasks
 from .resources.users import SyncUsers
 
+if TYPE_CHECKING:
+    from .cloud import SyncCloud
+
 
 class OpenHands(SyncClientBase):
     """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
@@ -31,7 +36,9 @@ class OpenHands(SyncClientBase):
     ``OPENHANDS_APP_BASE``; then a stored profile (``profile=``, else ``OHCTL_PROFILE``, else the
     default one ``ohctl auth login`` saved; a profile's key is used only with its own server URL);
     else the hosted Cloud. ``auth="session-key"`` sends the key as ``X-Session-API-Key`` (a
-    self-hosted server started with ``SESSION_API_KEY``).
+    self-hosted server started with ``SESSION_API_KEY``). ``org`` (else ``OHCTL_ORG``) is the hosted
+    Cloud organization every request acts in, sent as ``X-Org-Id``; ``client.cloud`` holds the routes
+    only the hosted Cloud has.
     """
 
     def __init__(
@@ -46,13 +53,15 @@ class OpenHands(SyncClientBase):
         allow_insecure: bool = False,
         sleep: SyncSleep | None = None,
         profile: str | None = None,
+        org: str | None = None,
     ) -> None:
         self.config: ClientConfig = resolve(
-            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile
+            api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile, org=org
         )
-        self._http = SyncHTTP(
-            self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
+        options = RequestOptions(
+            timeout=as_timeout(timeout), max_retries=max_retries, headers=org_headers(self.config.org)
         )
+        self._http = SyncHTTP(self.config, http_client=http_client, sleep=sleep, options=options)
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -67,6 +76,15 @@ class OpenHands(SyncClientBase):
         self.skills = SyncSkills(self)
         self.git = SyncGit(self)
         self.server_config = SyncServerConfig(self)
+        self.__dict__.pop("cloud", None)  # with_options: the twin's own, made when first used
+
+    @cached_property
+    def cloud(self) -> SyncCloud:
+        """The routes only the hosted Cloud has (API keys, organizations, billing, shared
+        conversations); loaded when first used."""
+        from .cloud import SyncCloud
+
+        return SyncCloud(self)
 
     @property
     def base_url(self) -> str:

@@ -39,6 +39,8 @@ def describe(exc: BaseException) -> Failure:
         return Failure(message, "run `ohctl auth login`, or set OPENHANDS_API_KEY", Exit.AUTH)
     if isinstance(exc, (ohctl.NotFoundError, ohctl.IdKindError)):
         hint = "list conversations with `ohctl list`" if "onversation" in message or "start-task" in message else None
+        if _missing_v1_route(exc):
+            hint = "the server has no such V1 route: an older server speaks V0, try `ohctl --legacy ...`"
         return Failure(message, hint, Exit.NOT_FOUND)
     if isinstance(exc, ohctl.WaitTimeoutError):
         return Failure(message, "it is still running: follow it with `ohctl watch ID`", Exit.PENDING)
@@ -51,6 +53,18 @@ def describe(exc: BaseException) -> Failure:
     if isinstance(exc, ohctl.OhctlError):
         return Failure(message, None, Exit.ERROR)
     return Failure(f"{type(exc).__name__}: {message}", "this is a bug in ohctl: please report it", Exit.ERROR)
+
+
+def _missing_v1_route(exc: BaseException) -> bool:
+    """FastAPI's bare 404 for a V1 route: the route itself is missing (a server older than V1)."""
+    import ohctl
+
+    return (
+        isinstance(exc, ohctl.APIStatusError)
+        and not isinstance(exc, ohctl.ResourceNotFoundError)
+        and getattr(exc, "detail", None) == "Not Found"
+        and "/api/v1/" in str(getattr(exc, "url", ""))
+    )
 
 
 def debug_enabled() -> bool:

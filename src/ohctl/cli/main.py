@@ -43,7 +43,13 @@ command("open", "conversations", "open_command", "Open the conversation's web pa
 command("templates", "templates", "templates_group", "Prompt templates for `run --template` (list, show).")
 command("local", "local", "local_group", "The real OpenHands server on this machine: up, status, logs, down.")
 command("demo", "demo", "demo", "Try it now: a real agent run on this machine, no account needed.")
+command("mcp", "mcp", "mcp_command", "Serve OpenHands as MCP tools on stdio, for other agents to delegate to.")
+command("github", "github", "github_group", "Report a conversation on a GitHub issue or PR (comment, edited in place).")
+command("keys", "keys", "keys_group", "Your hosted Cloud API keys: list, create (shown once), delete.")
+command("orgs", "orgs", "orgs_group", "Your hosted Cloud organizations: list, show, members, switch.")
+command("billing", "billing", "billing", "Hosted Cloud credits and subscription.")
 command("conversations", "conversation_group", "conversations_group", "Conversation verbs as a group (`list`...).")
+command("batch", "batch", "batch_group", "Many tasks at once from a JSONL file; resumable, never starts one twice.")
 
 
 class LazyGroup(click.Group):
@@ -77,8 +83,10 @@ class LazyGroup(click.Group):
 @click.option("--profile", envvar="OHCTL_PROFILE", default=None, help="Use a stored profile (see `ohctl auth`).")
 @click.option("--no-color", is_flag=True, default=False, help="No colours (also NO_COLOR=1).")
 @click.option("--debug", is_flag=True, default=False, help="Debug logs and tracebacks on stderr (OHCTL_LOG=debug).")
+@click.option("--org", metavar="ORG_ID", default=None, help="Hosted Cloud organization to act in (also OHCTL_ORG).")
+@click.option("--legacy", is_flag=True, default=False, help="Talk to a legacy V0 server (also OHCTL_LEGACY=1).")
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, no_color: bool, debug: bool) -> None:
+def cli(ctx: click.Context, profile: str | None, no_color: bool, debug: bool, org: str | None, legacy: bool) -> None:
     """OpenHands from a terminal or a script: start tasks, follow them, read what the agent did.
 
     Reads print a table on a terminal and JSON lines when piped; --json and --jq on every read.
@@ -87,15 +95,27 @@ def cli(ctx: click.Context, profile: str | None, no_color: bool, debug: bool) ->
 
     if debug:
         os.environ["OHCTL_LOG"] = "debug"
+    if org:  # the client reads it (sent as X-Org-Id on every request); restored when the command ends
+        previous = os.environ.get("OHCTL_ORG")
+        os.environ["OHCTL_ORG"] = org
+        ctx.call_on_close(lambda: _restore_env("OHCTL_ORG", previous))
     if os.environ.get("OHCTL_LOG", "").lower() == "debug":
         import logging
 
         logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
         logging.getLogger("ohctl").setLevel(logging.DEBUG)
+    ctx.meta["ohctl.legacy"] = legacy  # read by commands/legacy.py: list, show, run, send, download on V0
     state = ctx.ensure_object(State)
     state.profile = profile
     state.no_color = no_color
     ctx.call_on_close(state.close)
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> Any:

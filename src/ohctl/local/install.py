@@ -26,6 +26,8 @@ log = logging.getLogger("ohctl.local")
 
 APP_SERVER = ("openhands-ai", "1.11.0")  # its sandboxes run openhands-agent-server 1.34.0
 AGENT_SERVER = ("openhands-agent-server", "1.58.2")
+V0_SERVER = ("openhands-ai", "1.6.0")  # the last release that serves the legacy V0 routes
+PEERS = {"app": APP_SERVER, "agent": AGENT_SERVER, "v0": V0_SERVER}
 COMPLETE = ".ohctl-complete"
 # agent-server 1.58.x asks for a certifi newer than the package index serves; the older one works.
 OVERRIDES = "certifi==2026.10.18\n"
@@ -182,15 +184,18 @@ def ensure_configured() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m ohctl.local install [app] [agent]``: install the pinned servers (both by default)."""
+    """``python -m ohctl.local install [app] [agent] [v0]``: install the pinned servers (app and agent by
+    default; ``v0`` is the legacy server, only for the V0 test suite)."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Install the pinned OpenHands servers into ohctl's server cache.")
-    parser.add_argument("which", nargs="*", choices=["app", "agent"], help="app: openhands-ai; agent: agent server")
+    parser.add_argument(
+        "which", nargs="*", choices=sorted(PEERS), help="app: openhands-ai; agent: agent server; v0: legacy V0 server"
+    )
     args = parser.parse_args(argv)
     wanted = args.which or ["app", "agent"]
     for which in wanted:
-        package, version = APP_SERVER if which == "app" else AGENT_SERVER
+        package, version = PEERS[which]
         started = time.monotonic()
         done = is_installed(package, version)
         python = install(package, version)

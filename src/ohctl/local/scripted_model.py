@@ -18,6 +18,10 @@ Scenarios:
   demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
                    show the change, then finish (what ``ohctl demo`` runs)
   Without a marker, the default scenario runs.
+
+V0 mode: the legacy V0 agent (openhands-ai 1.6.0) offers ``execute_bash`` (``command`` and
+``security_risk``, no ``summary``) instead of ``terminal``; when a request's tools have it and not
+``terminal``, the same scenarios answer with ``execute_bash`` calls (``finish`` takes ``message`` in both).
 """
 
 from __future__ import annotations
@@ -114,6 +118,24 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
     return scenario, terminal("echo hello from ohctl") if step == 0 else finish
 
 
+def tool_names(payload: dict[str, Any]) -> set[str]:
+    """The function names a chat request offers."""
+    names = set()
+    for tool in payload.get("tools") or []:
+        if isinstance(tool, dict):
+            name = (tool.get("function") or {}).get("name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
+def for_tools(step: Step, offered: set[str]) -> Step:
+    """``step`` in the tool dialect the agent offers: V0's ``execute_bash`` instead of ``terminal``."""
+    if step.tool == "terminal" and "terminal" not in offered and "execute_bash" in offered:
+        return Step("execute_bash", {"command": step.arguments["command"], "security_risk": "LOW"})
+    return step
+
+
 @dataclass
 class ScriptedLLM:
     host: str = "127.0.0.1"
@@ -151,7 +173,7 @@ class ScriptedLLM:
                     err = {"error": {"message": "scripted failure", "type": "invalid_request_error"}}
                     self._send(400, json.dumps(err).encode(), "application/json")
                     return
-                self._answer(payload, text=None, step=step)
+                self._answer(payload, text=None, step=for_tools(step, tool_names(payload)))
 
             def _send(self, status: int, body: bytes, content_type: str) -> None:
                 self.send_response(status)

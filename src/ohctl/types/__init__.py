@@ -60,7 +60,7 @@ from .events import (
     parse_event,
 )
 from .files import Download
-from .git import Branch, Repository, SuggestedTask
+from .git import Branch, Repository, SuggestedTask, WorkspaceDiff
 from .profiles import LLMProfile, LLMProfileDetail, LLMProfileList, ProfileChange
 from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
 from .secrets import GitProvider, ProviderToken, SandboxSecretName
@@ -110,6 +110,7 @@ __all__ = [
     "PluginSpec",
     "Provider",
     "Repository",
+    "WorkspaceDiff",
     "Sandbox",
     "SandboxSpec",
     "SandboxStatus",

@@ -28,3 +28,13 @@ class SuggestedTask(OhModel):
     repo: str | None = None
     issue_number: int | None = None
     title: str | None = None
+
+
+class WorkspaceDiff(OhModel):
+    """``conversations.workspace_diff``: the agent's changes in its sandbox's repository as a unified
+    diff (new files included), or the ``--stat`` summary when ``stat``."""
+
+    conversation_id: str
+    repository_path: str
+    diff: str
+    stat: bool = False

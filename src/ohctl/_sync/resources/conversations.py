@@ -29,6 +29,7 @@ from ...types.conversations import (
     UserMessage,
 )
 from ...types.files import Download
+from ...types.git import WorkspaceDiff
 from ...types.summary import ConversationSummary
 from .._download import save_response
 from .._pagination import Pager
@@ -38,6 +39,7 @@ from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
+from ..lib.workspace_diff import workspace_diff
 from .starting import SyncConversationStarts
 
 log = logging.getLogger("ohctl.conversations")
@@ -367,6 +369,15 @@ class SyncConversations(SyncConversationStarts):
         ``timeout``); the URL and session key are read afresh after the resume. ERROR or MISSING
         raise SandboxFailedError."""
         return ensure_conversation_running(self._client, conversation, timeout=timeout)
+
+    def workspace_diff(
+        self, conversation: ConversationRef, *, path: str | None = None, stat: bool = False
+    ) -> WorkspaceDiff:
+        """The agent's changes in the sandbox's repository as one unified diff, new files included
+        (what ``git diff`` shows after ``git add -A``), by running git there; ``stat`` for the summary.
+        The repository is ``path``, else the conversation's repository under the agent's working
+        directory, else that directory. A paused sandbox is resumed first."""
+        return workspace_diff(self._client, conversation, path=path, stat=stat)
 
     def save_trajectory(
         self,

@@ -73,10 +73,22 @@ def _stored(name: str | None) -> ohctl.StoredProfile | None:
 @click.option("--with-token", is_flag=True, help="Read the key from stdin (for scripts).")
 @click.option("--session-key", is_flag=True, help="Send it as X-Session-API-Key (a server run with SESSION_API_KEY).")
 @click.option("--no-default", is_flag=True, help="Do not make this profile the default one.")
-def login(server: str | None, profile_opt: str | None, with_token: bool, session_key: bool, no_default: bool) -> None:
+@click.option("--web", is_flag=True, help="Log in through the browser (the hosted Cloud's device flow).")
+@click.option("--no-browser", is_flag=True, help="With --web: print the address, do not open a browser.")
+def login(
+    server: str | None,
+    profile_opt: str | None,
+    with_token: bool,
+    session_key: bool,
+    no_default: bool,
+    web: bool,
+    no_browser: bool,
+) -> None:
     """Store a key for a server, after checking it with the server (GET /api/v1/users/me).
 
     On a terminal the key is asked for (input hidden); in a script pipe it in with --with-token.
+    With --web, approve a one-time code in the browser instead and the hosted Cloud makes the key
+    (it prints the code and the address, and opens the browser when there is one).
     A key the server refuses is not stored (exit code 4).
     """
     import ohctl
@@ -86,7 +98,13 @@ def login(server: str | None, profile_opt: str | None, with_token: bool, session
         env_var = _env_url_var()
         old = _stored(name)
         server = os.environ[env_var] if env_var else (old.base_url if old and old.base_url else ohctl.CLOUD_URL)
-    if with_token:
+    if web and (with_token or session_key):
+        raise click.UsageError("--web makes its own key: it cannot be combined with --with-token or --session-key")
+    if web:
+        from .device_login import web_login
+
+        key = web_login(server, open_browser=not no_browser)
+    elif with_token:
         key = read_stdin("key").strip()
     elif inputs.stdin_is_tty():
         key = str(click.prompt(f"API key for {server} (input hidden)", hide_input=True)).strip()

@@ -59,6 +59,12 @@ def list_command(
     jq_expr: str | None,
 ) -> None:
     """Conversations, newest first."""
+    from . import legacy
+
+    if legacy.active():
+        return legacy.list_conversations(
+            title=title, since=since, repo=repo, limit=limit, all_=all_, json_fields=json_fields, jq_expr=jq_expr
+        )
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
     # The server filters by title and time; the repository is matched here (so no server limit then).
@@ -81,7 +87,10 @@ def list_command(
 def show(conversation: str, json_fields: str | None, jq_expr: str | None) -> None:
     """A conversation at a glance: status, repository, PRs, cost, tokens, messages."""
     from ..render import Paint, show_summary, web_url
+    from . import legacy
 
+    if legacy.active():
+        return legacy.show(conversation, json_fields=json_fields, jq_expr=jq_expr)
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
     summary = client.conversations.summary(conversation)

@@ -53,7 +53,11 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
 @click.option("-o", "--output", "output", metavar="PATH", help="File or directory (default: the current directory).")
 @json_option
 def download(conversation: str, output: str | None, json_fields: str | None, jq_expr: str | None) -> None:
-    """Download the conversation's trajectory (a zip of its events)."""
+    """Download the conversation's trajectory (a zip of its events; with --legacy, V0's JSON)."""
+    from . import legacy
+
+    if legacy.active():
+        return legacy.download(conversation, output, json_fields=json_fields, jq_expr=jq_expr)
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
     target = Path(output or ".")

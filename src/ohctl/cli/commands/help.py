@@ -13,11 +13,15 @@ TOPICS = {
             "OPENHANDS_API_KEY, OPENHANDS_CLOUD_API_KEY, OH_API_KEY   the API key (first set wins)",
             "OPENHANDS_BASE_URL, OPENHANDS_APP_BASE                  the server (default: the hosted Cloud)",
             "OHCTL_PROFILE                                           the stored profile to use",
+            "OHCTL_ORG                                               the hosted Cloud organization (sent as X-Org-Id)",
+            "OHCTL_LEGACY=1                                          like --legacy: conversation commands talk V0",
             "OHCTL_CONFIG_DIR                                        where profiles and keys are stored",
             "OHCTL_KEYRING=0                                         keep keys in the 0600 file, not the OS keyring",
             "OHCTL_LOG=debug                                         debug logs and tracebacks (keys redacted)",
             "NO_COLOR                                                no colours",
             "LLM_MODEL, LLM_API_KEY, LLM_BASE_URL                    the model for `settings llm` and `local up`",
+            "GITHUB_TOKEN, GH_TOKEN                                  the token of `github comment`, `run --comment`",
+            "GITHUB_API_URL                                          GitHub Enterprise's API root (default github.com)",
         ]
     ),
     "output": "\n".join(

@@ -86,6 +86,12 @@ def task_text(
 @click.option("--wait", is_flag=True, help="Wait until the agent finishes; exit code of the outcome.")
 @click.option("--follow", "-f", is_flag=True, help="Show the agent's actions and messages live until it ends.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait or follow.")
+@click.option(
+    "--comment",
+    "comment_on",
+    metavar="OWNER/NAME#N",
+    help="Comment on this GitHub issue or PR: the link at the start, the outcome at the end (GITHUB_TOKEN).",
+)
 @json_option
 def run(
     task: str | None,
@@ -102,6 +108,7 @@ def run(
     wait: bool,
     follow: bool,
     timeout: float,
+    comment_on: str | None,
     json_fields: str | None,
     jq_expr: str | None,
 ) -> None:
@@ -117,6 +124,15 @@ def run(
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     target = choose_target(repo, branch, git_provider, no_repo)
     text = task_text(task, file, template, variables, target)
+    from . import legacy
+
+    if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
+        return legacy.run(text, target, wait=wait or follow, timeout=timeout, json_fields=json_fields, jq_expr=jq_expr)
+    commenting = None
+    if comment_on:
+        from .github import RunComment
+
+        commenting = RunComment.open(comment_on, out)  # checks the token and the issue before starting
     if target.detected:
         where = f"{target.repository} ({target.git_provider}), branch {target.branch or 'default'}"
         out.status(f"repository: {where}, from this git checkout (--repo to choose, --no-repo for none)")
@@ -128,6 +144,8 @@ def run(
 
     if is_cloud(client):
         out.status(f"web: {web_url(client, cid)}")
+    if commenting is not None:
+        commenting.started(client, cid)
     if not (wait or follow):
         if out.structured:
             out.emit(without_keys(client.conversations.retrieve(cid)))
@@ -147,6 +165,8 @@ def run(
             client.conversations.update(cid, title=title)  # the server's auto-title may have replaced it
     except KeyboardInterrupt:
         interrupted(cid)
+    if commenting is not None:
+        commenting.done(client, cid, outcome, time.monotonic() - started)
     conclude(client, cid, outcome, out, started=started)
 
 

@@ -27,6 +27,10 @@ def send(
     message = read_text_arg(text)
     if not message.strip():
         raise click.BadParameter("the message is empty", param_hint="TEXT")
+    from . import legacy
+
+    if legacy.active():
+        return legacy.send(conversation, message, wait=wait, timeout=timeout, json_fields=json_fields, jq_expr=jq_expr)
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
     started = time.monotonic()

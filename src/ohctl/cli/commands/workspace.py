@@ -39,34 +39,6 @@ def remote(path: str, base: str) -> str:
     return path if path.startswith("/") else str(PurePosixPath(base) / path)
 
 
-def repository_root(agent: ohctl.AgentServer, conversation: str, given: str | None) -> str:
-    """The git repository to diff: ``--path``, else the conversation's repository under the working
-    directory, else the working directory itself."""
-    base = workdir(agent, conversation)
-    if given:
-        return remote(given, base)
-    conv = state().client().conversations.retrieve(conversation)
-    candidates = [base]
-    if conv.selected_repository:
-        candidates.insert(0, str(PurePosixPath(base) / conv.selected_repository.rsplit("/", 1)[-1]))
-    probe = "; ".join(f"git -C {shlex.quote(c)} rev-parse --show-toplevel 2>/dev/null && exit 0" for c in candidates)
-    found = agent.bash.execute(probe + "; exit 1", timeout=30)
-    if not found.ok or not found.stdout.strip():
-        raise click.ClickException(f"no git repository in the sandbox at {' or '.join(candidates)}: pass --path")
-    return found.stdout.strip().splitlines()[0]
-
-
-# Tracked changes against HEAD (or the index in a repository with no commit yet), then every
-# untracked file that .gitignore does not hide, as a new file: what `git diff` would show after `git add -A`.
-DIFF_SCRIPT = (
-    "cd {root} || exit 2; "
-    "if git rev-parse --verify -q HEAD >/dev/null; then git --no-pager diff --no-color {opts} HEAD --; "
-    "else git --no-pager diff --no-color {opts} --cached --; fi; "
-    "git ls-files -z --others --exclude-standard | "
-    "xargs -0 -r -n1 git --no-pager diff --no-color {opts} --no-index /dev/null; exit 0"
-)
-
-
 @click.command("diff")
 @click.argument("conversation", type=CONVERSATION)
 @click.option("--path", metavar="DIR", help="The repository in the sandbox (default: the conversation's).")
@@ -76,13 +48,13 @@ def diff(conversation: str, path: str | None, stat: bool, json_fields: str | Non
     """The changes in the sandbox's repository as a unified diff (new files included), by running
     git there through the agent server."""
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
-    with _agent(conversation) as agent:
-        root = repository_root(agent, conversation, path)
-        script = DIFF_SCRIPT.format(root=shlex.quote(root), opts="--stat" if stat else "")
-        result = agent.bash.execute(script, timeout=120)
-    if not result.ok:
-        raise click.ClickException(f"git diff failed in {root}: {(result.stderr or result.stdout).strip()}")
-    text = result.stdout
+    import ohctl
+
+    try:
+        found = state().client().conversations.workspace_diff(conversation, path=path, stat=stat)
+    except ohctl.WorkspaceDiffError as exc:
+        raise click.ClickException(str(exc)) from None
+    root, text = found.repository_path, found.diff
     if out.structured:
         out.emit({"conversation_id": conversation, "repository": root, "diff": text})
         return

@@ -1,0 +1,126 @@
+"""An in-process stand-in for the app server's batch routes (an ``httpx.MockTransport`` handler).
+
+State is real: a start creates a start task (READY after ``start_delay``) and a conversation that
+runs for the task's simulated duration, then ends as the message's marker says: ``[fail]`` ->
+agent error, ``[input]`` -> waiting for confirmation, else finished (with a cost and tokens). It
+counts every request by route and every start by conversation id, so duplicates show.
+``refuse(method, path, body) -> httpx.Response | None`` injects answers (429s...) before a start.
+Used by ``bench/batch.py`` and the unit tests of ``ohctl.batch``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+Refuse = Callable[[str, str, dict[str, Any]], "httpx.Response | None"]
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, tz=timezone.utc).isoformat()
+
+
+class StubAppServer:
+    def __init__(
+        self,
+        duration: Callable[[str], float] = lambda message: 0.05,
+        *,
+        start_delay: float = 0.0,
+        refuse: Refuse | None = None,
+    ) -> None:
+        self.duration = duration
+        self.start_delay = start_delay
+        self.refuse = refuse
+        self.requests: Counter[str] = Counter()
+        self.starts: Counter[str] = Counter()  # conversation id -> start requests that took effect
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.paused: list[str] = []
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    # -- the simulated world ------------------------------------------------------------
+    def _task(self, tid: str) -> dict[str, Any]:
+        task = self.tasks[tid]
+        ready = time.time() >= task["ready_at"]
+        return {
+            "id": tid,
+            "status": "READY" if ready else "WORKING",
+            "app_conversation_id": task["cid"] if ready else None,
+            "sandbox_id": "sb-" + task["cid"][:8],
+            "request": task["request"],
+            "created_at": _iso(task["created"]),
+            "updated_at": _iso(task["created"]),
+        }
+
+    def _conversation(self, cid: str) -> dict[str, Any] | None:
+        task = next((t for t in self.tasks.values() if t["cid"] == cid), None)
+        now = time.time()
+        if task is None or now < task["ready_at"]:
+            return None
+        done = now >= task["ready_at"] + task["duration"]
+        message = json.dumps(task["request"].get("initial_message") or {})
+        end = "error" if "[fail]" in message else "waiting_for_confirmation" if "[input]" in message else "finished"
+        return {
+            "id": cid,
+            "sandbox_id": "sb-" + cid[:8],
+            "title": task["request"].get("title"),
+            "pr_number": [7] if done and end == "finished" else [],
+            "metrics": {
+                "accumulated_cost": 0.01 if done else 0.0,
+                "accumulated_token_usage": {"prompt_tokens": 1000 if done else 0, "completion_tokens": 50},
+            },
+            "created_at": _iso(task["ready_at"]),
+            "updated_at": _iso(now),
+            "sandbox_status": "RUNNING",
+            "execution_status": end if done else "running",
+            "conversation_url": f"http://stub/api/conversations/{cid}",
+            "session_api_key": "stub-session-key",
+        }
+
+    # -- routes ------------------------------------------------------------------------
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        method = request.method
+        self.requests[f"{method} {path if '/sandboxes/' not in path else '/api/v1/sandboxes/{id}/pause'}"] += 1
+        if method == "POST" and path == "/api/v1/app-conversations":
+            body = json.loads(request.content)
+            refused = self.refuse(method, path, body) if self.refuse else None
+            if refused is not None:
+                return refused
+            cid = uuid.UUID(body.get("conversation_id") or uuid.uuid4().hex).hex
+            self.starts[cid] += 1
+            tid = uuid.uuid4().hex
+            now = time.time()
+            duration = self.duration(json.dumps(body.get("initial_message") or {}))
+            self.tasks[tid] = {
+                "cid": cid,
+                "request": body,
+                "created": now,
+                "ready_at": now + self.start_delay,
+                "duration": duration,
+            }
+            return httpx.Response(200, json=self._task(tid))
+        params = request.url.params
+        if method == "GET" and path == "/api/v1/app-conversations/start-tasks":
+            return httpx.Response(
+                200, json=[self._task(t) if t in self.tasks else None for t in params.get_list("ids")]
+            )
+        if method == "GET" and path == "/api/v1/app-conversations/start-tasks/search":
+            since = params.get("created_at__gte")
+            floor = datetime.fromisoformat(since).timestamp() if since else 0.0
+            items = [self._task(t) for t, v in self.tasks.items() if v["created"] >= floor]
+            return httpx.Response(200, json={"items": items, "next_page_id": None})
+        if method == "GET" and path == "/api/v1/app-conversations":
+            return httpx.Response(200, json=[self._conversation(uuid.UUID(c).hex) for c in params.get_list("ids")])
+        if method == "POST" and path.startswith("/api/v1/sandboxes/") and path.endswith("/pause"):
+            self.paused.append(path.split("/")[4])
+            return httpx.Response(200, json={"success": True})
+        return httpx.Response(404, json={"detail": "Not Found"})

@@ -1,0 +1,62 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Answers that carry a credential (a new API key, an LLM key, a device code or token): read like
+``http.request(parse=...)``, except that a body of the wrong shape raises UnexpectedResponseError
+with none of the body in it (the pipeline's shape errors quote the start of the body, and only
+members named like ``api_key`` or ``token`` are masked there; ``key`` and ``device_code`` are not)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from ... import _errors
+from .._http import SyncHTTP
+
+T = TypeVar("T")
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+WITHHELD = "<withheld: the body carries a credential>"
+
+
+def _field(exc: Exception) -> str | None:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            return ".".join(str(part) for part in errors()[0].get("loc", ())) or None
+        except (IndexError, TypeError, KeyError, AttributeError):
+            return None
+    return None
+
+
+def withheld_error(response: httpx.Response, kind: str, field: str | None = None) -> _errors.UnexpectedResponseError:
+    where = f"{response.request.method} {_errors.redact_url(response.request.url)}"
+    at = f" at {field!r}" if field else ""
+    what = "JSON ohctl cannot read" if kind == "shape" else "a body that is not JSON"
+    error = _errors.UnexpectedResponseError(
+        f"{where} answered {response.status_code} with {what}{at}; the body carries a credential, so it is "
+        "not shown. The server may be of a version this ohctl does not know: upgrade ohctl, or report it",
+        response=response,
+        kind=kind,
+        field=field,
+    )
+    error.excerpt = WITHHELD
+    return error
+
+
+def read_secret_body(response: httpx.Response, parse: Callable[[Any], T]) -> T:
+    """``parse`` the JSON body of ``response``; any failure names the route and field, never the body."""
+    try:
+        data = _errors.parse_json(response)
+    except _errors.UnexpectedResponseError as exc:
+        raise withheld_error(response, exc.kind) from None
+    try:
+        return parse(data)
+    except SHAPE_ERRORS as exc:
+        raise withheld_error(response, "shape", _field(exc)) from None
+
+
+def request_secret(http: SyncHTTP, method: str, path: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
+    """Send (with the pipeline's retries and error mapping) and read an answer that carries a credential."""
+    response = http.send(method, path, **kwargs)
+    return read_secret_body(response, parse)

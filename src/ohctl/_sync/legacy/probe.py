@@ -1,0 +1,23 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Whether a server serves the V0 API: one cheap read of ``GET /api/conversations``."""
+
+from __future__ import annotations
+
+from ..._errors import APIStatusError, UnexpectedResponseError
+from .._http import SyncHTTP
+
+
+def serves_v0(http: SyncHTTP) -> bool:
+    """True when ``/api/conversations`` answers like V0 (a result set, or refuses the key: the route
+    exists); False for a 404, a 405 or a web page (the hosted Cloud answers unknown paths with its app)."""
+    try:
+        data = http.request("GET", "/api/conversations", params={"limit": 1}, retries=0)
+    except APIStatusError as exc:
+        if exc.status_code in (401, 403):
+            return True
+        if exc.status_code in (404, 405, 501):
+            return False
+        raise
+    except UnexpectedResponseError:
+        return False
+    return isinstance(data, dict) and "results" in data

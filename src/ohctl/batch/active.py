@@ -1,0 +1,51 @@
+"""The runner's vocabulary: a task it is following, the events it reports, the pause it ends on."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .._errors import OhctlError
+from .ledger import TaskRow
+from .results import TaskResult
+
+if TYPE_CHECKING:
+    from ..types.conversations import AppConversation
+
+
+class BatchPausedError(OhctlError):
+    """The batch stopped starting tasks (the daily sandbox limit); resume it later."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(f"{message}. The batch is paused; resume it later with `ohctl batch resume {path}`")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class BatchEvent:
+    """What the runner tells ``on_event``: ``kind`` is starting, running, ended, requeued,
+    concurrency, paused, reconciled, poll_error or cancelled."""
+
+    kind: str
+    key: str | None
+    message: str
+    counts: dict[str, int]
+    cost: float
+    result: TaskResult | None = None
+
+
+@dataclass
+class ActiveTask:
+    row: TaskRow
+    start_task_id: str | None = None
+    ready: bool = False
+    started: float = 0.0
+    last: AppConversation | None = None
+    status: str | None = None  # the start task's status, and since when (monotonic)
+    status_since: float = field(default_factory=time.monotonic)
+    suspect_since: float | None = None  # when the sandbox alone first said the task failed
+
+    @property
+    def key(self) -> str:
+        return self.row.key

@@ -1,0 +1,339 @@
+"""The batch ledger: one SQLite file (WAL mode) that records every step of every task.
+
+Each state change is one committed transaction, and a task is marked ``starting`` (with the
+conversation id and the tag the ledger gave it) BEFORE its start request is sent: after a crash at
+any moment, a task is either provably unstarted (``pending``), or ``starting`` and looked up on the
+server before it is ever sent again. Transitions name the state they expect, so a ``cancel`` from
+another process and the runner never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._errors import InvalidArgumentError, OhctlError
+from .spec import TaskSpec
+
+SCHEMA_VERSION = "1"
+
+PENDING, STARTING, RUNNING = "pending", "starting", "running"
+FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED = (
+    "finished",
+    "failed",
+    "needs_input",
+    "timed_out",
+    "error",
+    "cancelled",
+)
+ACTIVE = (STARTING, RUNNING)
+ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED)
+STATES = (PENDING, STARTING, RUNNING, *ENDED)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS tasks (
+    key TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    conversation_id TEXT NOT NULL UNIQUE,
+    start_task_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    starting_at REAL,
+    started_at REAL,
+    ended_at REAL,
+    error TEXT,
+    cost REAL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    prs TEXT,
+    url TEXT,
+    execution_status TEXT,
+    sandbox_status TEXT
+);
+CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq);
+CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, at REAL NOT NULL, key TEXT, event TEXT NOT NULL, detail TEXT);
+"""
+
+
+class LedgerError(OhctlError):
+    """The ledger file is missing, not a batch ledger, or in use by another runner."""
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    key: str
+    seq: int
+    spec: TaskSpec
+    state: str
+    tag: str
+    conversation_id: str
+    start_task_id: str | None
+    attempts: int
+    starting_at: float | None
+    started_at: float | None
+    ended_at: float | None
+    error: str | None
+    cost: float | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    prs: list[int]
+    url: str | None
+    execution_status: str | None
+    sandbox_status: str | None
+
+    @classmethod
+    def of(cls, row: sqlite3.Row) -> TaskRow:
+        data = dict(row)
+        data["spec"] = TaskSpec.from_json(json.loads(data["spec"]))
+        data["prs"] = json.loads(data["prs"]) if data["prs"] else []
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What the server said about a task that ended (all optional)."""
+
+    error: str | None = None
+    cost: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    prs: Sequence[int] = ()
+    url: str | None = None
+    execution_status: str | None = None
+    sandbox_status: str | None = None
+
+
+class Ledger:
+    """A batch's SQLite file. ``Ledger.create`` writes a new one; ``Ledger(path)`` opens one."""
+
+    def __init__(self, path: str | os.PathLike[str], *, _create: bool = False) -> None:
+        self.path = Path(path)
+        if not _create and not self.path.is_file():
+            raise LedgerError(f"No batch ledger at {self.path}: start a batch with `ohctl batch run TASKS.jsonl`")
+        self.write_seconds = 0.0  # time spent committing state changes (the bench reports it)
+        self.writes = 0
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives the process being killed (not a power cut).
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            if _create:
+                self._conn.executescript(_SCHEMA)
+            version = self.meta("schema")
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise LedgerError(f"{self.path} is not a batch ledger ({exc})") from None
+        if not _create and version != SCHEMA_VERSION:
+            self._conn.close()
+            raise LedgerError(f"{self.path} is not a batch ledger this ohctl can read (schema {version!r})")
+        self._lock_file: Any = None
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], specs: Sequence[TaskSpec], settings: dict[str, Any]) -> Ledger:
+        """A new ledger holding ``specs``, all pending. The file is readable by its owner only: it
+        keeps the tasks' secrets so that a resumed batch can still start them."""
+        target = Path(path)
+        if target.exists():
+            raise LedgerError(f"{target} already exists: resume it with `ohctl batch resume {target}`")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        ledger = cls(target, _create=True)
+        batch_id = uuid.uuid4().hex
+        with ledger._transaction() as db:
+            db.executemany(
+                "INSERT INTO meta (name, value) VALUES (?, ?)",
+                [("schema", SCHEMA_VERSION), ("batch_id", batch_id), ("created_at", str(time.time()))]
+                + [(k, json.dumps(v)) for k, v in settings.items()],
+            )
+            db.executemany(
+                "INSERT INTO tasks (key, seq, spec, state, tag, conversation_id) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (s.key, n, json.dumps(s.to_json()), PENDING, make_tag(batch_id, s.key), uuid.uuid4().hex)
+                    for n, s in enumerate(specs)
+                ],
+            )
+        return ledger
+
+    # -- reading ------------------------------------------------------------------------
+    def meta(self, name: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        value = self.meta(name)
+        return default if value is None else json.loads(value)
+
+    @property
+    def batch_id(self) -> str:
+        return self.meta("batch_id") or ""
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(STATES, 0)
+        for state, n in self._conn.execute("SELECT state, COUNT(*) FROM tasks GROUP BY state"):
+            found[state] = n
+        return found
+
+    def summary(self) -> tuple[dict[str, int], float]:
+        """Counts per state and the cost so far, in one query (for progress displays)."""
+        found = dict.fromkeys(STATES, 0)
+        cost = 0.0
+        for state, n, spent in self._conn.execute("SELECT state, COUNT(*), SUM(cost) FROM tasks GROUP BY state"):
+            found[state] = n
+            cost += spent or 0.0
+        return found, cost
+
+    def tasks(self, states: Sequence[str] | None = None) -> list[TaskRow]:
+        if states is None:
+            rows = self._conn.execute("SELECT * FROM tasks ORDER BY seq").fetchall()
+        else:
+            marks = ",".join("?" * len(states))
+            query = f"SELECT * FROM tasks WHERE state IN ({marks}) ORDER BY seq"  # noqa: S608
+            rows = self._conn.execute(query, tuple(states)).fetchall()
+        return [TaskRow.of(r) for r in rows]
+
+    def task(self, key: str) -> TaskRow:
+        row = self._conn.execute("SELECT * FROM tasks WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise InvalidArgumentError(f"No task {key!r} in {self.path}")
+        return TaskRow.of(row)
+
+    def log(self, *, limit: int = 1000) -> list[tuple[float, str | None, str, str | None]]:
+        rows = self._conn.execute("SELECT at, key, event, detail FROM log ORDER BY id DESC LIMIT ?", (limit,))
+        return [(r[0], r[1], r[2], r[3]) for r in rows][::-1]
+
+    def same_tasks(self, specs: Sequence[TaskSpec]) -> bool:
+        mine = [(r[0], json.loads(r[1])) for r in self._conn.execute("SELECT key, spec FROM tasks ORDER BY seq")]
+        return mine == [(s.key, s.to_json()) for s in specs]
+
+    # -- writing: one transaction per change -------------------------------------------
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        started = time.perf_counter()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        self.write_seconds += time.perf_counter() - started
+        self.writes += 1
+
+    def _move(
+        self, key: str, expected: Sequence[str], event: str, detail: str | None, *, count: bool = False, **values: Any
+    ) -> bool:
+        """Set ``values`` on the task if it is in one of ``expected`` states, and log it; False (and
+        nothing written) when another process moved it first. ``count``: one more start attempt."""
+        names = ", ".join([f"{k} = ?" for k in values] + (["attempts = attempts + 1"] if count else []))
+        marks = ",".join("?" * len(expected))
+        with self._transaction() as db:
+            cursor = db.execute(
+                f"UPDATE tasks SET {names} WHERE key = ? AND state IN ({marks})",  # noqa: S608
+                (*values.values(), key, *expected),
+            )
+            if cursor.rowcount != 1:
+                return False
+            db.execute(
+                "INSERT INTO log (at, key, event, detail) VALUES (?, ?, ?, ?)", (time.time(), key, event, detail)
+            )
+        return True
+
+    def mark_starting(self, key: str) -> bool:
+        """Committed before the start request is sent (the heart of exactly-once)."""
+        return self._move(key, (PENDING,), "starting", None, state=STARTING, starting_at=time.time(), count=True)
+
+    def mark_running(self, key: str, start_task_id: str, detail: str | None = None) -> bool:
+        return self._move(
+            key, (STARTING,), "running", detail, state=RUNNING, start_task_id=start_task_id, started_at=time.time()
+        )
+
+    def set_conversation_id(self, key: str, conversation_id: str) -> bool:
+        """The server chose another conversation id than the one asked for (it may ignore it)."""
+        return self._move(key, (RUNNING,), "conversation", conversation_id, conversation_id=conversation_id)
+
+    def requeue(self, key: str, reason: str) -> bool:
+        """Back to pending: the start provably never took effect (refused, or not found on the server)."""
+        return self._move(key, (STARTING,), "requeued", reason, state=PENDING, starting_at=None)
+
+    def end(self, key: str, state: str, ended: Ended, *, expected: Sequence[str] = ACTIVE) -> bool:
+        assert state in ENDED
+        return self._move(
+            key,
+            expected,
+            state,
+            ended.error,
+            state=state,
+            ended_at=time.time(),
+            error=ended.error,
+            cost=ended.cost,
+            prompt_tokens=ended.prompt_tokens,
+            completion_tokens=ended.completion_tokens,
+            prs=json.dumps(list(ended.prs)),
+            url=ended.url,
+            execution_status=ended.execution_status,
+            sandbox_status=ended.sandbox_status,
+        )
+
+    def note(self, event: str, detail: str | None = None, *, key: str | None = None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO log (at, key, event, detail) VALUES (?, ?, ?, ?)", (time.time(), key, event, detail)
+            )
+
+    def set_meta(self, name: str, value: Any) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, json.dumps(value)))
+
+    # -- one runner at a time -----------------------------------------------------------
+    def acquire(self) -> None:
+        """Hold the runner lock (released when the process dies, even by kill -9)."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory lock; run one runner per ledger
+            return
+        handle = open(f"{self.path}.lock", "a+")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise LedgerError(
+                f"Another ohctl process is running the batch in {self.path}; wait for it or stop it first"
+            ) from None
+        self._lock_file = handle
+
+    def locked_by_other(self) -> bool:
+        """True while another process runs this batch."""
+        if self._lock_file is not None:
+            return False
+        try:
+            self.acquire()
+        except LedgerError:
+            return True
+        self.release()
+        return False
+
+    def release(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def close(self) -> None:
+        self.release()
+        self._conn.close()
+
+
+def make_tag(batch_id: str, key: str) -> str:
+    """The title the ledger gives a task's conversation: findable by ``title_contains``."""
+    return f"batch:{batch_id[:12]}:{key}"

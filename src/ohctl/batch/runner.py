@@ -1,0 +1,371 @@
+"""``AsyncBatch``: start up to N conversations at once, follow them with batch polls, record each
+step in the ledger, and yield each task's result as it ends.
+
+Per poll cycle: one start-task batch get (per 100) for the starts not READY yet, and one
+conversation batch get (per 99) for the rest; never one request per task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .._errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    ConcurrencyLimitError,
+    DailyLimitError,
+    InternalServerError,
+    InvalidArgumentError,
+    OhctlError,
+    RateLimitError,
+    UnexpectedResponseError,
+)
+from .._ids import ConversationId
+from .._wait_logic import is_transient
+from .active import ActiveTask, BatchEvent, BatchPausedError
+from .following import Following
+from .ledger import (
+    CANCELLED,
+    ERROR,
+    FAILED,
+    PENDING,
+    RUNNING,
+    STARTING,
+    Ended,
+    Ledger,
+    LedgerError,
+    TaskRow,
+)
+from .reconcile import SETTLE, reconcile
+from .results import BatchStatus, TaskResult, results, status
+from .spec import PromptTemplate, TaskSpec, parse_tasks
+
+if TYPE_CHECKING:
+    from .._async.client import AsyncOpenHands
+    from ..types.conversations import StartTask
+
+log = logging.getLogger("ohctl.batch")
+
+DEFAULT_CONCURRENCY = 4
+# After a concurrency-limit refusal with none of ours running, wait this long (doubling) to try again.
+LIMIT_BACKOFF = (5.0, 60.0)
+
+
+class AsyncBatch(Following):
+    """A batch of tasks recorded in the SQLite ledger at ``ledger``.
+
+    With ``tasks`` a new ledger is written (or, when the file already holds these same tasks, the
+    batch is resumed, so a crashed script can simply be run again); without, the ledger is opened
+    and resumed. ``concurrency`` and ``timeout`` (seconds per task) are kept in the ledger.
+    """
+
+    def __init__(
+        self,
+        client: AsyncOpenHands,
+        ledger: str | os.PathLike[str],
+        tasks: Iterable[Any] | None = None,
+        *,
+        template: PromptTemplate | None = None,
+        concurrency: int | None = None,
+        timeout: float | None = None,
+        poll_interval: float = 3.0,
+        start_interval: float = 0.0,
+        max_starting: int | None = None,
+        start_timeout: float | None = 600.0,
+        on_event: Callable[[BatchEvent], None] | None = None,
+    ) -> None:
+        if concurrency is not None and concurrency < 1:
+            raise InvalidArgumentError("concurrency must be at least 1")
+        self._client = client
+        if tasks is not None:
+            specs = parse_tasks(tasks, template=template)
+            if os.path.exists(ledger):
+                self.ledger = Ledger(ledger)
+                if not self.ledger.same_tasks(specs):
+                    self.ledger.close()
+                    raise LedgerError(f"{ledger} holds a different batch: choose another ledger path")
+            else:
+                settings = {"concurrency": concurrency or DEFAULT_CONCURRENCY, "timeout": timeout}
+                self.ledger = Ledger.create(ledger, specs, {**settings, "base_url": client.base_url})
+        else:
+            self.ledger = Ledger(ledger)
+        where = self.ledger.setting("base_url")
+        if where and where.rstrip("/") != client.base_url.rstrip("/"):
+            self.ledger.close()
+            raise LedgerError(f"{ledger} belongs to a batch on {where}; use a client for that server")
+        if concurrency is not None and concurrency != self.ledger.setting("concurrency"):
+            self.ledger.set_meta("concurrency", concurrency)
+        if timeout is not None and timeout != self.ledger.setting("timeout"):
+            self.ledger.set_meta("timeout", timeout)
+        self.concurrency: int = self.ledger.setting("concurrency", DEFAULT_CONCURRENCY)
+        self.timeout: float | None = self.ledger.setting("timeout")
+        self.poll_interval = poll_interval
+        self.start_interval = start_interval  # at least this long between two starts
+        self.max_starting = max_starting  # at most this many starts not READY yet (None: no cap)
+        # A start task whose status has not moved for this long was abandoned by the server (the
+        # open-source server drops a start whose client went away before the answer).
+        self.start_timeout = start_timeout
+        self.on_event = on_event
+        self.limit = self.concurrency  # lowered by concurrency-limit refusals
+        self.requests = 0  # status requests sent by polls (the bench reports requests per task)
+        self._active: dict[str, ActiveTask] = {}
+        self._pending: collections.deque[str] = collections.deque()
+        self._unsure: set[str] = set()
+        self._ended: list[TaskResult] = []
+        self._starts: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._paused: str | None = None
+        self._fatal: BaseException | None = None
+        self._cooldown_until = 0.0
+        self._backoff = LIMIT_BACKOFF[0]
+        self._last_refusal: float | None = None
+
+    @property
+    def path(self) -> str:
+        return str(self.ledger.path)
+
+    def status(self) -> BatchStatus:
+        return status(self.ledger)
+
+    def results(self) -> list[TaskResult]:
+        return results(self.ledger)
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    # -- the run ------------------------------------------------------------------------
+    async def run(self) -> AsyncGenerator[TaskResult, None]:
+        """Run (or resume) the batch; yields each task's result as it ends. Raises
+        BatchPausedError at the end when the daily sandbox limit stopped the starts."""
+        self.ledger.acquire()
+        self._wake = asyncio.Event()  # bound to the running loop
+        try:
+            self.ledger.set_meta("paused", None)
+            self.ledger.set_meta("cancel_requested", False)
+            await self._recover()
+            async for result in self._loop():
+                yield result
+        finally:
+            for start in list(self._starts):
+                start.cancel()  # its task stays ``starting``: the next run looks it up first
+            self.ledger.release()
+        if self._paused:
+            raise BatchPausedError(self._paused, path=self.path)
+
+    async def _recover(self) -> None:
+        """Settle what an interrupted run left: look up unconfirmed starts, then follow the running."""
+        starting = self.ledger.tasks([STARTING])
+        if starting:
+            found = await reconcile(self._client, starting)
+            for row in starting:
+                self._settle(row, found[row.key], "after an interruption")
+        for row in self.ledger.tasks([RUNNING]):
+            self._active[row.key] = ActiveTask(row, row.start_task_id, started=row.started_at or time.time())
+        self._pending.extend(row.key for row in self.ledger.tasks([PENDING]))
+
+    def _settle(self, row: TaskRow, task: StartTask | None, when: str) -> None:
+        if task is None:
+            self.ledger.requeue(row.key, f"not found on the server {when}: it never started")
+            self._emit("requeued", row.key, "its start never reached the server; it will start again")
+            return
+        self.ledger.mark_running(row.key, str(task.id), f"found on the server {when}")
+        self._emit("reconciled", row.key, f"found on the server {when} ({task.status})")
+        if task.is_error:
+            self._end(
+                ActiveTask(self.ledger.task(row.key)), FAILED, error=f"start failed: {task.detail or 'no detail'}"
+            )
+
+    async def _loop(self) -> AsyncIterator[TaskResult]:
+        next_poll = time.monotonic()
+        while True:
+            if self._fatal is not None:
+                raise self._fatal
+            if self.ledger.setting("cancel_requested", False):
+                await self._cancel_active()
+                for result in self._drain():
+                    yield result
+                return
+            self._launch()
+            for result in self._drain():
+                yield result
+            if not self._active and (self._paused or not self._pending):
+                return
+            now = time.monotonic()
+            if now >= next_poll:
+                await self._poll()
+                await self._recheck_unsure()
+                next_poll = time.monotonic() + self.poll_interval
+                for result in self._drain():
+                    yield result
+                continue
+            self._wake.clear()
+            wait = next_poll - now
+            if self._pending and not self._paused and self._cooldown_until > time.monotonic():
+                wait = min(wait, self._cooldown_until - time.monotonic())
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, wait))
+            except asyncio.TimeoutError:
+                pass
+
+    def _drain(self) -> list[TaskResult]:
+        out, self._ended = self._ended, []
+        return out
+
+    # -- starting -----------------------------------------------------------------------
+    def _launch(self) -> None:
+        while (
+            self._pending
+            and not self._paused
+            and len(self._active) < self.limit
+            and time.monotonic() >= self._cooldown_until
+            and (self.max_starting is None or sum(not a.ready for a in self._active.values()) < self.max_starting)
+        ):
+            if self.start_interval:
+                self._cooldown_until = time.monotonic() + self.start_interval
+            key = self._pending.popleft()
+            if not self.ledger.mark_starting(key):
+                continue  # cancelled meanwhile
+            active = ActiveTask(self.ledger.task(key))
+            self._active[key] = active
+            start = asyncio.create_task(self._start(active))
+            self._starts.add(start)
+            start.add_done_callback(self._starts.discard)
+            self._emit("starting", key, "starting")
+
+    async def _start(self, active: ActiveTask) -> None:
+        spec, row = active.row.spec, active.row
+        try:
+            task = await self._client.conversations.start(
+                spec.message,
+                wait=None,
+                conversation_id=row.conversation_id,
+                title=row.tag,
+                repository=spec.repository,
+                branch=spec.branch,
+                git_provider=spec.git_provider,
+                llm_model=spec.llm_model,
+                agent_type=spec.agent_type,
+                sandbox_id=spec.sandbox_id,
+                secrets=spec.secrets,
+            )
+        except ConcurrencyLimitError as exc:
+            self._requeue(active, "the server's concurrency limit")
+            self._lower_limit(exc)
+        except DailyLimitError as exc:
+            self._requeue(active, "the daily sandbox limit")
+            self._pause(exc.detail or "The daily sandbox limit is reached (it resets at midnight UTC)")
+        except RateLimitError as exc:
+            self._requeue(active, "rate limited")
+            self._cooldown_until = time.monotonic() + (exc.retry_after or self._backoff)
+        except AuthenticationError as exc:
+            self._requeue(active, "the API key was refused")
+            self._fatal = exc
+        except (APIConnectionError, InternalServerError, UnexpectedResponseError) as exc:
+            # The request may have reached the server: find out before it is ever sent again.
+            log.info("start of %s unconfirmed (%s): looking it up", active.key, exc)
+            self._unsure.add(active.key)
+        except (APIStatusError, InvalidArgumentError) as exc:
+            self._end(active, ERROR, error=f"the server refused the start: {exc}")
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # a bug must not leave the loop waiting forever
+            self._fatal = exc
+        else:
+            self._started(active, task)
+        finally:
+            self._wake.set()
+
+    def _started(self, active: ActiveTask, task: StartTask) -> None:
+        self.ledger.mark_running(active.key, str(task.id))
+        active.start_task_id, active.started = str(task.id), time.time()
+        active.ready = task.is_ready
+        self._emit("running", active.key, "started")
+        if task.is_error:
+            self._end(active, FAILED, error=f"start failed: {task.detail or 'no detail'}")
+
+    def _requeue(self, active: ActiveTask, reason: str) -> None:
+        self._active.pop(active.key, None)
+        if self.ledger.requeue(active.key, reason):
+            self._pending.appendleft(active.key)
+            self._emit("requeued", active.key, f"requeued: {reason}")
+
+    def _lower_limit(self, exc: ConcurrencyLimitError) -> None:
+        before = self.limit
+        self.limit = max(1, min(self.limit - 1, len(self._active)))
+        self._last_refusal = time.monotonic()
+        if not self._active:
+            self._cooldown_until = time.monotonic() + self._backoff
+            self._backoff = min(LIMIT_BACKOFF[1], self._backoff * 2)
+        message = f"concurrency {before} -> {self.limit} (the server refused a start: {exc.detail or 'limit reached'})"
+        self.ledger.note("concurrency", message)
+        self._emit("concurrency", None, message)
+
+    def _pause(self, message: str) -> None:
+        if self._paused is None:
+            self._paused = message
+            self.ledger.set_meta("paused", message)
+            self._emit("paused", None, f"{message}; no more tasks start (the running ones are followed to their end)")
+
+    async def _recheck_unsure(self) -> None:
+        due = [self.ledger.task(k) for k in self._unsure]
+        due = [row for row in due if time.time() - (row.starting_at or 0) >= SETTLE]
+        if not due:
+            return
+        try:
+            found = await reconcile(self._client, due)
+        except OhctlError as exc:
+            if not is_transient(exc):
+                raise
+            return
+        for row in due:
+            self._unsure.discard(row.key)
+            task = found[row.key]
+            if task is None:
+                self._requeue(self._active[row.key], "its start never reached the server")
+                continue
+            self._settle(row, task, "after a lost answer")
+            if row.key in self._active and not task.is_error:
+                self._active[row.key].start_task_id, self._active[row.key].started = str(task.id), time.time()
+
+    # -- cancelling ---------------------------------------------------------------------
+    async def cancel(self) -> BatchStatus:
+        """Stop the batch: pending tasks are cancelled and running conversations' sandboxes paused.
+        When another process runs the batch, it is asked to do so (it checks every poll)."""
+        self.ledger.set_meta("cancel_requested", True)
+        if self.ledger.locked_by_other():
+            return self.status()
+        self.ledger.acquire()
+        try:
+            await self._recover()
+            await self._cancel_active()
+        finally:
+            self.ledger.release()
+        return self.status()
+
+    async def _cancel_active(self) -> None:
+        for key in list(self._pending):
+            self.ledger.end(key, CANCELLED, Ended(error="cancelled before it started"), expected=(PENDING,))
+        self._pending.clear()
+        for start in list(self._starts):
+            await asyncio.gather(start, return_exceptions=True)  # let the starts in flight land
+        running = [a for a in self._active.values() if a.start_task_id]
+        ids = [ConversationId(a.row.conversation_id) for a in running]
+        found = await self._client.conversations.get(ids) if ids else []
+        for active, conversation in zip(running, found, strict=True):
+            if conversation is not None and conversation.sandbox_id:
+                try:
+                    await self._client.sandboxes.pause(conversation.sandbox_id)
+                except OhctlError as exc:
+                    log.warning("could not pause the sandbox of %s: %s", active.key, exc)
+            self._end(active, CANCELLED, conversation=conversation, error="cancelled")
+        self._emit("cancelled", None, "cancelled")
+
+
+__all__ = ["AsyncBatch", "BatchEvent", "BatchPausedError", "TaskSpec"]

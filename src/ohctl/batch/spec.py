@@ -1,0 +1,226 @@
+"""Task specs: one JSON object per input line, checked in full before anything starts.
+
+A line names its task's first message (``message``) or the variables of a prompt template
+(``vars``), and the start request's fields (``repository``, ``branch``, ``title``, ``model``,
+``secrets``...). Every problem is reported with its line number, all at once, so that a batch is
+never half-started because of line 731.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .._errors import InvalidArgumentError
+
+# Names a line may use -> the TaskSpec field they fill (aliases included).
+_ALIASES = {
+    "key": "key",
+    "message": "message",
+    "prompt": "message",
+    "task": "message",
+    "vars": "vars",
+    "repository": "repository",
+    "repo": "repository",
+    "branch": "branch",
+    "git_provider": "git_provider",
+    "title": "title",
+    "model": "llm_model",
+    "llm_model": "llm_model",
+    "agent_type": "agent_type",
+    "secrets": "secrets",
+    "sandbox_id": "sandbox_id",
+}
+MAX_KEY_LENGTH = 100
+MAX_PROBLEMS_SHOWN = 20
+
+
+class PromptTemplate(Protocol):
+    """What a batch needs of a prompt template (the CLI adapts ``ohctl run --template``'s)."""
+
+    name: str
+
+    @property
+    def variables(self) -> list[str]: ...
+
+    def render(self, variables: Mapping[str, str]) -> str:
+        """The prompt; raises ValueError naming what is missing."""
+        ...
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task of a batch. ``key`` names it in the ledger (unique within the batch)."""
+
+    key: str
+    message: str
+    repository: str | None = None
+    branch: str | None = None
+    git_provider: str | None = None
+    title: str | None = None
+    llm_model: str | None = None
+    agent_type: str | None = None
+    sandbox_id: str | None = None  # run in this existing sandbox instead of a new one
+    secrets: dict[str, str] | None = field(default=None, repr=False)
+    vars: dict[str, str] = field(default_factory=dict)
+    line: int | None = None  # where it came from (1-based), for messages
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, secrets included: what the ledger stores to start the task after a crash."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {k: v for k, v in data.items() if v not in (None, {})}
+
+    def public(self) -> dict[str, Any]:
+        """What results show: the secrets by name only."""
+        data = self.to_json()
+        data.pop("line", None)
+        if self.secrets:
+            data["secrets"] = sorted(self.secrets)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TaskSpec:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class BatchInputError(InvalidArgumentError):
+    """The batch's input is wrong; ``problems`` lists every one with its line number. Nothing was
+    started."""
+
+    def __init__(self, problems: list[InputProblem], *, source: str = "input") -> None:
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in {source}; nothing was started. Fix them and run again:\n  {shown}{tail}"
+        )
+
+
+def _text(value: Any, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"{name!r} must be a string, not {type(value).__name__}")
+    return str(value)
+
+
+def _string_map(value: Any, name: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name!r} must be an object of names to values")
+    return {str(k): _text(v, f"{name}.{k}") for k, v in value.items()}
+
+
+def _derived_key(item: Mapping[str, Any]) -> str:
+    """A stable key for a line without one: the same content gives the same key on every run."""
+    canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    return "t-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def task_from_mapping(item: Any, line: int, template: PromptTemplate | None) -> TaskSpec:
+    """One task from one input object; ValueError says what is wrong with it."""
+    if isinstance(item, TaskSpec):
+        return item
+    if not isinstance(item, Mapping):
+        raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+    unknown = sorted(k for k in item if k not in _ALIASES)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(_ALIASES))}")
+    fields: dict[str, Any] = {}
+    for name, value in item.items():
+        target = _ALIASES[name]
+        if target in fields:
+            raise ValueError(f"{name!r} repeats another name for {target!r}")
+        if value is None:
+            continue
+        if target in ("vars", "secrets"):
+            fields[target] = _string_map(value, name)
+        else:
+            fields[target] = _text(value, name)
+    variables: dict[str, str] = fields.pop("vars", {})
+    if template is not None:
+        if "message" in fields:
+            raise ValueError(f"give 'vars' for the template {template.name!r}, not a 'message'")
+        known = set(template.variables)
+        extra = sorted(set(variables) - known)
+        if extra:
+            raise ValueError(
+                f"unknown template variable(s) {', '.join(map(repr, extra))} for {template.name!r} "
+                f"(it uses: {', '.join(sorted(known)) or 'none'})"
+            )
+        defaults = {"repo": fields.get("repository"), "branch": fields.get("branch")}
+        context = {k: v for k, v in defaults.items() if v is not None and k in known}
+        fields["message"] = template.render({**context, **variables})
+    elif variables:
+        raise ValueError("'vars' needs a template (--template NAME); without one, give 'message'")
+    if not str(fields.get("message") or "").strip():
+        raise ValueError("no 'message' (the task's first message to the agent)")
+    key = fields.pop("key", None) or _derived_key(item)
+    if len(key) > MAX_KEY_LENGTH or not key.strip():
+        raise ValueError(f"'key' must be 1 to {MAX_KEY_LENGTH} characters")
+    return TaskSpec(key=key, vars=variables, line=line, **fields)
+
+
+def parse_tasks(
+    items: Iterable[Any], *, template: PromptTemplate | None = None, source: str = "tasks"
+) -> list[TaskSpec]:
+    """Tasks from objects (dicts or TaskSpecs), numbered from 1; raises BatchInputError with every
+    problem (a bad object, an unknown template variable, a duplicate key) before returning any."""
+    return _collect(((n, item, None) for n, item in enumerate(items, 1)), template, source)
+
+
+def parse_jsonl(
+    lines: Iterable[str], *, template: PromptTemplate | None = None, source: str = "input"
+) -> list[TaskSpec]:
+    """Tasks from JSON lines (blank lines and lines starting with ``#`` are skipped)."""
+
+    def numbered() -> Iterable[tuple[int, Any, str | None]]:
+        for number, raw in enumerate(lines, 1):
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                continue
+            try:
+                yield number, json.loads(text), None
+            except json.JSONDecodeError as exc:
+                yield number, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+
+    return _collect(numbered(), template, source)
+
+
+def _collect(
+    numbered: Iterable[tuple[int, Any, str | None]], template: PromptTemplate | None, source: str
+) -> list[TaskSpec]:
+    specs: list[TaskSpec] = []
+    problems: list[InputProblem] = []
+    first_line: dict[str, int] = {}
+    for number, item, error in numbered:
+        if error is not None:
+            problems.append(InputProblem(number, error))
+            continue
+        try:
+            spec = task_from_mapping(item, number, template)
+        except ValueError as exc:
+            problems.append(InputProblem(number, str(exc)))
+            continue
+        if spec.key in first_line:
+            problems.append(
+                InputProblem(number, f"duplicate task key {spec.key!r} (first on line {first_line[spec.key]})")
+            )
+            continue
+        first_line[spec.key] = number
+        specs.append(spec)
+    if not specs and not problems:
+        problems.append(InputProblem(0, "no tasks"))
+    if problems:
+        raise BatchInputError(problems, source=source)
+    return specs

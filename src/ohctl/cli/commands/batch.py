@@ -1,0 +1,259 @@
+"""``ohctl batch``: run many tasks from a JSON-lines file, resumable after a crash.
+
+Exit codes of ``run`` / ``resume``: 0 every task finished; 6 some failed (agent error, start
+refused); 7 some need input; 8 some timed out, or the batch paused (daily limit): resume it later.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..context import state
+from ..exit_codes import Exit
+from ..output import color_enabled, json_option, make_output
+
+
+@click.group("batch")
+def batch_group() -> None:
+    """Run many tasks at once from a JSON-lines file; every step is kept in a ledger (SQLite) so
+    that `resume` finishes a batch after a crash without starting any task twice.
+
+    \b
+    Each line: {"message": "...", "repository": "owner/name", "branch": "...", "title": "...",
+                "model": "...", "secrets": {"NAME": "value"}, "sandbox_id": "...", "key": "..."}
+    or, with --template NAME: {"vars": {"issue": "42"}, "repository": "owner/name"}.
+    """
+
+
+class _Template:
+    """``ohctl run --template``'s templates, as the batch library wants them."""
+
+    def __init__(self, name: str) -> None:
+        from ..prompts import find
+
+        self._template = find(name)
+        self.name = name
+
+    @property
+    def variables(self) -> list[str]:
+        return self._template.variables
+
+    def render(self, variables: Any) -> str:
+        from ..prompts import TemplateError, render
+
+        try:
+            return render(self._template, variables, {})
+        except TemplateError as exc:
+            text = str(exc).split(": pass --var", 1)[0]
+            raise ValueError(text + (": add it to the line's 'vars'" if text != str(exc) else "")) from None
+
+
+def _read_tasks(path: str, template: str | None) -> Any:
+    from ohctl.batch import parse_jsonl
+
+    from ..prompts import TemplateError
+
+    try:
+        prompt = _Template(template) if template else None
+    except TemplateError as exc:
+        raise click.BadParameter(str(exc), param_hint="--template") from None
+    if path == "-":
+        return parse_jsonl(sys.stdin, template=prompt, source="stdin")
+    with open(path, encoding="utf-8") as handle:
+        return parse_jsonl(handle, template=prompt, source=path)
+
+
+def _exit_code(counts: dict[str, int], paused: bool) -> Exit:
+    if counts.get("failed", 0) or counts.get("error", 0):
+        return Exit.AGENT_FAILED
+    if counts.get("needs_input", 0):
+        return Exit.NEEDS_INPUT
+    if paused or counts.get("timed_out", 0) or counts.get("pending", 0):
+        return Exit.PENDING
+    return Exit.OK
+
+
+def _report(status: Any, results: list[Any], *, tty: bool) -> None:
+    """The cost report: per task on a terminal (the totals always), on stderr."""
+    from .batch_progress import counts_line
+
+    if tty:
+        for r in results:
+            if r.outcome is None:
+                continue
+            cost = f"${r.cost:.4f}" if r.cost is not None else "-"
+            tokens = f"{(r.prompt_tokens or 0) + (r.completion_tokens or 0)} tok"
+            took = f"{r.duration:.0f}s" if r.duration is not None else "-"
+            click.echo(f"  {r.state:<11} {r.key:<24} {cost:>10} {tokens:>12} {took:>7}", err=True)
+    click.echo(
+        f"{counts_line(status.counts, status.cost, status.total)}; tokens "
+        f"{status.prompt_tokens}+{status.completion_tokens}; wall {status.wall_time or 0:.0f}s "
+        f"(agents {status.durations.get('total', 0):.0f}s in all)",
+        err=True,
+    )
+
+
+def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
+    from ohctl.batch import Batch, BatchPausedError
+
+    from .batch_progress import make_progress
+
+    client = state().client()
+    tty = sys.stderr.isatty()
+    total = len(tasks) if tasks is not None else Batch(ledger).status().total
+    progress = make_progress(total, tty=tty, color=color_enabled(state().no_color))
+    batch = Batch(ledger, tasks, client=client, on_event=progress, **options)
+    paused = False
+    with progress:
+        try:
+            for _ in batch.run():
+                pass
+        except BatchPausedError as exc:
+            paused = True
+            click.echo(f"paused: {exc}", err=True)
+    status = batch.status()
+    _report(status, batch.results(), tty=tty)
+    click.echo(f"results: ohctl batch results {ledger} --json", err=True)
+    code = _exit_code(status.counts, paused)
+    if code != Exit.OK:
+        raise click.exceptions.Exit(int(code))
+
+
+_run_options = [
+    click.option("--concurrency", "-c", type=click.IntRange(1, 1000), default=None, help="Tasks at once (default 4)."),
+    click.option("--timeout", type=click.FloatRange(min=1), default=None, help="Seconds per task before timed_out."),
+    click.option("--poll-interval", type=click.FloatRange(min=0.1), default=3.0, show_default=True),
+    click.option("--max-starting", type=click.IntRange(min=1), default=None, help="Sandboxes starting at once."),
+    click.option(
+        "--start-timeout",
+        type=click.FloatRange(min=1),
+        default=600.0,
+        show_default=True,
+        help="A start whose status does not move this long was abandoned by the server: failed, not resent.",
+    ),
+]
+
+
+def _with_run_options(command: Any) -> Any:
+    for option in reversed(_run_options):
+        command = option(command)
+    return command
+
+
+@batch_group.command("run")
+@click.argument("tasks_file", metavar="TASKS.jsonl")
+@click.option("--template", "-t", default=None, help="Each line gives this template's 'vars' (ohctl templates list).")
+@click.option("--ledger", "-l", default=None, help="The ledger file (default: TASKS.batch.db beside the input).")
+@_with_run_options
+def run_command(
+    tasks_file: str,
+    template: str | None,
+    ledger: str | None,
+    concurrency: int | None,
+    timeout: float | None,
+    poll_interval: float,
+    max_starting: int | None,
+    start_timeout: float,
+) -> None:
+    """Start every task of TASKS.jsonl (- for stdin), up to --concurrency at once, and wait for all."""
+    tasks = _read_tasks(tasks_file, template)
+    if ledger is None:
+        if tasks_file == "-":
+            raise click.UsageError("with tasks on stdin, give --ledger PATH")
+        ledger = str(Path(tasks_file).with_suffix(".batch.db"))
+    if Path(ledger).exists():
+        raise click.UsageError(f"{ledger} already exists: `ohctl batch resume {ledger}`, or give another --ledger")
+    click.echo(f"{len(tasks)} tasks; ledger {ledger}", err=True)
+    options = {"concurrency": concurrency, "timeout": timeout, "poll_interval": poll_interval}
+    _drive(ledger, tasks, {**options, "max_starting": max_starting, "start_timeout": start_timeout})
+
+
+@batch_group.command("resume")
+@click.argument("ledger")
+@_with_run_options
+def resume_command(
+    ledger: str,
+    concurrency: int | None,
+    timeout: float | None,
+    poll_interval: float,
+    max_starting: int | None,
+    start_timeout: float,
+) -> None:
+    """Go on with a batch after a crash, Ctrl-C or a pause: unconfirmed starts are looked up on the
+    server first, so no task starts twice."""
+    options = {"concurrency": concurrency, "timeout": timeout, "poll_interval": poll_interval}
+    _drive(ledger, None, {**options, "max_starting": max_starting, "start_timeout": start_timeout})
+
+
+@batch_group.command("status")
+@click.argument("ledger")
+@json_option
+def status_command(ledger: str, json_fields: str | None, jq_expr: str | None) -> None:
+    """Counts per state, cost so far, and whether a runner is at work."""
+    from ohctl.batch import Batch
+
+    from .batch_progress import counts_line
+
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    status = Batch(ledger).status()
+
+    def human(s: Any) -> None:
+        click.echo(counts_line(s.counts, s.cost, s.total))
+        if s.paused:
+            click.echo(f"paused: {s.paused} (ohctl batch resume {ledger})")
+        click.echo("a runner is at work on it" if s.running_elsewhere else ("done" if s.done else "stopped"))
+
+    out.emit(status.to_json(), human=lambda _: human(status))
+
+
+@batch_group.command("results")
+@click.argument("ledger")
+@json_option
+def results_command(ledger: str, json_fields: str | None, jq_expr: str | None) -> None:
+    """Every task: input, conversation id and URL, outcome, PRs, cost, tokens, duration, error.
+    One JSON line per task with --json or when piped."""
+    from ohctl.batch import Batch
+
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    rows = [r.to_json() for r in Batch(ledger).results()]
+    if json_fields is not None and jq_expr is None:
+        for row in rows:
+            click.echo(json.dumps(out._select(row)))
+        return
+    out.emit_list(
+        rows,
+        [
+            ("key", lambda r: r["key"]),
+            ("state", lambda r: r["state"]),
+            ("conversation", lambda r: r["conversation_id"]),
+            ("cost", lambda r: None if r["cost"] is None else f"${r['cost']:.4f}"),
+            ("seconds", lambda r: None if r["duration"] is None else f"{r['duration']:.0f}"),
+            ("prs", lambda r: ",".join(map(str, r["prs"])) or None),
+            ("error", lambda r: (r["error"] or "")[:60] or None),
+        ],
+    )
+
+
+@batch_group.command("cancel")
+@click.argument("ledger")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
+def cancel_command(ledger: str, yes: bool) -> None:
+    """Cancel the tasks not started yet and pause the sandboxes of those still running."""
+    from ohctl.batch import Batch
+
+    from ..inputs import confirm_or_yes
+    from .batch_progress import counts_line
+
+    batch = Batch(ledger, client=state().client())
+    before = batch.status()
+    active = before.counts.get("running", 0) + before.counts.get("starting", 0)
+    confirm_or_yes(f"Cancel {before.counts.get('pending', 0)} pending task(s) and stop {active} running?", yes)
+    after = batch.cancel()
+    if after.running_elsewhere:
+        click.echo("the running `ohctl batch` process was asked to cancel; it stops at its next poll", err=True)
+    click.echo(counts_line(after.counts, after.cost, after.total), err=True)

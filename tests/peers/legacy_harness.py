@@ -1,0 +1,104 @@
+"""Starts and stops the real legacy V0 server (openhands-ai 1.6.0, ``ohctl.local``'s V0 launcher) for
+the legacy suite: one server on 127.0.0.1, its own process group and the ``OHCTL_LOCAL_RUN`` marker
+(its local runtimes and tmux server carry it too), HOME and TMPDIR inside the run's directory. ``stop``
+ends everything by PID, then the run's tmux server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from ohctl.local.install import V0_SERVER
+from ohctl.local.server import LAUNCH, MARKER, free_port
+from tests.peers.harness import Peer, PeerUnavailable, _installed_python, _new_dir, reap
+
+V0_KEY = "ohctl-legacy-session-key"
+
+
+def v0_server_python() -> str:
+    try:
+        return _installed_python(*V0_SERVER)
+    except PeerUnavailable as exc:
+        raise PeerUnavailable(f"{exc} (or only it: `.venv/bin/python -m ohctl.local install v0`)") from None
+
+
+class V0Peer(Peer):
+    """The V0 server; ``stop`` also ends the tmux server its runtimes started (it leaves the group)."""
+
+    def stop(self, keep_dir: bool = False) -> list[int]:
+        ended = super().stop(keep_dir=True)
+        tmux = shutil.which("tmux")
+        if tmux:
+            env = {**os.environ, "TMUX_TMPDIR": str(self.workdir / "tmp")}
+            subprocess.run([tmux, "kill-server"], env=env, capture_output=True, timeout=10, check=False)
+        if not keep_dir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return ended
+
+
+def start_v0_server(*, session_api_key: str | None = V0_KEY, timeout: float = 120.0) -> V0Peer:
+    """The V0 server with short sandbox close delay and room for the suite's conversations."""
+    python = v0_server_python()
+    reap()
+    peer = V0Peer("v0-server", workdir=_new_dir(), port=free_port())
+    (peer.workdir / "run_id").write_text(peer.run_id)
+    for sub in ("tmp", "home"):
+        (peer.workdir / sub).mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENHANDS_", "OH_", "VIRTUAL_ENV", "LLM_"))}
+    env.update(
+        {
+            MARKER: peer.run_id,
+            "PYTHONUNBUFFERED": "1",
+            "HOME": str(peer.workdir / "home"),
+            "TMPDIR": str(peer.workdir / "tmp"),
+            "TMUX_TMPDIR": str(peer.workdir / "tmp"),
+            "SANDBOX_CLOSE_DELAY": "30",  # finished conversations stay up for the file tests
+            "MAX_CONCURRENT_CONVERSATIONS": "12",
+        }
+    )
+    if session_api_key:
+        env["SESSION_API_KEY"] = session_api_key
+    launcher = LAUNCH / "v0_server.py"
+    argv = [python, str(launcher), "--port", str(peer.port), "--state-dir", str(peer.workdir)]
+    with peer.log_path.open("ab") as log:
+        peer.process = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=peer.workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if peer.process.poll() is not None:
+                raise PeerUnavailable(f"V0 server exited with {peer.process.returncode}:\n{peer.log_tail()}")
+            try:
+                if httpx.get(peer.base_url + "/health", timeout=2).status_code == 200:
+                    return peer
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise PeerUnavailable(f"V0 server not ready after {timeout:.0f}s:\n{peer.log_tail()}")
+    except BaseException:
+        peer.stop(keep_dir=True)
+        raise
+
+
+def leftover_processes(peer: Peer) -> list[int]:
+    """PIDs that still carry the run's marker (none after ``stop``)."""
+    from ohctl.local.server import _marked
+
+    return list(_marked(peer.run_id))
+
+
+def workspace(peer: Peer) -> Path:
+    return peer.workdir / "workspace"

@@ -1,0 +1,59 @@
+"""The legacy V0 routes: every route of the V0 document (0.53.0) is in the README's "Legacy V0" table,
+once, with the ``ohctl.legacy`` method that calls it or the reason it is left out; the legacy module
+calls only V0 routes (the document's, or the few 1.6.0 added, listed with where they were seen)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.unit.test_coverage import V0, V0_NOT_IN_DOCUMENT, operations, readme_tables, walked
+
+
+def v0_routes() -> frozenset[tuple[str, str]]:
+    return operations(V0) | frozenset(V0_NOT_IN_DOCUMENT)
+
+
+def test_the_legacy_module_calls_only_v0_routes() -> None:
+    sites = [s for s in walked() if s.api == "legacy"]
+    called = {(s.method, s.template) for s in sites}
+    assert len(called) >= 15  # a broken walker finds few
+    assert ("GET", "/api/conversations") in called  # the AsyncLegacyPager call site is recognised
+    wrong = [
+        f"{s.method} {s.template} ({s.module}:{s.line})" for s in sites if (s.method, s.template) not in v0_routes()
+    ]
+    assert not wrong, "ohctl/_async/legacy calls routes that are not V0's:\n" + "\n".join(wrong)
+    assert not any(t.startswith("/api/v1/") for _, t in called)
+    for key in V0_NOT_IN_DOCUMENT:  # the exceptions stay honest
+        assert key in called and key not in operations(V0), key
+
+
+def test_readme_lists_every_v0_route_once() -> None:
+    rows = readme_tables().get("legacy", [])
+    listed = [(method, path) for method, path, _ in rows]
+    repeated = sorted({r for r in listed if listed.count(r) > 1})
+    missing = sorted(v0_routes() - set(listed))
+    extra = sorted(set(listed) - v0_routes())
+    assert not repeated, f"listed more than once in the Legacy V0 table: {repeated}"
+    assert not missing, f"V0 routes missing from the README's Legacy V0 table: {missing}"
+    assert not extra, f"rows of the Legacy V0 table that are not V0 routes: {extra}"
+
+
+def test_readme_legacy_rows_match_the_code() -> None:
+    sites = [s for s in walked() if s.api == "legacy"]
+    called = {(s.method, s.template) for s in sites}
+    wrong = []
+    for method, path, cell in readme_tables().get("legacy", []):
+        key = (method, path)
+        if cell.startswith("not covered: "):
+            if len(cell) < len("not covered: ") + 10:
+                wrong.append(f"{method} {path}: give a reason")
+            if key in called:
+                wrong.append(f"{method} {path} is marked not covered but the code calls it")
+            continue
+        if key not in called:
+            wrong.append(f"{method} {path} names {cell} but no code calls it")
+            continue
+        public = {s.function for s in sites if (s.method, s.template) == key and not s.function.startswith("_")}
+        if public and not any(re.search(rf"\.{name}\(\)", cell) for name in public):
+            wrong.append(f"{method} {path}: {cell} names none of {sorted(public)}")
+    assert not wrong, "\n".join(wrong)
