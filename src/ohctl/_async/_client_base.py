@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import httpx
 from typing_extensions import Self
@@ -13,13 +14,44 @@ from .._config import check_org
 from .._options import RequestOptions
 from ._http import AsyncHTTP
 
+R = TypeVar("R")
+
+
+class resource(Generic[R]):  # noqa: N801 (used like a decorator-made attribute)
+    """A client attribute (``client.conversations``) made on first use, its module imported then:
+    a program pays only for the resources it uses, and importing the client stays light."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module  # relative to the client's own package (``_async`` or ``_sync``)
+        self.name = name
+        self.attr = ""
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self.attr = attr
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> resource[R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> R: ...
+    def __get__(self, obj: object | None, owner: type) -> resource[R] | R:
+        if obj is None:
+            return self
+        package = owner.__module__.rpartition(".")[0]
+        made: R = getattr(importlib.import_module(self.module, package), self.name)(obj)
+        obj.__dict__[self.attr] = made  # later reads find it there, not here
+        return made
+
 
 class AsyncClientBase:
     _http: AsyncHTTP
 
     def _bind_resources(self) -> None:
-        """Create the resource objects (``client.conversations`` ...) over ``self._http``."""
-        raise NotImplementedError
+        """Forget the resource objects made so far (a ``with_options`` twin makes its own over its
+        own ``self._http`` when first used)."""
+        for klass in type(self).__mro__:
+            for name, value in vars(klass).items():
+                if isinstance(value, resource):
+                    self.__dict__.pop(name, None)
 
     @property
     def options(self) -> RequestOptions:

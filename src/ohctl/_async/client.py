@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import types
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -12,19 +11,19 @@ from .._backend import AsyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
 from .._options import RequestOptions, as_timeout, org_headers
-from ._client_base import AsyncClientBase
+from ._client_base import AsyncClientBase, resource
 from ._http import AsyncHTTP
-from .resources.conversations import AsyncConversations
-from .resources.events import AsyncEvents
-from .resources.git import AsyncGit, AsyncServerConfig
-from .resources.sandboxes import AsyncSandboxes, AsyncSandboxSpecs
-from .resources.settings import AsyncSecrets, AsyncSettings
-from .resources.skills import AsyncSkills
-from .resources.start_tasks import AsyncStartTasks
-from .resources.users import AsyncUsers
 
 if TYPE_CHECKING:
     from .cloud import AsyncCloud
+    from .resources.conversations import AsyncConversations
+    from .resources.events import AsyncEvents
+    from .resources.git import AsyncGit, AsyncServerConfig
+    from .resources.sandboxes import AsyncSandboxes, AsyncSandboxSpecs
+    from .resources.settings import AsyncSecrets, AsyncSettings
+    from .resources.skills import AsyncSkills
+    from .resources.start_tasks import AsyncStartTasks
+    from .resources.users import AsyncUsers
 
 
 class AsyncOpenHands(AsyncClientBase):
@@ -61,29 +60,20 @@ class AsyncOpenHands(AsyncClientBase):
             timeout=as_timeout(timeout), max_retries=max_retries, headers=org_headers(self.config.org)
         )
         self._http = AsyncHTTP(self.config, http_client=http_client, sleep=sleep, options=options)
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.conversations = AsyncConversations(self)
-        self.start_tasks = AsyncStartTasks(self)
-        self.events = AsyncEvents(self)
-        self.sandboxes = AsyncSandboxes(self)
-        self.sandbox_specs = AsyncSandboxSpecs(self)
-        self.users = AsyncUsers(self)
-        self.settings = AsyncSettings(self)
-        self.secrets = AsyncSecrets(self)
-        self.skills = AsyncSkills(self)
-        self.git = AsyncGit(self)
-        self.server_config = AsyncServerConfig(self)
-        self.__dict__.pop("cloud", None)  # with_options: the twin's own, made when first used
-
-    @cached_property
-    def cloud(self) -> AsyncCloud:
-        """The routes only the hosted Cloud has (API keys, organizations, billing, shared
-        conversations); loaded when first used."""
-        from .cloud import AsyncCloud
-
-        return AsyncCloud(self)
+    # Each made on first use (see ``resource``).
+    conversations: resource[AsyncConversations] = resource(".resources.conversations", "AsyncConversations")
+    start_tasks: resource[AsyncStartTasks] = resource(".resources.start_tasks", "AsyncStartTasks")
+    events: resource[AsyncEvents] = resource(".resources.events", "AsyncEvents")
+    sandboxes: resource[AsyncSandboxes] = resource(".resources.sandboxes", "AsyncSandboxes")
+    sandbox_specs: resource[AsyncSandboxSpecs] = resource(".resources.sandboxes", "AsyncSandboxSpecs")
+    users: resource[AsyncUsers] = resource(".resources.users", "AsyncUsers")
+    settings: resource[AsyncSettings] = resource(".resources.settings", "AsyncSettings")
+    secrets: resource[AsyncSecrets] = resource(".resources.settings", "AsyncSecrets")
+    skills: resource[AsyncSkills] = resource(".resources.skills", "AsyncSkills")
+    git: resource[AsyncGit] = resource(".resources.git", "AsyncGit")
+    server_config: resource[AsyncServerConfig] = resource(".resources.git", "AsyncServerConfig")
+    cloud: resource[AsyncCloud] = resource(".cloud", "AsyncCloud")  # the hosted Cloud's own routes
 
     @property
     def base_url(self) -> str:

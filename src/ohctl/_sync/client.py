@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import types
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -13,19 +12,19 @@ from .._backend import SyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._errors import redact_url
 from .._options import RequestOptions, as_timeout, org_headers
-from ._client_base import SyncClientBase
+from ._client_base import SyncClientBase, resource
 from ._http import SyncHTTP
-from .resources.conversations import SyncConversations
-from .resources.events import SyncEvents
-from .resources.git import SyncGit, SyncServerConfig
-from .resources.sandboxes import SyncSandboxes, SyncSandboxSpecs
-from .resources.settings import SyncSecrets, SyncSettings
-from .resources.skills import SyncSkills
-from .resources.start_tasks import SyncStartTasks
-from .resources.users import SyncUsers
 
 if TYPE_CHECKING:
     from .cloud import SyncCloud
+    from .resources.conversations import SyncConversations
+    from .resources.events import SyncEvents
+    from .resources.git import SyncGit, SyncServerConfig
+    from .resources.sandboxes import SyncSandboxes, SyncSandboxSpecs
+    from .resources.settings import SyncSecrets, SyncSettings
+    from .resources.skills import SyncSkills
+    from .resources.start_tasks import SyncStartTasks
+    from .resources.users import SyncUsers
 
 
 class OpenHands(SyncClientBase):
@@ -62,29 +61,20 @@ class OpenHands(SyncClientBase):
             timeout=as_timeout(timeout), max_retries=max_retries, headers=org_headers(self.config.org)
         )
         self._http = SyncHTTP(self.config, http_client=http_client, sleep=sleep, options=options)
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.conversations = SyncConversations(self)
-        self.start_tasks = SyncStartTasks(self)
-        self.events = SyncEvents(self)
-        self.sandboxes = SyncSandboxes(self)
-        self.sandbox_specs = SyncSandboxSpecs(self)
-        self.users = SyncUsers(self)
-        self.settings = SyncSettings(self)
-        self.secrets = SyncSecrets(self)
-        self.skills = SyncSkills(self)
-        self.git = SyncGit(self)
-        self.server_config = SyncServerConfig(self)
-        self.__dict__.pop("cloud", None)  # with_options: the twin's own, made when first used
-
-    @cached_property
-    def cloud(self) -> SyncCloud:
-        """The routes only the hosted Cloud has (API keys, organizations, billing, shared
-        conversations); loaded when first used."""
-        from .cloud import SyncCloud
-
-        return SyncCloud(self)
+    # Each made on first use (see ``resource``).
+    conversations: resource[SyncConversations] = resource(".resources.conversations", "SyncConversations")
+    start_tasks: resource[SyncStartTasks] = resource(".resources.start_tasks", "SyncStartTasks")
+    events: resource[SyncEvents] = resource(".resources.events", "SyncEvents")
+    sandboxes: resource[SyncSandboxes] = resource(".resources.sandboxes", "SyncSandboxes")
+    sandbox_specs: resource[SyncSandboxSpecs] = resource(".resources.sandboxes", "SyncSandboxSpecs")
+    users: resource[SyncUsers] = resource(".resources.users", "SyncUsers")
+    settings: resource[SyncSettings] = resource(".resources.settings", "SyncSettings")
+    secrets: resource[SyncSecrets] = resource(".resources.settings", "SyncSecrets")
+    skills: resource[SyncSkills] = resource(".resources.skills", "SyncSkills")
+    git: resource[SyncGit] = resource(".resources.git", "SyncGit")
+    server_config: resource[SyncServerConfig] = resource(".resources.git", "SyncServerConfig")
+    cloud: resource[SyncCloud] = resource(".cloud", "SyncCloud")  # the hosted Cloud's own routes
 
     @property
     def base_url(self) -> str:
