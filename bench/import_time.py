@@ -4,7 +4,9 @@ Contenders (interleaved, ``-X importtime`` not used: wall time of the statement 
 - ``httpx``: ``import httpx`` (the baseline: ohctl cannot be faster than its HTTP library);
 - ``ohctl``: ``import ohctl`` (public names are loaded lazily);
 - ``ohctl-client``: ``from ohctl import OpenHands`` (the sync client, its resources and models);
-- ``ohctl-async``: ``from ohctl import AsyncOpenHands``.
+- ``ohctl-async``: ``from ohctl import AsyncOpenHands``;
+- ``ohctl-conversations``: the sync client made and its ``conversations`` resource touched (resources
+  and their models are loaded on first use: this is what a program that starts tasks pays).
 Each run also records whether websockets, pydantic and the async stack were loaded.
 Goals: ``import ohctl`` <= 120 ms, no websockets or async stack until used.
 
@@ -24,9 +26,13 @@ import _harness as h
 
 STATEMENTS = {
     "httpx": "import httpx",
+    "httpx-client": "import httpx\nhttpx.Client()",  # what ohctl-conversations includes of httpx
     "ohctl": "import ohctl",
     "ohctl-client": "from ohctl import OpenHands",
     "ohctl-async": "from ohctl import AsyncOpenHands",
+    # What a program that starts tasks pays before its first request: the client, made, and its
+    # conversations resource (made on first use, with the models it needs).
+    "ohctl-conversations": "from ohctl import OpenHands\nOpenHands(api_key='k', base_url='http://127.0.0.1:9').conversations",
 }
 
 

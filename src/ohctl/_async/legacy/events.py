@@ -113,6 +113,14 @@ class AsyncLegacyEvents:
         newest = await self.latest(conversation_id)
         return 0 if newest is None else newest.id + 1
 
+    async def latest_agent_state(self, conversation_id: str) -> str | None:
+        """The newest ``agent_state_changed`` state as written, runtime life cycle included (``loading``
+        while a (re)started runtime is not ready for a message yet); None before the first."""
+        async for event in self.iterate(conversation_id, reverse=True, kinds=[CHANGED]):
+            if event.agent_state:
+                return event.agent_state
+        return None
+
     async def agent_state(
         self, conversation_id: str, *, after: int | None = None, since_running: bool = False
     ) -> str | None:

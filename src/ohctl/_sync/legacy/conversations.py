@@ -171,17 +171,17 @@ class SyncLegacyConversations:
         )
 
     def ensure_running(self, conversation_id: str, *, timeout: float = 180.0) -> LegacyConversation:
-        """Start the conversation if it is not RUNNING and wait until it is (its runtime takes 10-20 s
-        to start): messages and the workspace routes need it. ``WaitTimeoutError`` after ``timeout``."""
+        """Start the conversation if it is not RUNNING and wait until it is and its agent is past
+        ``loading`` (a restarted runtime takes 10-20 s; a message sent while it loads can be lost):
+        messages and the workspace routes need it. ``WaitTimeoutError`` after ``timeout``."""
         cid = _check_id(conversation_id)
         conversation = self.get(cid)
-        if conversation.status == RUNNING:
-            return conversation
-        self.start(cid)
+        if conversation.status != RUNNING:
+            self.start(cid)
         started = time.monotonic()
         while True:
             conversation = self.get(cid)
-            if conversation.status == RUNNING:
+            if conversation.status == RUNNING and self._events.latest_agent_state(cid) != "loading":
                 return conversation
             if time.monotonic() - started > timeout:
                 raise WaitTimeoutError(

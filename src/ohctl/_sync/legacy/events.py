@@ -114,6 +114,14 @@ class SyncLegacyEvents:
         newest = self.latest(conversation_id)
         return 0 if newest is None else newest.id + 1
 
+    def latest_agent_state(self, conversation_id: str) -> str | None:
+        """The newest ``agent_state_changed`` state as written, runtime life cycle included (``loading``
+        while a (re)started runtime is not ready for a message yet); None before the first."""
+        for event in self.iterate(conversation_id, reverse=True, kinds=[CHANGED]):
+            if event.agent_state:
+                return event.agent_state
+        return None
+
     def agent_state(self, conversation_id: str, *, after: int | None = None, since_running: bool = False) -> str | None:
         """The agent's state from the ``agent_state_changed`` events (finished, error, running,
         awaiting_user_input ...), or None before the first one (or the first after event id
