@@ -30,18 +30,18 @@ HELPERS = {
     "AsyncLegacyPager": (1, "GET"),
     "stored_events": (1, "GET"),
     "_answers": (0, "GET"),
+    "route_answers": (1, "GET"),
 }
 # Functions that pass a caller's path through (escape hatches and the helpers themselves).
 PASSTHROUGH = {
-    ("client.py", "request"),
-    ("agent/client.py", "request"),
-    ("legacy/client.py", "request"),
+    ("_client_base.py", "request"),
     ("legacy/_pages.py", "resume"),
     ("agent/client.py", "_answers"),
     ("_pagination.py", "fetch_page"),
     ("_pagination.py", "resume"),
     ("agent/stream.py", "stored_events"),
     ("cloud/_secret_body.py", "request_secret"),
+    ("legacy/probe.py", "route_answers"),
 }
 
 

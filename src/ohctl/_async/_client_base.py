@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import importlib
+import types
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar, overload
 
 import httpx
 from typing_extensions import Self
 
-from .._config import check_org
+from .._config import ClientConfig, check_org
+from .._errors import redact_url
 from .._options import RequestOptions
 from ._http import AsyncHTTP
 
@@ -43,7 +45,34 @@ class resource(Generic[R]):  # noqa: N801 (used like a decorator-made attribute)
 
 
 class AsyncClientBase:
+    """The app server's, an agent server's and a legacy V0 server's clients alike: their request
+    options, the raw escape hatch, closing, and use as a context manager."""
+
     _http: AsyncHTTP
+    config: ClientConfig
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    def __repr__(self) -> str:
+        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Raw escape hatch: any route, through the same auth, retry and error handling."""
+        return await self._http.request(method, path, **kwargs)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
+    ) -> None:
+        await self.close()
 
     def _bind_resources(self) -> None:
         """Forget the resource objects made so far (a ``with_options`` twin makes its own over its

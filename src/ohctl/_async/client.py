@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .._backend import AsyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
-from .._errors import redact_url
 from .._options import RequestOptions, as_timeout, org_headers
 from ._client_base import AsyncClientBase, resource
 from ._http import AsyncHTTP
@@ -74,26 +72,3 @@ class AsyncOpenHands(AsyncClientBase):
     git: resource[AsyncGit] = resource(".resources.git", "AsyncGit")
     server_config: resource[AsyncServerConfig] = resource(".resources.git", "AsyncServerConfig")
     cloud: resource[AsyncCloud] = resource(".cloud", "AsyncCloud")  # the hosted Cloud's own routes
-
-    @property
-    def base_url(self) -> str:
-        return self.config.base_url
-
-    def __repr__(self) -> str:
-        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, through the same auth, retry and error handling."""
-        return await self._http.request(method, path, **kwargs)
-
-    async def close(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncOpenHands:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        await self.close()

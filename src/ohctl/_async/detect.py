@@ -7,27 +7,16 @@ from __future__ import annotations
 import httpx
 
 from .._config import AuthScheme, resolve
-from .._errors import APIStatusError, UnexpectedResponseError
 from ..types.legacy import ServerApis
 from ._http import AsyncHTTP
-from .legacy.probe import serves_v0
+from .legacy.probe import route_answers, serves_v0
 
 PROBE_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
 
 async def _serves_v1(http: AsyncHTTP) -> bool:
     """True when the V1 web-client config answers (or refuses the key: the route exists)."""
-    try:
-        data = await http.request("GET", "/api/v1/web-client/config", retries=0)
-    except APIStatusError as exc:
-        if exc.status_code in (401, 403):
-            return True
-        if exc.status_code in (404, 405, 501):
-            return False
-        raise
-    except UnexpectedResponseError:
-        return False  # a web page where JSON belongs: not this API
-    return isinstance(data, dict)
+    return await route_answers(http, "/api/v1/web-client/config", looks_right=lambda data: isinstance(data, dict))
 
 
 async def probe(

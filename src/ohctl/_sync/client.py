@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .._backend import SyncSleep
 from .._config import AuthScheme, ClientConfig, resolve
-from .._errors import redact_url
 from .._options import RequestOptions, as_timeout, org_headers
 from ._client_base import SyncClientBase, resource
 from ._http import SyncHTTP
@@ -75,26 +73,3 @@ class OpenHands(SyncClientBase):
     git: resource[SyncGit] = resource(".resources.git", "SyncGit")
     server_config: resource[SyncServerConfig] = resource(".resources.git", "SyncServerConfig")
     cloud: resource[SyncCloud] = resource(".cloud", "SyncCloud")  # the hosted Cloud's own routes
-
-    @property
-    def base_url(self) -> str:
-        return self.config.base_url
-
-    def __repr__(self) -> str:
-        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, through the same auth, retry and error handling."""
-        return self._http.request(method, path, **kwargs)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> OpenHands:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        self.close()

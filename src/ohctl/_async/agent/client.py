@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import types
 from typing import Any
 
 import httpx
@@ -210,18 +209,3 @@ class AsyncAgentServer(AsyncClientBase):
             params={"base_url": base_url, "workspace_dir": workspace_dir},
             parse=optional_text_field("url"),
         )
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, with the session key, retries and error mapping."""
-        return await self._http.request(method, path, **kwargs)
-
-    async def close(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncAgentServer:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        await self.close()

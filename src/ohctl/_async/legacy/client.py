@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import types
-from typing import Any
-
 import httpx
-from typing_extensions import Self
 
 from ..._backend import AsyncSleep
 from ..._config import AuthScheme, ClientConfig, resolve
-from ..._errors import redact_url
 from .._client_base import AsyncClientBase
 from ._http import AsyncLegacyHTTP
 from .conversations import AsyncLegacyConversations
@@ -58,26 +53,3 @@ class AsyncLegacyOpenHands(AsyncClientBase):
         self.files = AsyncLegacyFiles(self._http, self.events, self.conversations)
         self.settings = AsyncLegacySettings(self._http)
         self.conversations.bind(self.events, self.settings)
-
-    @property
-    def base_url(self) -> str:
-        return self.config.base_url
-
-    def __repr__(self) -> str:
-        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
-
-    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, through the same auth, retry and error handling."""
-        return await self._http.request(method, path, **kwargs)
-
-    async def close(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        await self.close()

@@ -1,16 +1,23 @@
-"""Whether a server serves the V0 API: one cheap read of ``GET /api/conversations``."""
+"""Whether a server serves a route: one cheap read, classified. ``serves_v0`` asks about the V0 API;
+``ohctl.connect`` asks the same way about V1 (``detect.py``)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..._errors import APIStatusError, UnexpectedResponseError
 from .._http import AsyncHTTP
 
 
-async def serves_v0(http: AsyncHTTP) -> bool:
-    """True when ``/api/conversations`` answers like V0 (a result set, or refuses the key: the route
-    exists); False for a 404, a 405 or a web page (the hosted Cloud answers unknown paths with its app)."""
+async def route_answers(
+    http: AsyncHTTP, path: str, *, params: Mapping[str, Any] | None = None, looks_right: Callable[[Any], bool]
+) -> bool:
+    """True when ``GET path`` answers with a body ``looks_right`` accepts, or refuses the key (the route
+    exists); False for a 404, a 405, a 501 or a web page (the hosted Cloud answers unknown paths with
+    its app). Other failures raise."""
     try:
-        data = await http.request("GET", "/api/conversations", params={"limit": 1}, retries=0)
+        data = await http.request("GET", path, params=params, retries=0)
     except APIStatusError as exc:
         if exc.status_code in (401, 403):
             return True
@@ -19,4 +26,14 @@ async def serves_v0(http: AsyncHTTP) -> bool:
         raise
     except UnexpectedResponseError:
         return False
-    return isinstance(data, dict) and "results" in data
+    return looks_right(data)
+
+
+async def serves_v0(http: AsyncHTTP) -> bool:
+    """True when ``/api/conversations`` answers like V0 (a result set)."""
+    return await route_answers(
+        http,
+        "/api/conversations",
+        params={"limit": 1},
+        looks_right=lambda data: isinstance(data, dict) and "results" in data,
+    )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import types
 from typing import Any
 
 import httpx
@@ -211,18 +210,3 @@ class AgentServer(SyncClientBase):
             params={"base_url": base_url, "workspace_dir": workspace_dir},
             parse=optional_text_field("url"),
         )
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, with the session key, retries and error mapping."""
-        return self._http.request(method, path, **kwargs)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AgentServer:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        self.close()

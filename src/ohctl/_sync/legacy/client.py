@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-import types
-from typing import Any
-
 import httpx
-from typing_extensions import Self
 
 from ..._backend import SyncSleep
 from ..._config import AuthScheme, ClientConfig, resolve
-from ..._errors import redact_url
 from .._client_base import SyncClientBase
 from ._http import SyncLegacyHTTP
 from .conversations import SyncLegacyConversations
@@ -59,26 +54,3 @@ class SyncLegacyOpenHands(SyncClientBase):
         self.files = SyncLegacyFiles(self._http, self.events, self.conversations)
         self.settings = SyncLegacySettings(self._http)
         self.conversations.bind(self.events, self.settings)
-
-    @property
-    def base_url(self) -> str:
-        return self.config.base_url
-
-    def __repr__(self) -> str:
-        key = f"from {self.config.api_key_source}" if self.config.api_key else "none"
-        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_key=<{key}>)"
-
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Raw escape hatch: any route, through the same auth, retry and error handling."""
-        return self._http.request(method, path, **kwargs)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: types.TracebackType | None
-    ) -> None:
-        self.close()
