@@ -35,7 +35,6 @@ HELPERS = {
 # Functions that pass a caller's path through (escape hatches and the helpers themselves).
 PASSTHROUGH = {
     ("_client_base.py", "request"),
-    ("legacy/_pages.py", "resume"),
     ("agent/client.py", "_answers"),
     ("_pagination.py", "fetch_page"),
     ("_pagination.py", "resume"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Generic, TypeVar
 
+from typing_extensions import Self
+
 from .._backend import AsyncCheck
 from .._errors import InvalidArgumentError
 from .._ids import MAX_CURSOR, MAX_PAGE_SIZE
@@ -54,9 +56,9 @@ class AsyncPager(Generic[T]):
         self.cursor: str | None = start_page_id
         self.pages_fetched = 0
 
-    def resume(self, cursor: str | None) -> AsyncPager[T]:
+    def resume(self, cursor: str | None) -> Self:
         """The same search, starting at the page ``cursor`` names (a ``next_page_id``)."""
-        return AsyncPager(
+        return type(self)(
             self._http,
             self._path,
             self._params,

@@ -29,20 +29,6 @@ def one_line(text: str | None, width: int = WIDTH) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def _action_text(action: dict[str, Any] | None, tool: str | None) -> str:
-    action = action or {}
-    if tool == "finish":
-        return f"finish: {action.get('message') or ''}".rstrip(": ")
-    if "command" in action and "path" in action:
-        return f"{tool}: {action['command']} {action['path']}"
-    if "command" in action:
-        return f"$ {action['command']}"
-    for key in ("path", "message", "query", "url", "thought", "task"):
-        if action.get(key):
-            return f"{tool}: {action[key]}"
-    return str(tool or action.get("kind") or "action")
-
-
 def event_lines(event: Event, paint: Paint) -> list[str]:
     """The lines an event shows live (none for bookkeeping events such as the system prompt)."""
     import ohctl
@@ -61,7 +47,7 @@ def event_lines(event: Event, paint: Paint) -> list[str]:
         out = []
         if event.text.strip():
             out.append(line("agent", paint(one_line(event.text), italic=True)))
-        out.append(line("action", one_line(_action_text(event.action, event.tool_name)), fg="yellow"))
+        out.append(line("action", one_line(event.brief), fg="yellow"))
         return out
     if isinstance(event, t.ObservationEvent):
         if event.tool_name == "finish":
@@ -173,7 +159,7 @@ def event_text(event: Event) -> str:
 
     if isinstance(event, t.ActionEvent):
         said = event.text.strip()
-        done = _action_text(event.action, event.tool_name)
+        done = event.brief
         return one_line(f"{done} — {said}" if said else done)
     if isinstance(event, t.StateUpdateEvent) and isinstance(event.value, (str, int, float, bool)):
         return f"{event.key}: {event.value}"

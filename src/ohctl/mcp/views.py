@@ -87,20 +87,6 @@ def summary_view(summary: ConversationSummary, base_url: str) -> dict[str, Any]:
     }
 
 
-def _action_text(action: dict[str, Any] | None, tool: str | None) -> str:
-    action = action or {}
-    if tool == "finish":
-        return f"finish: {action.get('message') or ''}".rstrip(": ")
-    if "command" in action and "path" in action:
-        return f"{tool}: {action['command']} {action['path']}"
-    if "command" in action:
-        return f"$ {action['command']}"
-    for key in ("path", "message", "query", "url", "thought", "task"):
-        if action.get(key):
-            return f"{tool}: {action[key]}"
-    return str(tool or action.get("kind") or "action")
-
-
 def event_view(event: Event) -> dict[str, Any]:
     """One event in a line of text: a message, what an action does (and why), a tool's output, an
     error, or the state it sets."""
@@ -111,7 +97,7 @@ def event_view(event: Event) -> dict[str, Any]:
     tool: str | None = None
     if isinstance(event, t.ActionEvent):
         tool = event.tool_name
-        done = _action_text(event.action, tool)
+        done = event.brief
         text = f"{done} — {text.strip()}" if text.strip() else done
     elif isinstance(event, t.ObservationEvent):
         tool = event.tool_name

@@ -74,6 +74,22 @@ class ActionEvent(Event):
         """What the agent said along with the tool call (its ``thought``)."""
         return _text_parts(self.thought or [])
 
+    @property
+    def brief(self) -> str:
+        """What the action does, in a few words: ``$ pytest -q``, ``file_editor: view /path``,
+        ``finish: Done``."""
+        action, tool = self.action or {}, self.tool_name
+        if tool == "finish":
+            return f"finish: {action.get('message') or ''}".rstrip(": ")
+        if "command" in action and "path" in action:
+            return f"{tool}: {action['command']} {action['path']}"
+        if "command" in action:
+            return f"$ {action['command']}"
+        for key in ("path", "message", "query", "url", "thought", "task"):
+            if action.get(key):
+                return f"{tool}: {action[key]}"
+        return str(tool or action.get("kind") or "action")
+
 
 class ObservationEvent(Event):
     kind: Literal["ObservationEvent"] = "ObservationEvent"

@@ -18,14 +18,3 @@ class AsyncLegacyPager(AsyncPager[T]):
         if isinstance(data, dict) and "results" in data:
             data = {"items": data.get("results"), "next_page_id": data.get("next_page_id")}
         return super()._page(data)
-
-    def resume(self, cursor: str | None) -> AsyncLegacyPager[T]:
-        return AsyncLegacyPager(
-            self._http,
-            self._path,
-            self._params,
-            self._parse,
-            page_size=self._page_size,
-            limit=self._limit,
-            start_page_id=cursor,
-        )

@@ -19,14 +19,3 @@ class SyncLegacyPager(Pager[T]):
         if isinstance(data, dict) and "results" in data:
             data = {"items": data.get("results"), "next_page_id": data.get("next_page_id")}
         return super()._page(data)
-
-    def resume(self, cursor: str | None) -> SyncLegacyPager[T]:
-        return SyncLegacyPager(
-            self._http,
-            self._path,
-            self._params,
-            self._parse,
-            page_size=self._page_size,
-            limit=self._limit,
-            start_page_id=cursor,
-        )
