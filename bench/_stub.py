@@ -26,45 +26,125 @@ DATA = Path(__file__).resolve().parent / "data"
 CHUNK = b"\0" * (1024 * 1024)
 
 
+def _usage(prompt: int, completion: int) -> dict[str, object]:
+    return {
+        "model": "openai/gpt-5",
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "cache_read_tokens": 0,
+        "cache_write_tokens": 0,
+        "reasoning_tokens": 0,
+        "context_window": 0,
+        "per_turn_token": prompt + completion,
+        "response_id": "",
+    }
+
+
 def event(n: int) -> dict[str, object]:
-    """A realistic event: the mix of kinds and sizes a coding run produces."""
+    """A realistic event: the kinds and sizes of a coding run, each with every field a real app server
+    1.11 sends for it (copied from a recorded run: null and empty fields included)."""
     base: dict[str, object] = {
         "id": str(uuid.UUID(int=n + 1)),
         "timestamp": f"2026-11-29T10:{n // 6000 % 60:02d}:{n // 100 % 60:02d}.{n % 1000000:06d}",
         "source": "agent",
+        "parent_id": str(uuid.UUID(int=n)) if n else None,
     }
     kind = n % 4
     if kind == 0:
         text = f"Step {n}: I will look at the repository layout and run the tests to see what fails. " * 3
         return base | {
-            "kind": "MessageEvent",
             "source": "user" if n % 40 == 0 else "agent",
-            "llm_message": {"role": "assistant", "content": [{"type": "text", "text": text}]},
-            "activated_microagents": [],
+            "llm_message": {
+                "role": "user" if n % 40 == 0 else "assistant",
+                "content": [{"cache_prompt": False, "type": "text", "text": text}],
+                "tool_calls": None,
+                "tool_call_id": None,
+                "name": None,
+                "reasoning_content": None,
+                "thinking_blocks": [],
+                "responses_reasoning_item": None,
+            },
+            "llm_response_id": None if n % 40 == 0 else f"chatcmpl-{n:012x}",
+            "activated_skills": [],
             "extended_content": [],
+            "sender": None,
+            "critic_result": None,
+            "kind": "MessageEvent",
         }
     if kind == 1:
+        command = f"pytest -q tests/test_{n}.py"
         return base | {
-            "kind": "ActionEvent",
-            "thought": [{"type": "text", "text": "Let me run the test suite to check the change."}],
-            "action": {"kind": "ExecuteBashAction", "command": f"pytest -q tests/test_{n}.py", "is_input": False},
+            "thought": [{"cache_prompt": False, "type": "text", "text": "Let me run the tests to check the change."}],
+            "reasoning_content": None,
+            "thinking_blocks": [],
+            "responses_reasoning_item": None,
+            "action": {
+                "command": command,
+                "is_input": False,
+                "timeout": None,
+                "reset": False,
+                "kind": "TerminalAction",
+            },
             "tool_name": "terminal",
-            "tool_call_id": f"call_{n}",
-            "tool_call": {"id": f"call_{n}", "name": "terminal", "arguments": '{"command": "pytest -q"}'},
-            "llm_response_id": f"resp_{n}",
+            "tool_call_id": f"call_{n:016x}",
+            "tool_call": {
+                "id": f"call_{n:016x}",
+                "responses_item_id": None,
+                "name": "terminal",
+                "arguments": json.dumps({"command": command, "summary": "run the tests", "security_risk": "LOW"}),
+                "origin": "completion",
+            },
+            "llm_response_id": f"chatcmpl-{n:012x}",
             "security_risk": "LOW",
+            "critic_result": None,
+            "summary": "run the tests",
+            "kind": "ActionEvent",
         }
     if kind == 2:
+        command = f"pytest -q tests/test_{n - 1}.py"
         output = "".join(f"tests/test_{n}.py::test_case_{i} PASSED\n" for i in range(12))
         return base | {
-            "kind": "ObservationEvent",
             "source": "environment",
             "tool_name": "terminal",
-            "tool_call_id": f"call_{n - 1}",
-            "observation": {"kind": "ExecuteBashObservation", "content": [{"type": "text", "text": output}]},
+            "tool_call_id": f"call_{n - 1:016x}",
+            "observation": {
+                "content": [{"cache_prompt": False, "type": "text", "text": output}],
+                "is_error": False,
+                "command": command,
+                "exit_code": 0,
+                "timeout": False,
+                "metadata": {
+                    "exit_code": 0,
+                    "pid": -1,
+                    "username": "openhands",
+                    "hostname": "sandbox",
+                    "working_dir": "/workspace/project",
+                    "py_interpreter_path": "/usr/bin/python",
+                    "prefix": "",
+                    "suffix": "\n[The command completed with exit code 0.]",
+                },
+                "full_output_save_dir": "workspace/conversations/observations",
+                "kind": "TerminalObservation",
+            },
             "action_id": str(uuid.UUID(int=n)),
+            "extended_content": [],
+            "kind": "ObservationEvent",
         }
-    return base | {"kind": "ConversationStateUpdateEvent", "source": "environment", "key": "stats", "value": {}}
+    if n % 8 == 7:
+        state = {"key": "execution_status", "value": "running", "kind": "ConversationStateUpdateEvent"}
+        return base | {"source": "environment"} | state
+    metrics = {"model_name": "openai/gpt-5", "accumulated_cost": n * 0.001, "max_budget_per_task": None}
+    return base | {
+        "source": "environment",
+        "key": "stats",
+        "value": {
+            "usage_to_metrics": {
+                "agent": metrics | {"accumulated_token_usage": _usage(100 * n, 10 * n)},
+                "condenser": metrics | {"accumulated_cost": 0.0, "accumulated_token_usage": _usage(0, 0)},
+            }
+        },
+        "kind": "ConversationStateUpdateEvent",
+    }
 
 
 def conversation(cid: str) -> dict[str, object]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, runtime_checkable
 
 from pydantic import GetCoreSchemaHandler
@@ -52,9 +52,11 @@ def chunked(items: Sequence[K], size: int) -> Iterator[Sequence[K]]:
 
 
 _CANONICAL = re.compile(r"[0-9a-f]{32}")
+H = TypeVar("H", bound="_HexId")
 
 
 class _HexId(str):
+    __slots__ = ()  # no per-id __dict__: an id is a plain string the garbage collector need not track
     kind = "id"
 
     def __new__(cls, value: str | uuid.UUID) -> _HexId:
@@ -93,19 +95,32 @@ class _HexId(str):
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(
-            cls, core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
+            _from_wire(cls), core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
         )
+
+
+def _from_wire(cls: type[H]) -> Callable[[str], H]:
+    """The validator of ``cls`` in a model: a canonical id (as servers send them) becomes ``cls``
+    in one step; anything else goes through ``cls(...)`` (a poll reads hundreds of ids at a time)."""
+    new, canonical = str.__new__, _CANONICAL.fullmatch
+
+    def validate(value: str) -> H:
+        return new(cls, value) if canonical(value) else cls(value)
+
+    return validate
 
 
 class ConversationId(_HexId):
     """The id of an app conversation (``AppConversation.id``, ``StartTask.app_conversation_id``)."""
 
+    __slots__ = ()
     kind = "conversation id"
 
 
 class StartTaskId(_HexId):
     """The id of a start task returned by ``conversations.start(wait=None)``; not a conversation id."""
 
+    __slots__ = ()
     kind = "start-task id"
 
 

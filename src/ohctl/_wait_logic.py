@@ -38,27 +38,29 @@ FAILED_EXECUTION = frozenset({ExecutionStatus.ERROR.value, ExecutionStatus.STUCK
 FAILED_SANDBOX = frozenset({SandboxStatus.ERROR.value, SandboxStatus.MISSING.value})
 ACTIVE_EXECUTION = frozenset({ExecutionStatus.RUNNING.value, ExecutionStatus.IDLE.value})
 
+# What each execution status means. The statuses are str enums, which hash and compare like their
+# values, so a member and a plain string (a status the enum does not know yet) are one lookup: a poll
+# classifies hundreds of conversations.
+_EXECUTION_OUTCOME: dict[str, Outcome] = {
+    ExecutionStatus.FINISHED.value: Outcome.FINISHED,
+    ExecutionStatus.ERROR.value: Outcome.FAILED,
+    ExecutionStatus.STUCK.value: Outcome.FAILED,
+    ExecutionStatus.WAITING_FOR_CONFIRMATION.value: Outcome.NEEDS_INPUT,
+}
+
 
 def classify(conversation: AppConversation | None) -> Outcome | None:
     """The outcome a wait ends on, or None to keep waiting. PAUSED and STARTING are not terminal."""
     if conversation is None:
         return None
-    sandbox = str(conversation.sandbox_status) if conversation.sandbox_status is not None else None
-    if sandbox in FAILED_SANDBOX:
+    if conversation.sandbox_status in FAILED_SANDBOX:
         return Outcome.FAILED
-    return classify_execution(conversation.execution_status)
+    return _EXECUTION_OUTCOME.get(conversation.execution_status)  # type: ignore[arg-type]  # a str enum or None
 
 
 def classify_execution(status: object) -> Outcome | None:
     """The outcome an agent's execution status means, or None to keep waiting."""
-    execution = str(status) if status is not None else None
-    if execution == ExecutionStatus.FINISHED.value:
-        return Outcome.FINISHED
-    if execution in FAILED_EXECUTION:
-        return Outcome.FAILED
-    if execution == ExecutionStatus.WAITING_FOR_CONFIRMATION.value:
-        return Outcome.NEEDS_INPUT
-    return None
+    return _EXECUTION_OUTCOME.get(status) if isinstance(status, str) else None
 
 
 def describe(conversation: AppConversation | None) -> str:
@@ -128,7 +130,7 @@ class FreshRun:
         return self.seen_active or time.monotonic() - self.started >= self.grace
 
 
-@dataclass
+@dataclass(slots=True)  # no per-result __dict__: a poll makes hundreds
 class WaitResult:
     """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""
 

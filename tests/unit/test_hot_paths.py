@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ohctl
-from ohctl.types.events import Event, parse_event, parse_event_page
+from ohctl.types.events import ActionEvent, Event, MessageEvent, ObservationEvent, parse_event, parse_event_page
 from tests.unit.helpers import Recorder, conversation, json_response, make_async_client, make_client
 
 CID = "c" * 32
@@ -99,6 +99,112 @@ def test_a_page_of_events_reads_as_each_event_alone() -> None:
     assert kinds[3] == kinds[4] == "Event" and kinds[5] == "BrandNewEvent"
     assert page.items[5].payload == [1, 2]  # type: ignore[attr-defined]  (unknown fields kept)
     assert page.items[2].text == "boom" and type(page.items[0]).__name__ == "MessageEvent"
+
+
+# As a real app server 1.11 sends them (recorded; every field, null and empty ones included).
+REAL_EVENTS: list[dict[str, Any]] = [
+    {
+        "id": "5ccc101d-7af3-4dad-82fc-b7988aa7315b",
+        "timestamp": "2026-11-29T18:49:48.629992",
+        "source": "user",
+        "parent_id": "b3ecddc5-43f3-4f83-8042-f0c8219b4c9b",
+        "llm_message": {
+            "role": "user",
+            "content": [{"cache_prompt": False, "type": "text", "text": "Print twelve lines"}],
+            "tool_calls": None,
+            "tool_call_id": None,
+            "name": None,
+            "reasoning_content": None,
+            "thinking_blocks": [],
+            "responses_reasoning_item": None,
+        },
+        "llm_response_id": None,
+        "activated_skills": [],
+        "extended_content": [],
+        "sender": None,
+        "critic_result": None,
+        "kind": "MessageEvent",
+    },
+    {
+        "id": "74bf16c9-28c9-485f-adf4-fc23daaa1675",
+        "timestamp": "2026-11-29T18:49:49.364240",
+        "source": "agent",
+        "parent_id": "5ccc101d-7af3-4dad-82fc-b7988aa7315b",
+        "thought": [],
+        "reasoning_content": None,
+        "thinking_blocks": [],
+        "responses_reasoning_item": None,
+        "action": {"command": "echo step 1", "is_input": False, "timeout": None, "reset": False, "kind": "TerminalAction"},
+        "tool_name": "terminal",
+        "tool_call_id": "call_70800aa132f14759",
+        "tool_call": {
+            "id": "call_70800aa132f14759",
+            "responses_item_id": None,
+            "name": "terminal",
+            "arguments": '{"command": "echo step 1"}',
+            "origin": "completion",
+        },
+        "llm_response_id": "chatcmpl-5345be7977f9",
+        "security_risk": "LOW",
+        "critic_result": None,
+        "summary": "scripted",
+        "kind": "ActionEvent",
+    },
+    {
+        "id": "6f2a5a54-36a8-4d0c-a45c-df04c9bf295c",
+        "timestamp": "2026-11-29T18:49:49.732409",
+        "source": "environment",
+        "parent_id": "74bf16c9-28c9-485f-adf4-fc23daaa1675",
+        "tool_name": "terminal",
+        "tool_call_id": "call_70800aa132f14759",
+        "observation": {"content": [{"type": "text", "text": "step 1"}], "exit_code": 0, "kind": "TerminalObservation"},
+        "action_id": "74bf16c9-28c9-485f-adf4-fc23daaa1675",
+        "extended_content": [],
+        "kind": "ObservationEvent",
+    },
+]
+
+
+def test_a_page_of_known_kinds_reads_as_each_event_alone_with_every_field_typed() -> None:
+    page = parse_event_page(json.dumps({"items": REAL_EVENTS, "next_page_id": None}).encode())
+    one_by_one = [parse_event(dict(e)) for e in REAL_EVENTS]
+    assert [e.model_dump() for e in page.items] == [e.model_dump() for e in one_by_one]
+    message, action, observation = page.items
+    assert isinstance(action, ActionEvent) and action.tool_call is not None
+    assert action.tool_call["name"] == "terminal" and action.thinking_blocks == [] and action.summary == "scripted"
+    assert isinstance(message, MessageEvent) and message.activated_skills == [] and message.text == "Print twelve lines"
+    assert isinstance(observation, ObservationEvent) and observation.text == "step 1"
+    assert all(not e.model_extra for e in page.items)  # every field the server sends is a declared one
+    assert page.next_page_id is None
+
+
+def test_a_page_with_one_odd_event_still_reads_every_other_event_typed() -> None:
+    odd = {"id": "x", "kind": "BrandNewEvent", "payload": 1}
+    page = parse_event_page(json.dumps({"items": [*REAL_EVENTS, odd]}).encode())
+    assert [type(e).__name__ for e in page.items] == ["MessageEvent", "ActionEvent", "ObservationEvent", "Event"]
+    assert page.items[-1].model_extra == {"payload": 1}
+
+
+def test_a_pager_holds_one_page_at_a_time() -> None:
+    """The previous page is dropped before the next is fetched (memory and garbage-collector work stay
+    at one page), unless the caller keeps it."""
+    import gc
+    import weakref
+
+    alive: list[int] = []
+    refs: list[weakref.ref[Any]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        gc.collect()
+        alive.append(sum(1 for r in refs if r() is not None))
+        return numbered(300)(request)
+
+    client, _ = make_client(Recorder(answer))
+    for item in client.secrets.search(page_size=100):
+        if not refs or refs[-1]() is None or item.name.endswith("00"):
+            refs.append(weakref.ref(item))
+        del item
+    assert alive == [0, 0, 0]  # no item of an earlier page was still held when the next one was asked
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,10 @@ class AsyncPager(Generic[T]):
         return await self.fetch_page(self._start)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Page after page; with a ``limit``, it stops once that many items have come."""
+        """Page after page; with a ``limit``, it stops once that many items have come.
+
+        No page is kept while the next one is fetched and parsed: at most one page is in memory (and
+        the garbage collector does not see two pages' worth of live objects at each pass)."""
         page_id = self._start
         seen: set[str] = set()
         left = self._limit
@@ -117,11 +120,13 @@ class AsyncPager(Generic[T]):
                 await self._on_empty()
             page_id = page.next_page_id
             self.cursor = page_id
+            count = len(page.items)
             if left is not None:
-                left -= len(page.items)
+                left -= count
             yield page
-            if not page_id or not page.items or page_id in seen or (left is not None and left <= 0):
-                if not page_id or not page.items or page_id in seen:
+            del page
+            if not page_id or not count or page_id in seen or (left is not None and left <= 0):
+                if not page_id or not count or page_id in seen:
                     self.cursor = None
                 return
             seen.add(page_id)
@@ -131,12 +136,15 @@ class AsyncPager(Generic[T]):
         if remaining == 0:
             return
         async for page in self.pages():
-            for item in page.items:
+            items = page.items
+            del page  # the page is dropped before the next is fetched (see pages)
+            for item in items:
                 yield item
                 if remaining is not None:
                     remaining -= 1
                     if remaining <= 0:
                         return
+            del items
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()

@@ -105,7 +105,10 @@ class Pager(Generic[T]):
         return self.fetch_page(self._start)
 
     def pages(self) -> Iterator[Page[T]]:
-        """Page after page; with a ``limit``, it stops once that many items have come."""
+        """Page after page; with a ``limit``, it stops once that many items have come.
+
+        No page is kept while the next one is fetched and parsed: at most one page is in memory (and
+        the garbage collector does not see two pages' worth of live objects at each pass)."""
         page_id = self._start
         seen: set[str] = set()
         left = self._limit
@@ -118,11 +121,13 @@ class Pager(Generic[T]):
                 self._on_empty()
             page_id = page.next_page_id
             self.cursor = page_id
+            count = len(page.items)
             if left is not None:
-                left -= len(page.items)
+                left -= count
             yield page
-            if not page_id or not page.items or page_id in seen or (left is not None and left <= 0):
-                if not page_id or not page.items or page_id in seen:
+            del page
+            if not page_id or not count or page_id in seen or (left is not None and left <= 0):
+                if not page_id or not count or page_id in seen:
                     self.cursor = None
                 return
             seen.add(page_id)
@@ -132,12 +137,15 @@ class Pager(Generic[T]):
         if remaining == 0:
             return
         for page in self.pages():
-            for item in page.items:
+            items = page.items
+            del page  # the page is dropped before the next is fetched (see pages)
+            for item in items:
                 yield item
                 if remaining is not None:
                     remaining -= 1
                     if remaining <= 0:
                         return
+            del items
 
     def __iter__(self) -> Iterator[T]:
         return self._items()

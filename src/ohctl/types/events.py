@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .._ids import MAX_CURSOR
 from .._parse import ShapeError, json_kind
@@ -48,6 +48,9 @@ class MessageEvent(Event):
     llm_message: dict[str, Any] | None = None
     llm_response_id: str | None = None
     sender: str | None = None
+    activated_skills: list[str] | None = None
+    extended_content: list[dict[str, Any]] | None = None
+    critic_result: dict[str, Any] | None = None
 
     @property
     def role(self) -> str | None:
@@ -63,10 +66,14 @@ class ActionEvent(Event):
     tool_name: str | None = None
     tool_call_id: str | None = None
     action: dict[str, Any] | None = None
+    tool_call: dict[str, Any] | None = None
     thought: list[dict[str, Any]] | None = None
     reasoning_content: str | None = None
+    thinking_blocks: list[dict[str, Any]] | None = None
+    responses_reasoning_item: dict[str, Any] | None = None
     summary: str | None = None
     security_risk: str | None = None
+    critic_result: dict[str, Any] | None = None
     llm_response_id: str | None = None
 
     @property
@@ -97,6 +104,7 @@ class ObservationEvent(Event):
     tool_call_id: str | None = None
     action_id: str | None = None
     observation: dict[str, Any] | None = None
+    extended_content: list[dict[str, Any]] | None = None
 
     @property
     def text(self) -> str:
@@ -326,39 +334,55 @@ _BY_KIND: dict[str, type[Event]] = {
 }
 
 
-# A page's events validate in one pass: a known bare kind picks its class by the literal ``kind``
-# (no Python call per event); anything else (an unknown kind, a full class path, a null kind, a bad
-# field) falls back to ``parse_event``, which is as tolerant as validating one event at a time.
+# A page's events validate in one pass. First as a page of known bare kinds only (a discriminated
+# union on the literal ``kind``: pure pydantic-core, no Python call per event); a page that does not
+# fit (an unknown kind, a full class path, a null kind, a bad field, not JSON) is validated again
+# with every event that is not a known kind going through ``parse_event``, which is as tolerant as
+# validating one event at a time and raises the same errors.
 if TYPE_CHECKING:
+    KnownEvent = Event
     AnyEvent = Event
 else:
-    _KNOWN = Annotated[Union[tuple(_BY_KIND.values())], Field(discriminator="kind")]  # noqa: UP007 (built at run time)
+    KnownEvent = Annotated[Union[tuple(_BY_KIND.values())], Field(discriminator="kind")]  # noqa: UP007
     AnyEvent = Annotated[
-        Union[_KNOWN, Annotated[Any, AfterValidator(lambda data: parse_event(data))]],  # noqa: UP007
+        Union[KnownEvent, Annotated[Any, AfterValidator(lambda data: parse_event(data))]],  # noqa: UP007
         Field(union_mode="left_to_right"),
     ]
 
 
-class _EventPageBody(BaseModel):
-    """A search page of events as sent, validated from the raw bytes in one pass."""
+class _KnownEventPage(BaseModel):
+    """A search page of events of known kinds, validated from the raw bytes in one pass."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
-    items: list[AnyEvent] | None = None
+    items: list[KnownEvent] | None = None
     next_page_id: str | None = Field(default=None, max_length=MAX_CURSOR)
 
 
+class _EventPageBody(_KnownEventPage):
+    """Any search page of events: unknown kinds, class paths and null kinds too."""
+
+    items: list[AnyEvent] | None = None
+
+
 @cache
-def _event_page() -> TypeAdapter[_EventPageBody]:
-    return TypeAdapter(_EventPageBody)  # built on first use, like the models (see OhBase)
+def _event_pages() -> tuple[TypeAdapter[_KnownEventPage], TypeAdapter[_EventPageBody]]:
+    return TypeAdapter(_KnownEventPage), TypeAdapter(_EventPageBody)  # built on first use (see OhBase)
+
+
+EventPage = Page[Event]
 
 
 def parse_event_page(raw: bytes) -> Page[Event]:
     """A page of events (``{"items": [...], "next_page_id": ...}``) from the response body: JSON
     decoding and validation in one pass, each event typed by its kind (unknown kinds as ``Event``).
     Raises pydantic's ValidationError (a ValueError) for a body that is not JSON or not a page."""
-    body = _event_page().validate_json(raw)
-    return Page[Event].model_construct(items=body.items or [], next_page_id=body.next_page_id)
+    known, tolerant = _event_pages()
+    try:
+        body: _KnownEventPage = known.validate_json(raw)
+    except ValidationError:
+        body = tolerant.validate_json(raw)
+    return EventPage.model_construct(items=body.items or [], next_page_id=body.next_page_id)
 
 
 def parse_event(data: dict[str, Any]) -> Event:
