@@ -10,6 +10,7 @@ baseline within the same round, summarised as median and min-max.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import statistics
@@ -34,6 +35,25 @@ def peak_rss_mib() -> float:
     return float("nan")
 
 
+# On a machine with two CPUs or more, the stub and the contender each get their own CPU: neither
+# waits for the other to be scheduled, which is most of the spread between rounds otherwise.
+_CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+STUB_CPU = _CPUS[-1] if len(_CPUS) >= 2 else None
+WORKER_CPU = _CPUS[0] if len(_CPUS) >= 2 else None
+
+
+def _pin(cpu: int | None) -> Callable[[], None] | None:
+    if cpu is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def settle() -> None:
+    """Called by a worker just before its clock starts: a full garbage collection, so every contender
+    starts from a collected heap (the collector stays on while timed, unlike timeit's)."""
+    gc.collect()
+
+
 def emit(result: dict[str, Any]) -> None:
     """A worker's one line of output (with its peak RSS added)."""
     print(json.dumps(result | {"rss_mib": round(peak_rss_mib(), 1)}), flush=True)
@@ -44,7 +64,7 @@ def stub_server() -> Iterator[str]:
     """The stub app server in its own process; yields its base URL and stops it by PID."""
     with tempfile.TemporaryDirectory(prefix="ohctl-bench-") as tmp:
         port_file = Path(tmp) / "port"
-        proc = subprocess.Popen([sys.executable, str(BENCH / "_stub.py"), str(port_file)])
+        proc = subprocess.Popen([sys.executable, str(BENCH / "_stub.py"), str(port_file)], preexec_fn=_pin(STUB_CPU))
         try:
             deadline = time.monotonic() + 20
             while not port_file.exists() or not port_file.read_text():
@@ -61,7 +81,12 @@ def worker(script: str, name: str, *args: str) -> dict[str, Any]:
     """Run one contender in a fresh interpreter and return its JSON line."""
     env = os.environ | {"PYTHONPATH": str(ROOT / "src"), "OHCTL_LOG": "", "PYTHONHASHSEED": "0"}
     out = subprocess.run(
-        [sys.executable, script, "--worker", name, *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, script, "--worker", name, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=_pin(WORKER_CPU),
     )
     if out.returncode != 0:
         raise RuntimeError(f"worker {name} failed:\n{out.stderr[-3000:]}")

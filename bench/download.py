@@ -31,6 +31,7 @@ def run_worker(name: str, base_url: str, mib: int) -> None:
     shm = "/dev/shm" if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(prefix="ohctl-bench-", dir=shm) as tmp:
         target = Path(tmp) / "trajectory.zip"
+        h.settle()
         start = time.perf_counter()
         if name == "raw":
             with (

@@ -92,6 +92,7 @@ def run_worker(name: str, base_url: str, count: int) -> None:
 
 def timed(cycle: object) -> float:
     assert cycle() > 0  # type: ignore[operator]
+    h.settle()
     start = time.perf_counter()
     for _ in range(CYCLES):
         cycle()  # type: ignore[operator]
@@ -100,6 +101,7 @@ def timed(cycle: object) -> float:
 
 async def atimed(cycle: object) -> float:
     assert await cycle() > 0  # type: ignore[operator]
+    h.settle()
     start = time.perf_counter()
     for _ in range(CYCLES):
         await cycle()  # type: ignore[operator]

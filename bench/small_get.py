@@ -60,6 +60,7 @@ def run_worker(name: str, base_url: str, calls: int) -> None:
 def measure(call: object, calls: int) -> None:
     for _ in range(50):
         call()  # type: ignore[operator]
+    h.settle()
     start = time.perf_counter()
     for _ in range(calls):
         call()  # type: ignore[operator]
@@ -69,6 +70,7 @@ def measure(call: object, calls: int) -> None:
 async def ameasure(call: object, calls: int) -> None:
     for _ in range(50):
         await call()  # type: ignore[operator]
+    h.settle()
     start = time.perf_counter()
     for _ in range(calls):
         await call()  # type: ignore[operator]

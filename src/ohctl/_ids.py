@@ -12,12 +12,14 @@ the models (no import cycle).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, runtime_checkable
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from ._errors import IdKindError, InvalidArgumentError, InvalidIdError
@@ -51,8 +53,7 @@ def chunked(items: Sequence[K], size: int) -> Iterator[Sequence[K]]:
         yield items[start : start + size]
 
 
-_CANONICAL = re.compile(r"[0-9a-f]{32}")
-H = TypeVar("H", bound="_HexId")
+_CANONICAL = re.compile(r"^[0-9a-f]{32}$")  # (fullmatch in Python; pydantic-core anchors)
 
 
 class _HexId(str):
@@ -94,20 +95,27 @@ class _HexId(str):
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            _from_wire(cls), core_schema.str_schema(), serialization=core_schema.to_string_ser_schema()
+        # A canonical id (as servers send them) is checked by pydantic-core's regex and made by str's own
+        # constructor: no Python call per id (a poll reads hundreds). Any other string goes through
+        # cls(...), which normalizes it or raises the error that names the id's kind.
+        return core_schema.union_schema(
+            [
+                core_schema.no_info_after_validator_function(
+                    functools.partial(str.__new__, cls), core_schema.str_schema(pattern=_CANONICAL.pattern)
+                ),
+                core_schema.no_info_after_validator_function(cls, core_schema.str_schema()),
+            ],
+            mode="left_to_right",
+            custom_error_type="id_invalid",
+            custom_error_message=f"not a valid {cls.kind} (expected a UUID)",
+            serialization=core_schema.to_string_ser_schema(),
         )
 
-
-def _from_wire(cls: type[H]) -> Callable[[str], H]:
-    """The validator of ``cls`` in a model: a canonical id (as servers send them) becomes ``cls``
-    in one step; anything else goes through ``cls(...)`` (a poll reads hundreds of ids at a time)."""
-    new, canonical = str.__new__, _CANONICAL.fullmatch
-
-    def validate(value: str) -> H:
-        return new(cls, value) if canonical(value) else cls(value)
-
-    return validate
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "description": f"A {cls.kind}: a UUID (32 hex digits, or hyphenated)"}
 
 
 class ConversationId(_HexId):

@@ -20,6 +20,13 @@ class OhBase(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=False)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Validated with unknown fields forbidden (the hot paths' fast pass, see _parse.ExactFirst), a
+        # model has no dict of unknown fields (``model_extra`` is None) until one is set.
+        if name not in type(self).__pydantic_fields__ and getattr(self, "__pydantic_extra__", {}) is None:
+            object.__setattr__(self, "__pydantic_extra__", {})
+        super().__setattr__(name, value)
+
 
 class OhModel(OhBase):
     """Base of every model: an ``OhBase`` where a null (or a value of the wrong type) for a field with
