@@ -63,6 +63,8 @@ class _HexId(str):
     def __new__(cls, value: str | uuid.UUID) -> _HexId:
         if type(value) is cls:
             return value  # already checked (ids pass through several layers; a poll re-reads hundreds)
+        if type(value) is str and _CANONICAL.fullmatch(value):
+            return super().__new__(cls, value)  # as servers send them: no need to parse
         if isinstance(value, _HexId) and not isinstance(value, cls):
             raise IdKindError(
                 f"{type(value).__name__} {str(value)!r} was passed where a {cls.kind} belongs. "

@@ -134,7 +134,7 @@ REAL_EVENTS: list[dict[str, Any]] = [
         "reasoning_content": None,
         "thinking_blocks": [],
         "responses_reasoning_item": None,
-        "action": {"command": "echo step 1", "is_input": False, "timeout": None, "reset": False, "kind": "TerminalAction"},
+        "action": {"command": "echo step 1", "is_input": False, "timeout": None, "kind": "TerminalAction"},
         "tool_name": "terminal",
         "tool_call_id": "call_70800aa132f14759",
         "tool_call": {
@@ -289,3 +289,30 @@ def test_every_public_name_imports() -> None:
     for name in ohctl.__all__:
         assert getattr(ohctl, name) is not None, name
     assert isinstance(Event, type)
+
+
+def test_exact_first_keeps_unknown_fields_and_the_same_errors() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from ohctl._parse import ExactFirst
+    from ohctl.types.conversations import AppConversation
+
+    parse = ExactFirst(TypeAdapter(list[AppConversation]))
+    known = json.dumps([conversation(CID)]).encode()
+    newer = json.dumps([conversation(CID) | {"brand_new": {"x": 1}}]).encode()
+    [exact] = parse(known)
+    assert exact.model_extra is None  # no dict of unknown fields was made
+    [tolerant] = parse(newer)
+    assert tolerant.model_extra == {"brand_new": {"x": 1}}  # kept, as one-at-a-time validation keeps it
+    assert exact == AppConversation.model_validate(conversation(CID))  # None and {} extras compare equal
+    assert parse._skip == ExactFirst.SKIP  # the next bodies go straight to the tolerant pass
+    assert [c.id for c in parse(known)] == [CID] and parse._skip == ExactFirst.SKIP - 1
+    exact.note = "mine"  # an unknown attribute can still be set
+    assert exact.model_extra == {"note": "mine"}
+    for body in (b'[{"id": 5}]', b"[{", b"[3]", b'[{"id": "nope", "brand_new": 1}]'):
+        parse._skip = 0  # the exact pass is tried first, and fails
+        with pytest.raises(ValidationError) as exact_error:
+            parse(body)
+        with pytest.raises(ValidationError) as plain_error:
+            TypeAdapter(list[AppConversation]).validate_json(body)
+        assert exact_error.value.errors() == plain_error.value.errors()
