@@ -120,7 +120,13 @@ async def ensure_sandbox_running(
 async def ensure_conversation_running(
     client: AsyncOpenHands, conversation: Any, *, timeout: float | None = 180.0
 ) -> AsyncAgentServer:
-    conv = await client.conversations.retrieve(conversation)
+    return await ensure_fetched_running(client, await client.conversations.retrieve(conversation), timeout=timeout)
+
+
+async def ensure_fetched_running(
+    client: AsyncOpenHands, conv: AppConversation, *, timeout: float | None = 180.0
+) -> AsyncAgentServer:
+    """``ensure_conversation_running`` of a conversation just read (no second read of it)."""
     agent = agent_from_conversation(client, conv)
     if agent is not None and await agent.alive():
         return agent

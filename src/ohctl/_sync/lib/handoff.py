@@ -119,7 +119,11 @@ def ensure_sandbox_running(
 
 
 def ensure_conversation_running(client: OpenHands, conversation: Any, *, timeout: float | None = 180.0) -> AgentServer:
-    conv = client.conversations.retrieve(conversation)
+    return ensure_fetched_running(client, client.conversations.retrieve(conversation), timeout=timeout)
+
+
+def ensure_fetched_running(client: OpenHands, conv: AppConversation, *, timeout: float | None = 180.0) -> AgentServer:
+    """``ensure_conversation_running`` of a conversation just read (no second read of it)."""
     agent = agent_from_conversation(client, conv)
     if agent is not None and agent.alive():
         return agent

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..._errors import WorkspaceDiffError
 from ..._ids import ConversationRef, conversation_id
 from ...types.git import WorkspaceDiff
+from .handoff import ensure_fetched_running
 
 if TYPE_CHECKING:
     from ..agent.client import AgentServer
@@ -67,7 +68,7 @@ def workspace_diff(
     """Resume the sandbox if it is paused, find the repository, and run git diff there."""
     cid = conversation_id(conversation)
     conv = client.conversations.retrieve(cid)
-    agent = client.conversations.ensure_running(cid, timeout=resume_timeout)
+    agent = ensure_fetched_running(client, conv, timeout=resume_timeout)
     try:
         root = repository_root(agent, cid, conv.selected_repository, path)
         script = DIFF_SCRIPT.format(root=shlex.quote(root), opts="--stat" if stat else "")
