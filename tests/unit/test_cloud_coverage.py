@@ -4,9 +4,7 @@ or the reason it is left out; and every such route the code calls is one the doc
 
 from __future__ import annotations
 
-import re
-
-from tests.unit.test_coverage import APP, CLOUD, operations, readme_tables, walked
+from tests.unit.test_coverage import APP, CLOUD, listing_problems, operations, row_problems, walked
 
 
 def cloud_only() -> frozenset[tuple[str, str]]:
@@ -30,32 +28,10 @@ def test_cloud_modules_call_only_cloud_only_routes() -> None:
 
 
 def test_readme_lists_every_cloud_only_route_once() -> None:
-    rows = readme_tables().get("cloud", [])
-    listed = [(method, path) for method, path, _ in rows]
-    repeated = sorted({r for r in listed if listed.count(r) > 1})
-    missing = sorted(cloud_only() - set(listed))
-    extra = sorted(set(listed) - cloud_only())
-    assert not repeated, f"listed more than once in the Cloud-only table: {repeated}"
-    assert not missing, f"Cloud-only routes missing from the README's Cloud-only table: {missing}"
-    assert not extra, f"rows of the Cloud-only table that are not Cloud-only routes: {extra}"
+    problems = listing_problems("cloud", cloud_only(), "Cloud-only")
+    assert not problems, "\n".join(problems)
 
 
 def test_readme_cloud_rows_match_the_code() -> None:
-    sites = [s for s in walked() if s.api == "cloud"]
-    called = {(s.method, s.template) for s in sites}
-    wrong = []
-    for method, path, cell in readme_tables().get("cloud", []):
-        key = (method, path)
-        if cell.startswith("not covered: "):
-            if len(cell) < len("not covered: ") + 10:
-                wrong.append(f"{method} {path}: give a reason")
-            if key in called:
-                wrong.append(f"{method} {path} is marked not covered but the code calls it")
-            continue
-        if key not in called:
-            wrong.append(f"{method} {path} names {cell} but no code calls it")
-            continue
-        public = {s.function for s in sites if (s.method, s.template) == key and not s.function.startswith("_")}
-        if public and not any(re.search(rf"\.{name}\(\)", cell) for name in public):
-            wrong.append(f"{method} {path}: {cell} names none of {sorted(public)}")
+    wrong = row_problems("cloud")
     assert not wrong, "\n".join(wrong)

@@ -4,9 +4,7 @@ calls only V0 routes (the document's, or the few 1.6.0 added, listed with where 
 
 from __future__ import annotations
 
-import re
-
-from tests.unit.test_coverage import V0, V0_NOT_IN_DOCUMENT, operations, readme_tables, walked
+from tests.unit.test_coverage import V0, V0_NOT_IN_DOCUMENT, listing_problems, operations, row_problems, walked
 
 
 def v0_routes() -> frozenset[tuple[str, str]]:
@@ -28,32 +26,10 @@ def test_the_legacy_module_calls_only_v0_routes() -> None:
 
 
 def test_readme_lists_every_v0_route_once() -> None:
-    rows = readme_tables().get("legacy", [])
-    listed = [(method, path) for method, path, _ in rows]
-    repeated = sorted({r for r in listed if listed.count(r) > 1})
-    missing = sorted(v0_routes() - set(listed))
-    extra = sorted(set(listed) - v0_routes())
-    assert not repeated, f"listed more than once in the Legacy V0 table: {repeated}"
-    assert not missing, f"V0 routes missing from the README's Legacy V0 table: {missing}"
-    assert not extra, f"rows of the Legacy V0 table that are not V0 routes: {extra}"
+    problems = listing_problems("legacy", v0_routes(), "Legacy V0")
+    assert not problems, "\n".join(problems)
 
 
 def test_readme_legacy_rows_match_the_code() -> None:
-    sites = [s for s in walked() if s.api == "legacy"]
-    called = {(s.method, s.template) for s in sites}
-    wrong = []
-    for method, path, cell in readme_tables().get("legacy", []):
-        key = (method, path)
-        if cell.startswith("not covered: "):
-            if len(cell) < len("not covered: ") + 10:
-                wrong.append(f"{method} {path}: give a reason")
-            if key in called:
-                wrong.append(f"{method} {path} is marked not covered but the code calls it")
-            continue
-        if key not in called:
-            wrong.append(f"{method} {path} names {cell} but no code calls it")
-            continue
-        public = {s.function for s in sites if (s.method, s.template) == key and not s.function.startswith("_")}
-        if public and not any(re.search(rf"\.{name}\(\)", cell) for name in public):
-            wrong.append(f"{method} {path}: {cell} names none of {sorted(public)}")
+    wrong = row_problems("legacy")
     assert not wrong, "\n".join(wrong)
