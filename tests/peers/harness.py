@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -160,31 +161,37 @@ def start_app_server(llm_base_url: str, session_api_key: str | None = None, time
     )
 
 
-def start_agent_server(session_api_key: str, timeout: float = 120.0) -> Peer:
-    """The newest standalone agent server, bound to 127.0.0.1."""
-    python = agent_server_python()
-    reap()
-    peer = Peer("agent-server", port=free_port())
+P = TypeVar("P", bound=Peer)
+
+
+def isolated_env(peer: Peer, extra: dict[str, str], *, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment of a server the suite starts: the run's marker (so every process it starts can
+    be found and ended), HOME and TMPDIR (tmux's too) inside the run's directory, no OPENHANDS_/OH_/
+    VIRTUAL_ENV variables of the caller (nor any ``drop`` prefix), then ``extra``."""
     (peer.workdir / "run_id").write_text(peer.run_id)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENHANDS_", "OH_", "VIRTUAL_ENV"))}
     for sub in ("tmp", "home"):
         (peer.workdir / sub).mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENHANDS_", "OH_", "VIRTUAL_ENV", *drop))}
     env.update(
         {
             MARKER: peer.run_id,
+            "PYTHONUNBUFFERED": "1",
+            "HOME": str(peer.workdir / "home"),
             "TMPDIR": str(peer.workdir / "tmp"),
             "TMUX_TMPDIR": str(peer.workdir / "tmp"),
-            "HOME": str(peer.workdir / "home"),
-            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-            "OPENHANDS_SUPPRESS_BANNER": "1",
-            "PYTHONUNBUFFERED": "1",
-            "SESSION_API_KEY": session_api_key,
-            "OH_SECRET_KEY": uuid.uuid4().hex,
         }
     )
+    env.update(extra)
+    return env
+
+
+def launch(peer: P, argv: list[str], env: dict[str, str], *, ready: str, timeout: float, interval: float = 0.5) -> P:
+    """Start ``argv`` for ``peer`` in its own session (output to the peer's log) and wait until GET
+    ``ready`` answers 200; a server that exits or is not ready in time is stopped and raises
+    PeerUnavailable with the end of its log."""
     with peer.log_path.open("ab") as log:
         peer.process = subprocess.Popen(
-            [python, "-m", "openhands.agent_server", "--host", "127.0.0.1", "--port", str(peer.port)],
+            argv,
             env=env,
             cwd=peer.workdir,
             stdout=log,
@@ -196,14 +203,32 @@ def start_agent_server(session_api_key: str, timeout: float = 120.0) -> Peer:
     try:
         while time.monotonic() < deadline:
             if peer.process.poll() is not None:
-                raise PeerUnavailable(f"agent server exited with {peer.process.returncode}:\n{peer.log_tail()}")
+                raise PeerUnavailable(f"{peer.name} exited with {peer.process.returncode}:\n{peer.log_tail()}")
             try:
-                if httpx.get(peer.base_url + "/alive", timeout=2).status_code == 200:
+                if httpx.get(peer.base_url + ready, timeout=2).status_code == 200:
                     return peer
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
-        raise PeerUnavailable(f"agent server not ready after {timeout:.0f}s:\n{peer.log_tail()}")
+            time.sleep(interval)
+        raise PeerUnavailable(f"{peer.name} not ready after {timeout:.0f}s:\n{peer.log_tail()}")
     except BaseException:
         peer.stop(keep_dir=True)
         raise
+
+
+def start_agent_server(session_api_key: str, timeout: float = 120.0) -> Peer:
+    """The newest standalone agent server, bound to 127.0.0.1."""
+    python = agent_server_python()
+    reap()
+    peer = Peer("agent-server", port=free_port())
+    env = isolated_env(
+        peer,
+        {
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "OPENHANDS_SUPPRESS_BANNER": "1",
+            "SESSION_API_KEY": session_api_key,
+            "OH_SECRET_KEY": uuid.uuid4().hex,
+        },
+    )
+    argv = [python, "-m", "openhands.agent_server", "--host", "127.0.0.1", "--port", str(peer.port)]
+    return launch(peer, argv, env, ready="/alive", timeout=timeout)

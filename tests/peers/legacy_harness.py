@@ -9,14 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
-
 from ohctl.local.install import V0_SERVER
-from ohctl.local.server import LAUNCH, MARKER, free_port
-from tests.peers.harness import Peer, PeerUnavailable, _installed_python, _new_dir, reap
+from ohctl.local.server import LAUNCH, free_port
+from tests.peers.harness import Peer, PeerUnavailable, _installed_python, _new_dir, isolated_env, launch, reap
 
 V0_KEY = "ohctl-legacy-session-key"
 
@@ -47,50 +44,15 @@ def start_v0_server(*, session_api_key: str | None = V0_KEY, timeout: float = 12
     python = v0_server_python()
     reap()
     peer = V0Peer("v0-server", workdir=_new_dir(), port=free_port())
-    (peer.workdir / "run_id").write_text(peer.run_id)
-    for sub in ("tmp", "home"):
-        (peer.workdir / sub).mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENHANDS_", "OH_", "VIRTUAL_ENV", "LLM_"))}
-    env.update(
-        {
-            MARKER: peer.run_id,
-            "PYTHONUNBUFFERED": "1",
-            "HOME": str(peer.workdir / "home"),
-            "TMPDIR": str(peer.workdir / "tmp"),
-            "TMUX_TMPDIR": str(peer.workdir / "tmp"),
-            "SANDBOX_CLOSE_DELAY": "30",  # finished conversations stay up for the file tests
-            "MAX_CONCURRENT_CONVERSATIONS": "12",
-        }
-    )
+    extra = {
+        "SANDBOX_CLOSE_DELAY": "30",  # finished conversations stay up for the file tests
+        "MAX_CONCURRENT_CONVERSATIONS": "12",
+    }
     if session_api_key:
-        env["SESSION_API_KEY"] = session_api_key
-    launcher = LAUNCH / "v0_server.py"
-    argv = [python, str(launcher), "--port", str(peer.port), "--state-dir", str(peer.workdir)]
-    with peer.log_path.open("ab") as log:
-        peer.process = subprocess.Popen(
-            argv,
-            env=env,
-            cwd=peer.workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if peer.process.poll() is not None:
-                raise PeerUnavailable(f"V0 server exited with {peer.process.returncode}:\n{peer.log_tail()}")
-            try:
-                if httpx.get(peer.base_url + "/health", timeout=2).status_code == 200:
-                    return peer
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise PeerUnavailable(f"V0 server not ready after {timeout:.0f}s:\n{peer.log_tail()}")
-    except BaseException:
-        peer.stop(keep_dir=True)
-        raise
+        extra["SESSION_API_KEY"] = session_api_key
+    env = isolated_env(peer, extra, drop=("LLM_",))
+    argv = [python, str(LAUNCH / "v0_server.py"), "--port", str(peer.port), "--state-dir", str(peer.workdir)]
+    return launch(peer, argv, env, ready="/health", timeout=timeout, interval=0.3)
 
 
 def leftover_processes(peer: Peer) -> list[int]:
