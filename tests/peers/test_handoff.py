@@ -42,6 +42,10 @@ def test_agent_handoff_on_shared_sandbox(client: ohctl.OpenHands, shared: Shared
         ]  # 1.34: 500 per unknown id
         conv = agent.conversations.info()
         assert conv.execution_status == "finished"
+        # The working directory comes back absolute (a server may report it relative to its own
+        # directory), and it is where the agent's commands run.
+        home = agent.conversations.working_directory()
+        assert home.startswith("/") and agent.bash.execute("pwd", cwd=home).stdout.strip() == home
         streamed = [e.id for e in agent.stream_events(until_done=True)]
         assert streamed == [e.id for e in agent.events.search()]
     with client.sandboxes.agent(shared.sandbox_id) as by_sandbox:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..._errors import (
@@ -123,6 +124,16 @@ class AsyncAgentConversations(AsyncAgentResource):
             route("/api/conversations/{conversation_id}", conversation_id=self._conversation(conversation)),
             parse=ConversationInfo.model_validate,
         )
+
+    async def working_directory(self, conversation: ConversationRef | None = None) -> str:
+        """The agent's working directory in the sandbox, absolute: the conversation's workspace
+        ``working_dir``, resolved against the server's own directory when it is relative."""
+        info = await self.info(conversation)
+        wd = str((info.workspace or {}).get("working_dir") or "")
+        if wd.startswith("/"):
+            return wd
+        here = (await self._agent.bash.execute("pwd", timeout=30)).stdout.strip() or "/"
+        return str(PurePosixPath(here) / wd) if wd else here
 
     def search(
         self,

@@ -31,20 +31,10 @@ DIFF_SCRIPT = (
 )
 
 
-def working_directory(agent: AgentServer, cid: str) -> str:
-    """The agent's working directory, absolute (the server may report it relative to its own cwd)."""
-    info = agent.conversations.info(cid)
-    wd = str((info.workspace or {}).get("working_dir") or "")
-    if wd.startswith("/"):
-        return wd
-    here = (agent.bash.execute("pwd", timeout=30)).stdout.strip() or "/"
-    return str(PurePosixPath(here) / wd) if wd else here
-
-
 def repository_root(agent: AgentServer, cid: str, repository: str | None, path: str | None) -> str:
     """``path`` (absolute, or relative to the working directory), else the conversation's repository
     under the working directory, else the working directory itself (the first that is a git work tree)."""
-    base = working_directory(agent, cid)
+    base = agent.conversations.working_directory(cid)
     if path:
         return path if path.startswith("/") else str(PurePosixPath(base) / path)
     candidates = [base]

@@ -24,16 +24,6 @@ def _agent(conversation: str) -> ohctl.AgentServer:
     return state().client().conversations.ensure_running(conversation, timeout=RESUME_TIMEOUT)
 
 
-def workdir(agent: ohctl.AgentServer, conversation: str) -> str:
-    """The agent's working directory, absolute (the server may report it relative to its own cwd)."""
-    info = agent.conversations.info(conversation)
-    wd = str((info.workspace or {}).get("working_dir") or "")
-    if wd.startswith("/"):
-        return wd
-    here = agent.bash.execute("pwd", timeout=30).stdout.strip() or "/"
-    return str(PurePosixPath(here) / wd) if wd else here
-
-
 def remote(path: str, base: str) -> str:
     """An absolute sandbox path; a relative one is taken from the agent's working directory."""
     return path if path.startswith("/") else str(PurePosixPath(base) / path)
@@ -91,7 +81,8 @@ def exec_command(conversation: str, command: tuple[str, ...], cwd: str | None, t
     line = command[0] if len(command) == 1 else shlex.join(command)
     code: int | None = None
     with _agent(conversation) as agent:
-        where = remote(cwd, workdir(agent, conversation)) if cwd else workdir(agent, conversation)
+        home = agent.conversations.working_directory(conversation)
+        where = remote(cwd, home) if cwd else home
         for chunk in agent.bash.stream(line, cwd=where, timeout=timeout):
             if chunk.stdout:
                 click.echo(chunk.stdout, nl=False)
@@ -117,7 +108,7 @@ def files_group() -> None:
 def files_get(conversation: str, remote_path: str, local: str | None) -> None:
     """Download REMOTE from the sandbox to LOCAL (a file or directory; default: here)."""
     with _agent(conversation) as agent:
-        source = remote(remote_path, workdir(agent, conversation))
+        source = remote(remote_path, agent.conversations.working_directory(conversation))
         done = agent.files.download(source, local or ".")
     click.echo(f"{done.path} ({done.bytes_written:,} bytes)")
 
@@ -129,7 +120,7 @@ def files_get(conversation: str, remote_path: str, local: str | None) -> None:
 def files_put(conversation: str, local: Path, remote_path: str) -> None:
     """Upload the file LOCAL to REMOTE in the sandbox (a path ending in / keeps the file name)."""
     with _agent(conversation) as agent:
-        target = remote(remote_path, workdir(agent, conversation))
+        target = remote(remote_path, agent.conversations.working_directory(conversation))
         if remote_path.endswith("/"):
             target = str(PurePosixPath(target) / local.name)
         agent.files.upload(local, target)
