@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 
 
 def age(moment: datetime | None) -> str:
+    """``5m03s ago``; a time without a zone (V0 servers send those) is read as UTC."""
     if moment is None:
         return ""
     from ..render import duration
 
-    seconds = (datetime.now(timezone.utc) - moment).total_seconds()
-    return duration(max(0.0, seconds)) + " ago"
+    when = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return duration(max(0.0, (datetime.now(timezone.utc) - when).total_seconds())) + " ago"
 
 
 def _status(conv: AppConversation) -> str:

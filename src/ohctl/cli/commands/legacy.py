@@ -15,6 +15,7 @@ import click
 from ..context import state
 from ..exit_codes import Exit
 from ..output import Output, make_output
+from .conversations import age
 
 if TYPE_CHECKING:
     from ohctl.legacy import LegacyConversation, LegacyOpenHands, LegacySummary
@@ -48,21 +49,12 @@ def _output(json_fields: str | None, jq_expr: str | None) -> Output:
     return make_output(json_fields, jq_expr, no_color=state().no_color)
 
 
-def _age(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    from ..render import duration
-
-    when = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return duration(max(0.0, (datetime.now(timezone.utc) - when).total_seconds())) + " ago"
-
-
 COLUMNS = [
     ("id", lambda c: c.conversation_id),
     ("title", lambda c: (c.title or "")[:50]),
     ("repo", lambda c: c.selected_repository or ""),
     ("status", lambda c: (c.status or "").lower()),
-    ("updated", lambda c: _age(c.last_updated_at or c.created_at)),
+    ("updated", lambda c: age(c.last_updated_at or c.created_at)),
 ]
 
 
@@ -115,7 +107,7 @@ def _summary_lines(summary: LegacySummary) -> list[str]:
         ("cost", "" if summary.cost is None else f"${summary.cost:.4f}"),
         ("tokens", f"{summary.prompt_tokens:,} in, {summary.completion_tokens:,} out"),
         ("events", str(summary.event_count)),
-        ("created", _age(summary.created_at)),
+        ("created", age(summary.created_at)),
         ("task", (summary.first_user_message or "").strip()[:300]),
         ("agent said", (summary.last_agent_message or "").strip()[:600]),
     ]
