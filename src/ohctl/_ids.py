@@ -76,8 +76,6 @@ class _HexId(str):
             raise InvalidIdError(
                 f"{value!r} ({type(value).__name__}) is not a valid {cls.kind}: expected a UUID string"
             )
-        if _CANONICAL.fullmatch(value):
-            return super().__new__(cls, value)  # as servers send them: no need to parse
         text = value.strip()
         try:
             return super().__new__(cls, uuid.UUID(text).hex)

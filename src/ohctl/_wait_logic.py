@@ -43,9 +43,8 @@ ACTIVE_EXECUTION = frozenset({ExecutionStatus.RUNNING.value, ExecutionStatus.IDL
 # classifies hundreds of conversations.
 _EXECUTION_OUTCOME: dict[str, Outcome] = {
     ExecutionStatus.FINISHED.value: Outcome.FINISHED,
-    ExecutionStatus.ERROR.value: Outcome.FAILED,
-    ExecutionStatus.STUCK.value: Outcome.FAILED,
     ExecutionStatus.WAITING_FOR_CONFIRMATION.value: Outcome.NEEDS_INPUT,
+    **dict.fromkeys(FAILED_EXECUTION, Outcome.FAILED),
 }
 
 
