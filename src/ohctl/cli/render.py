@@ -4,6 +4,7 @@ the end of a run, the ``show`` page. Colour only when the output is a terminal a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -86,6 +87,14 @@ def duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m{seconds % 60:02d}s"
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def age(moment: datetime | None) -> str:
+    """``5m03s ago``; a time without a zone (V0 servers send those) is read as UTC."""
+    if moment is None:
+        return ""
+    when = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return duration(max(0.0, (datetime.now(timezone.utc) - when).total_seconds())) + " ago"
 
 
 def summary_line(summary: ConversationSummary, paint: Paint, elapsed: float | None = None) -> str:

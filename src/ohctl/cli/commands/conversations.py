@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -12,19 +12,10 @@ import click
 from ..context import state
 from ..output import json_option, make_output
 from ..params import CONVERSATION, SINCE
+from ..render import age
 
 if TYPE_CHECKING:
     from ohctl.types import AppConversation
-
-
-def age(moment: datetime | None) -> str:
-    """``5m03s ago``; a time without a zone (V0 servers send those) is read as UTC."""
-    if moment is None:
-        return ""
-    from ..render import duration
-
-    when = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return duration(max(0.0, (datetime.now(timezone.utc) - when).total_seconds())) + " ago"
 
 
 def _status(conv: AppConversation) -> str:

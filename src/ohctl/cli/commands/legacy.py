@@ -15,7 +15,7 @@ import click
 from ..context import state
 from ..exit_codes import Exit
 from ..output import Output, make_output
-from .conversations import age
+from ..render import age
 
 if TYPE_CHECKING:
     from ohctl.legacy import LegacyConversation, LegacyOpenHands, LegacySummary
