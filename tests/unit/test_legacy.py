@@ -278,7 +278,9 @@ def test_the_v0_server_is_an_installable_peer(monkeypatch: pytest.MonkeyPatch) -
     assert installer.PEERS["v0"] == ("openhands-ai", "1.6.0") == installer.V0_SERVER
     asked: list[tuple[str, str]] = []
     monkeypatch.setattr(installer, "is_installed", lambda package, version: True)
-    monkeypatch.setattr(installer, "install", lambda package, version: asked.append((package, version)) or Path("py"))
+    monkeypatch.setattr(
+        installer, "install", lambda package, version, **_: asked.append((package, version)) or Path("py")
+    )
     installer.main(["v0"])
     assert asked == [("openhands-ai", "1.6.0")]
     with pytest.raises(SystemExit):

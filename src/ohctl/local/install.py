@@ -1,23 +1,33 @@
-"""Installing the pinned open-source servers once, into a per-user cache, with uv.
+"""Installing the pinned open-source servers once, into a per-user cache, from locks shipped with ohctl.
 
 Each server gets its own virtual environment under ``server_cache()`` (``OHCTL_SERVER_CACHE``, else
-platformdirs' user cache dir), named by package and version. An install runs under a file lock and
-into a temporary directory that is renamed into place when complete, so two concurrent installs (two
-``ohctl local up``, or a test run beside a user's server) never see or destroy each other's
-half-built environment.
+platformdirs' user cache dir), named by package and version, and installed with uv from the lock in
+``locks/`` beside this module: exact versions and hashes of every package, so nothing is resolved at
+install time and an upstream release cannot change what a new machine gets (``scripts/lock-servers``
+regenerates the locks, deliberately).
+
+The environment's marker records the digest of the lock it was built from. An environment built from
+another lock (an older ohctl, or any cache made before the locks existed) is rebuilt under the current
+one the next time it is needed, with one line saying why. An install runs under a file lock and into a
+temporary directory that is renamed into place when complete, so two concurrent installs (two
+``ohctl local up``, or a test run beside a user's server) never see or destroy each other's half-built
+environment.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import ConfigurationError, OhctlError
@@ -29,12 +39,28 @@ AGENT_SERVER = ("openhands-agent-server", "1.58.2")
 V0_SERVER = ("openhands-ai", "1.6.0")  # the last release that serves the legacy V0 routes
 PEERS = {"app": APP_SERVER, "agent": AGENT_SERVER, "v0": V0_SERVER}
 COMPLETE = ".ohctl-complete"
-# agent-server 1.58.x asks for a certifi newer than the package index serves; the older one works.
-OVERRIDES = "certifi==2026.10.18\n"
+LOCKS = Path(__file__).resolve().parent / "locks"
 
 
 class InstallError(OhctlError):
     """The server could not be installed; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class InstallCheck:
+    """What is in the cache for one server: ``state`` is "current" (built from the shipped lock),
+    "stale" (built from another lock, or before locks existed: rebuilt on next use) or "missing";
+    ``reason`` says why it is not current."""
+
+    package: str
+    version: str
+    state: str
+    path: Path
+    reason: str = ""
+
+    @property
+    def current(self) -> bool:
+        return self.state == "current"
 
 
 def server_cache() -> Path:
@@ -54,8 +80,48 @@ def python_of(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
+def lock_path(package: str, version: str) -> Path:
+    """The lock shipped for ``package==version``: every package it installs, exact and hashed."""
+    return LOCKS / f"{package}-{version}.txt"
+
+
+def lock_digest(package: str, version: str) -> str:
+    path = lock_path(package, version)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise InstallError(
+            f"No lock for {package} {version} in {LOCKS}: this ohctl cannot install it (a lock is made with "
+            "`scripts/lock-servers` in ohctl's source tree)"
+        ) from None
+
+
+def check(package: str, version: str) -> InstallCheck:
+    """Whether the cached environment for ``package==version`` exists and matches its lock."""
+    target = venv_dir(package, version)
+    marker = target / COMPLETE
+    try:
+        text = marker.read_text()
+    except FileNotFoundError:
+        return InstallCheck(package, version, "missing", target, "not installed yet")
+    except OSError as exc:
+        return InstallCheck(package, version, "stale", target, f"its install marker cannot be read ({exc})")
+    try:
+        recorded = json.loads(text).get("lock")
+    except (ValueError, AttributeError):
+        recorded = None
+    if not recorded:
+        return InstallCheck(package, version, "stale", target, "it was installed before ohctl locked its servers")
+    if recorded != lock_digest(package, version):
+        return InstallCheck(package, version, "stale", target, "it was built from another lock than this ohctl's")
+    if not python_of(target).exists():
+        return InstallCheck(package, version, "stale", target, f"its interpreter {python_of(target)} is gone")
+    return InstallCheck(package, version, "current", target)
+
+
 def is_installed(package: str, version: str) -> bool:
-    return (venv_dir(package, version) / COMPLETE).exists()
+    """True when the environment exists and was built from the lock this ohctl ships."""
+    return check(package, version).current
 
 
 def find_python(minimum: tuple[int, int] = (3, 12)) -> str:
@@ -137,37 +203,63 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def install(package: str, version: str, *, python: str | None = None, quiet: bool = True) -> Path:
-    """Install ``package==version`` into its cache venv (once) and return the venv's Python."""
-    target = venv_dir(package, version)
-    if (target / COMPLETE).exists():
-        return python_of(target)
+def install(
+    package: str,
+    version: str,
+    *,
+    python: str | None = None,
+    quiet: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> Path:
+    """Install ``package==version`` from its lock into its cache venv (once) and return the venv's Python.
+
+    An environment built from another lock is rebuilt; ``notify`` (default: a warning on the
+    ``ohctl.local`` logger) gets the one line that says so."""
+    state = check(package, version)
+    if state.current:
+        return python_of(state.path)
     with _locked(f"{package}-{version}"):
-        if (target / COMPLETE).exists():  # installed by whoever held the lock before us
-            return python_of(target)
-        interpreter = python or find_python()
-        staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        state = check(package, version)  # installed by whoever held the lock before us?
+        if state.current:
+            return python_of(state.path)
+        if state.state == "stale":
+            line = f"rebuilding the {package} {version} server environment: {state.reason} ({state.path})"
+            (notify or log.warning)(line)
+        _build(package, version, state.path, python or find_python(), quiet)
+        return python_of(state.path)
+
+
+def _build(package: str, version: str, target: Path, interpreter: str, quiet: bool) -> None:
+    lock = lock_path(package, version)
+    digest = lock_digest(package, version)
+    staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    retired = target.with_name(f"{target.name}.old-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    uv = _uv()
+    log.info("installing %s==%s from %s into %s (Python %s)", package, version, lock.name, target, interpreter)
+    quiet_flag = ["-q"] if quiet else []
+    try:
+        # Built aside and renamed into place: --relocatable keeps the venv working under its new name.
+        _run([*uv, "venv", *quiet_flag, "--relocatable", "-p", interpreter, str(staging)])
+        # sync: exactly the lock, nothing resolved; --require-hashes: every file checked against it;
+        # --compile-bytecode: machines that set PYTHONDONTWRITEBYTECODE would recompile at each start.
+        _run(
+            [*uv, "pip", "sync", *quiet_flag, "--python", str(python_of(staging)), "--require-hashes",
+             "--compile-bytecode", str(lock)]
+        )  # fmt: skip
+        marker = {"package": package, "version": version, "lock": digest, "python": _version_text(staging)}
+        (staging / COMPLETE).write_text(json.dumps(marker) + "\n")
+        if target.exists():  # an earlier install from another lock, or one that never completed
+            os.replace(target, retired)
+        os.replace(staging, target)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        uv = _uv()
-        log.info("installing %s==%s into %s (Python %s)", package, version, target, interpreter)
-        quiet_flag = ["-q"] if quiet else []
-        try:
-            # Built aside and renamed into place: --relocatable keeps the venv working under its new name.
-            _run([*uv, "venv", *quiet_flag, "--relocatable", "-p", interpreter, str(staging)])
-            overrides = staging / "overrides.txt"
-            overrides.write_text(OVERRIDES)
-            # --compile-bytecode: machines that set PYTHONDONTWRITEBYTECODE would recompile at each start.
-            _run(
-                [*uv, "pip", "install", *quiet_flag, "--python", str(python_of(staging)), "--compile-bytecode",
-                 "--override", str(overrides), f"{package}=={version}"]
-            )  # fmt: skip
-            (staging / COMPLETE).write_text(f"{package}=={version}\n")
-            if target.exists():
-                shutil.rmtree(target)  # an earlier install that never completed
-            os.replace(staging, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return python_of(target)
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _version_text(venv: Path) -> str:
+    major, minor = _version_of(str(python_of(venv)))
+    return f"{major}.{minor}"
 
 
 def _run(argv: list[str]) -> None:
@@ -198,6 +290,6 @@ def main(argv: list[str] | None = None) -> None:
         package, version = PEERS[which]
         started = time.monotonic()
         done = is_installed(package, version)
-        python = install(package, version)
-        note = "already installed" if done else f"installed in {time.monotonic() - started:.0f}s"
+        python = install(package, version, notify=lambda line: print(line, file=sys.stderr))
+        note = "already installed" if done else f"installed from its lock in {time.monotonic() - started:.0f}s"
         print(f"{package} {version}: {note} ({python})", file=sys.stderr)

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -199,13 +200,15 @@ class LocalServer:
         timeout: float = 240.0,
         session_key: bool | str = True,
         environ: dict[str, str] | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> LocalStatus:
         """Start the server (installing it first if needed), or return the running one's status.
 
         ``session_key``: True (default) protects the server with a generated key (``session_key`` and
         ``client()`` use it), a string is that key, False leaves the server open to this machine.
         The model: ``model`` / ``api_key`` / ``base_url``, else ``LLM_MODEL`` / ``LLM_API_KEY`` /
-        ``LLM_BASE_URL``, else the scripted model shipped with ohctl (offline, deterministic)."""
+        ``LLM_BASE_URL``, else the scripted model shipped with ohctl (offline, deterministic).
+        ``notify`` gets the one line said when the server's environment is rebuilt from its lock."""
         ensure_configured()
         current = self.status()
         if current.running:
@@ -217,7 +220,7 @@ class LocalServer:
         model = model or env_source.get("LLM_MODEL") or None
         api_key = api_key or (env_source.get("LLM_API_KEY") if model else None) or None
         base_url = base_url or (env_source.get("LLM_BASE_URL") if model else None) or None
-        python = str(install_server(*APP_SERVER))
+        python = str(install_server(*APP_SERVER, notify=notify))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         run = self.state_dir / "run"
         for sub in ("persistence", "sandboxes", "tmp", "home"):

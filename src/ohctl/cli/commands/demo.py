@@ -57,7 +57,7 @@ def demo(timeout: float, keep: bool) -> None:
     started = time.monotonic()
     server = LocalServer()
     click.echo(paint("1. local server", bold=True))
-    status = server.up()
+    status = server.up(notify=lambda line: click.echo(f"   {line}"))
     from .local import register
 
     profile, default = register(server)
