@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ import httpx
 import pytest
 
 import ohctl
-from ohctl.local import LocalServer
+from ohctl.local import APP_SERVER, LocalServer
+from ohctl.local.install import COMPLETE, is_installed, python_of, venv_dir
 from ohctl.local.server import _marked
 from tests.peers.conftest import Shared
 from tests.peers.harness import app_server_python
@@ -67,13 +69,61 @@ def test_up_conversation_crash_and_down(local: LocalServer) -> None:
     print(f"\nlocal server: first up {up_seconds:.1f}s")
 
 
-def test_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's first command, as a user runs it (its own state dir and config dir)."""
+CIPHER_CHECK = """
+import base64, hashlib, sys
+from pydantic import SecretStr
+from openhands.sdk.utils.cipher import Cipher
+def standard_only(s):  # its key holds '+' or '/': the 74% that cryptography 51 refuses
+    return set("+/") & set(base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())
+secret = next(s for s in (f"key-{i}" for i in range(100)) if standard_only(s))
+print(Cipher(secret).decrypt(Cipher(secret).encrypt(SecretStr("round trip"))).get_secret_value())
+"""
+
+
+def _cipher_works(python: Path) -> bool:
+    result = subprocess.run([str(python), "-c", CIPHER_CHECK], capture_output=True, text=True, timeout=120)
+    return result.returncode == 0 and result.stdout.strip() == "round trip"
+
+
+def _broken_pre_lock_cache(cache: Path) -> Path:
+    """A server cache as made before ohctl locked its servers, broken as cryptography 51 broke it: the
+    real environment, hard-linked (no copy of 1 GB), with the old marker and a Fernet that refuses the
+    agent server's standard-alphabet keys."""
+    package, version = APP_SERVER
+    real = venv_dir(package, version)
+    target = cache / real.name
+    cache.mkdir(parents=True)
+    if subprocess.run(["cp", "-al", str(real), str(target)], capture_output=True).returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(real, target, symlinks=True)
+    (target / COMPLETE).write_text(f"{package}=={version}\n")  # the marker every pre-lock install wrote
+    fernet = next(target.glob("lib/python3*/site-packages/cryptography/fernet.py"))
+    text = fernet.read_text()
+    fernet.unlink()  # a new file: the real environment shares the old one's inode
+    fernet.write_text(
+        text.replace(
+            "        key = base64.urlsafe_b64decode(key)",
+            "        if any(c in key for c in ('+', '/', b'+', b'/')):\n"
+            "            raise ValueError('Fernet key must be 32 url-safe base64-encoded bytes.')\n"
+            "        key = base64.urlsafe_b64decode(key)",
+            1,
+        )
+    )
+    return target
+
+
+def test_demo_end_to_end_repairs_a_broken_pre_lock_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's first command, as a user runs it (its own state dir and config dir), on a machine
+    whose server cache was made before the locks and broken by an upstream release: the demo rebuilds
+    it from the lock, says so in one line, and passes, with nothing for the user to do."""
     from click.testing import CliRunner
 
     from ohctl.cli.main import cli
 
     app_server_python()
+    broken = _broken_pre_lock_cache(tmp_path / "cache")
+    assert not _cipher_works(python_of(broken)), "the premise: the broken cache fails as users saw it fail"
+    monkeypatch.setenv("OHCTL_SERVER_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("OHCTL_LOCAL_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("OHCTL_CONFIG_DIR", str(tmp_path / "config"))
     for var in ("LLM_MODEL", "LLM_API_KEY", "LLM_BASE_URL", "OPENHANDS_BASE_URL", "OPENHANDS_API_KEY"):
@@ -84,6 +134,9 @@ def test_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         seconds = time.monotonic() - started
         assert result.exit_code == 0, result.output
         out = result.output
+        rebuilt = [line for line in out.splitlines() if "rebuilding" in line]
+        assert len(rebuilt) == 1 and "installed before ohctl locked its servers" in rebuilt[0], out
+        assert is_installed(*APP_SERVER) and _cipher_works(python_of(broken))
         assert "offline scripted model" in out
         assert "test_add (test_calc.AddTest.test_add) ... ok" in out
         assert "finished" in out and "calc.py" in out and "test_calc.py" in out
