@@ -96,6 +96,7 @@ def _broken_pre_lock_cache(cache: Path) -> Path:
     if subprocess.run(["cp", "-al", str(real), str(target)], capture_output=True).returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(real, target, symlinks=True)
+    (target / COMPLETE).unlink()  # hard-linked: writing it in place would rewrite the real one too
     (target / COMPLETE).write_text(f"{package}=={version}\n")  # the marker every pre-lock install wrote
     fernet = next(target.glob("lib/python3*/site-packages/cryptography/fernet.py"))
     text = fernet.read_text()
