@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     )
     from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
     from ._legacy_errors import LegacyConversationNotFoundError, LegacyUnavailableError
+    from ._start_failure import StartFailure, describe_start_failure
     from ._sync._pagination import Pager
     from ._sync.agent.client import AgentServer
     from ._sync.agent.stream import EventStream
@@ -128,6 +129,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StoredProfile": ("._credentials", "StoredProfile"),
     "config_dir": ("._credentials", "config_dir"),
     "default_profile_name": ("._credentials", "default_profile_name"),
+    "StartFailure": ("._start_failure", "StartFailure"),
+    "describe_start_failure": ("._start_failure", "describe_start_failure"),
     "delete_profile": ("._credentials", "delete_profile"),
     "keyring_available": ("._credentials", "keyring_available"),
     "list_profiles": ("._credentials", "list_profiles"),
@@ -234,6 +237,8 @@ __all__ = [
     "StoredProfile",
     "config_dir",
     "default_profile_name",
+    "StartFailure",
+    "describe_start_failure",
     "delete_profile",
     "keyring_available",
     "list_profiles",

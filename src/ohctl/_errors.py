@@ -299,11 +299,13 @@ class WaitTimeoutError(WaitError, TimeoutError):
 
 
 class StartTaskFailedError(WaitError):
-    """A start task ended in ERROR; ``task.detail`` holds the server's reason."""
+    """A start task ended in ERROR; ``task.detail`` holds the server's reason, and ``failure`` (a
+    ``StartFailure``) that reason with, for a server ohctl runs here, the sandbox log's error lines."""
 
-    def __init__(self, message: str, *, task: Any) -> None:
+    def __init__(self, message: str, *, task: Any, failure: Any = None) -> None:
         super().__init__(message)
         self.task = task
+        self.failure = failure
 
 
 class ConversationFailedError(WaitError):

@@ -16,8 +16,9 @@ import pytest
 
 import ohctl
 from ohctl.local import APP_SERVER, LocalServer
-from ohctl.local.install import COMPLETE, is_installed, python_of, venv_dir
+from ohctl.local.install import COMPLETE, is_installed, python_of
 from ohctl.local.server import _marked
+from tests.peers.broken_env import REFUSAL, linked_copy, refuse_fernet_keys, replace_file
 from tests.peers.conftest import Shared
 from tests.peers.harness import app_server_python
 from tests.peers.scripted_llm import ScriptedLLM
@@ -80,37 +81,20 @@ print(Cipher(secret).decrypt(Cipher(secret).encrypt(SecretStr("round trip"))).ge
 """
 
 
-def _cipher_works(python: Path) -> bool:
+def _cipher_check(python: Path) -> str:
+    """What the agent server's cipher does with a standard-alphabet key: "round trip", or the error."""
     result = subprocess.run([str(python), "-c", CIPHER_CHECK], capture_output=True, text=True, timeout=120)
-    return result.returncode == 0 and result.stdout.strip() == "round trip"
+    return result.stdout.strip() if result.returncode == 0 else (result.stderr.strip().splitlines() or ["?"])[-1]
 
 
 def _broken_pre_lock_cache(cache: Path) -> Path:
-    """A server cache as made before ohctl locked its servers, broken as cryptography 51 broke it: the
-    real environment, hard-linked (no copy of 1 GB), with the old marker and a Fernet that refuses the
-    agent server's standard-alphabet keys."""
+    """A server cache as made before ohctl locked its servers (the old marker), broken as cryptography 51
+    broke it: Fernet refuses the agent server's standard-alphabet keys."""
     package, version = APP_SERVER
-    real = venv_dir(package, version)
-    target = cache / real.name
-    cache.mkdir(parents=True)
-    if subprocess.run(["cp", "-al", str(real), str(target)], capture_output=True).returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(real, target, symlinks=True)
-    (target / COMPLETE).unlink()  # hard-linked: writing it in place would rewrite the real one too
-    (target / COMPLETE).write_text(f"{package}=={version}\n")  # the marker every pre-lock install wrote
-    fernet = next(target.glob("lib/python3*/site-packages/cryptography/fernet.py"))
-    text = fernet.read_text()
-    fernet.unlink()  # a new file: the real environment shares the old one's inode
-    fernet.write_text(
-        text.replace(
-            "        key = base64.urlsafe_b64decode(key)",
-            "        if any(c in key for c in ('+', '/', b'+', b'/')):\n"
-            "            raise ValueError('Fernet key must be 32 url-safe base64-encoded bytes.')\n"
-            "        key = base64.urlsafe_b64decode(key)",
-            1,
-        )
-    )
-    return target
+    env = linked_copy(cache)
+    replace_file(env / COMPLETE, f"{package}=={version}\n")  # the marker every pre-lock install wrote
+    refuse_fernet_keys(env, "any(c in key for c in ('+', '/', b'+', b'/'))")
+    return env
 
 
 def test_demo_end_to_end_repairs_a_broken_pre_lock_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +107,8 @@ def test_demo_end_to_end_repairs_a_broken_pre_lock_cache(tmp_path: Path, monkeyp
 
     app_server_python()
     broken = _broken_pre_lock_cache(tmp_path / "cache")
-    assert not _cipher_works(python_of(broken)), "the premise: the broken cache fails as users saw it fail"
+    premise = _cipher_check(python_of(broken))
+    assert premise == f"ValueError: {REFUSAL}", f"the broken cache must fail as users saw it fail: {premise}"
     monkeypatch.setenv("OHCTL_SERVER_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("OHCTL_LOCAL_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("OHCTL_CONFIG_DIR", str(tmp_path / "config"))
@@ -137,7 +122,7 @@ def test_demo_end_to_end_repairs_a_broken_pre_lock_cache(tmp_path: Path, monkeyp
         out = result.output
         rebuilt = [line for line in out.splitlines() if "rebuilding" in line]
         assert len(rebuilt) == 1 and "installed before ohctl locked its servers" in rebuilt[0], out
-        assert is_installed(*APP_SERVER) and _cipher_works(python_of(broken))
+        assert is_installed(*APP_SERVER) and _cipher_check(python_of(broken)) == "round trip"
         assert "offline scripted model" in out
         assert "test_add (test_calc.AddTest.test_add) ... ok" in out
         assert "finished" in out and "calc.py" in out and "test_calc.py" in out

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
+from .._start_failure import describe_start_failure
 from .._wait_logic import FAILED_EXECUTION, Outcome, describe, is_transient
 from .active import ActiveTask, BatchEvent
 from .ledger import FAILED, FINISHED, NEEDS_INPUT, TIMED_OUT, Ended, Ledger
@@ -46,6 +47,10 @@ class Following:
     _ended: list[TaskResult]
     _last_refusal: float | None
 
+    def _start_failed(self, task: StartTask) -> str:
+        """The ledger's error for a start task in ERROR: its detail (and a local sandbox's log lines)."""
+        return describe_start_failure(task, self._client.base_url).text(lead="start failed")
+
     # -- following ----------------------------------------------------------------------
     async def _poll(self) -> None:
         try:
@@ -71,7 +76,7 @@ class Following:
                         self.ledger.set_conversation_id(active.key, str(chosen))
                         active.row = self.ledger.task(active.key)
                 elif task.is_error:
-                    self._end(active, FAILED, error=f"start failed: {task.detail or 'no detail'}")
+                    self._end(active, FAILED, error=self._start_failed(task))
                 else:
                     self._check_progress(active, task)
         ready = [a for a in self._active.values() if a.ready]

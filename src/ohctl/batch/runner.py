@@ -178,9 +178,7 @@ class AsyncBatch(Following):
         self.ledger.mark_running(row.key, str(task.id), f"found on the server {when}")
         self._emit("reconciled", row.key, f"found on the server {when} ({task.status})")
         if task.is_error:
-            self._end(
-                ActiveTask(self.ledger.task(row.key)), FAILED, error=f"start failed: {task.detail or 'no detail'}"
-            )
+            self._end(ActiveTask(self.ledger.task(row.key)), FAILED, error=self._start_failed(task))
 
     async def _loop(self) -> AsyncIterator[TaskResult]:
         next_poll = time.monotonic()
@@ -288,7 +286,7 @@ class AsyncBatch(Following):
         active.ready = task.is_ready
         self._emit("running", active.key, "started")
         if task.is_error:
-            self._end(active, FAILED, error=f"start failed: {task.detail or 'no detail'}")
+            self._end(active, FAILED, error=self._start_failed(task))
 
     def _requeue(self, active: ActiveTask, reason: str) -> None:
         self._active.pop(active.key, None)

@@ -8,7 +8,8 @@
 
 from .install import AGENT_SERVER, APP_SERVER, InstallError, find_python, server_cache
 from .install import install as install_server
-from .server import LocalServer, LocalServerError, LocalStatus, default_state_dir
+from .sandbox_logs import default_state_dir
+from .server import LocalServer, LocalServerError, LocalStatus
 
 __all__ = [
     "AGENT_SERVER",

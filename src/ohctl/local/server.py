@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import OhctlError
 from .install import APP_SERVER, ensure_configured
 from .install import install as install_server
+from .sandbox_logs import SandboxLog, default_state_dir, sandbox_log, sandbox_logs, sandboxes_dir
 
 if TYPE_CHECKING:
     from .._sync.client import OpenHands
@@ -78,15 +79,6 @@ class _Record:
     model_pid: int | None
     started_at: float
     version: str
-
-
-def default_state_dir(name: str = "default") -> Path:
-    explicit = os.environ.get("OHCTL_LOCAL_DIR")
-    if explicit:
-        return Path(explicit) / name
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("ohctl")) / "local" / name
 
 
 def free_port() -> int:
@@ -190,6 +182,14 @@ class LocalServer:
         except OSError:
             return ""
 
+    def sandbox_logs(self) -> list[SandboxLog]:
+        """The agent-server logs of this server's sandboxes, newest first."""
+        return sandbox_logs(self.state_dir)
+
+    def sandbox_log(self, sandbox_id: str | None = None) -> SandboxLog | None:
+        """One sandbox's agent-server log (the newest without an id): where a failed start's cause is."""
+        return sandbox_log(self.state_dir, sandbox_id)
+
     def up(
         self,
         *,
@@ -223,8 +223,9 @@ class LocalServer:
         python = str(install_server(*APP_SERVER, notify=notify))
         self.state_dir.mkdir(parents=True, exist_ok=True)
         run = self.state_dir / "run"
-        for sub in ("persistence", "sandboxes", "tmp", "home"):
+        for sub in ("persistence", "tmp", "home"):
             (run / sub).mkdir(parents=True, exist_ok=True)
+        sandboxes_dir(self.state_dir).mkdir(parents=True, exist_ok=True)
         run_id = uuid.uuid4().hex
         # The server requires this key on every /api route (its SESSION_API_KEY mode), so nothing else
         # on the machine can use it; True generates one, a string is used as given, False: none.
@@ -243,7 +244,7 @@ class LocalServer:
             OH_WEBHOOKS_0_BASE_URL=f"http://127.0.0.1:{port}/api/v1/webhooks",
             OH_SANDBOX_KIND="ProcessSandboxServiceInjector",
             OH_SANDBOX_BASE_PORT=str(_sandbox_base_port(port)),
-            OH_SANDBOX_BASE_WORKING_DIR=str(run / "sandboxes"),
+            OH_SANDBOX_BASE_WORKING_DIR=str(sandboxes_dir(self.state_dir)),
             OH_SANDBOX_PYTHON_EXECUTABLE=python,
             OH_SANDBOX_AGENT_SERVER_MODULE="ohctl_local_agent_server",
             OH_PRELOAD_TOOLS="false",  # no Chromium preload: no browser is needed

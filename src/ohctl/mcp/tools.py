@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .._start_failure import describe_start_failure
 from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, summary_view, web_url
 
 if TYPE_CHECKING:
@@ -114,8 +115,7 @@ class OpenHandsTools:
                     await progress(f"starting: {task.status}")
                 last = task
         if last is None or last.app_conversation_id is None:
-            detail = (last.detail if last is not None else None) or "no detail from the server"
-            raise ToolFailureError(f"The conversation did not start: {detail}")
+            raise ToolFailureError(describe_start_failure(last, self.base_url).text())
         cid = str(last.app_conversation_id)
         started = {
             "conversation_id": cid,

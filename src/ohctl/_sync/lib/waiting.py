@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..._deadline import deadline
 from ..._errors import ConversationFailedError, NeedsInputError, OhctlError, StartTaskFailedError, WaitTimeoutError
 from ..._ids import ConversationId, StartTaskId
+from ..._start_failure import describe_start_failure
 from ..._wait_logic import FreshRun, Outage, Outcome, Poll, WaitResult, classify, describe, request_deadline
 from ...types.conversations import AppConversation, StartTask
 from ..agent.client import AgentServer
@@ -50,7 +51,8 @@ def wait_start_task(
             if task.is_ready:
                 return task
             if task.is_error:
-                raise StartTaskFailedError(f"Conversation start failed: {task.detail or 'no detail'}", task=task)
+                failure = describe_start_failure(task, client.base_url)
+                raise StartTaskFailedError(failure.text(lead="Conversation start failed"), task=task, failure=failure)
             if poll.expired():
                 raise _timed_out(f"Start task {task_id} not ready after {poll.elapsed:.0f}s", task, outage)
             client._http.sleep(poll.next_delay())

@@ -70,13 +70,18 @@ def demo(timeout: float, keep: bool) -> None:
     try:
         click.echo(paint("3. the task", bold=True))
         task = TASK.format(repo=repo, marker=demo_marker(str(repo)))
-        conv_id = None
+        conv_id = last = None
         for update in client.conversations.stream_start(task, title="ohctl demo"):
             click.echo(f"   {str(update.status).lower().replace('_', ' ')}")
+            last = update
             if update.app_conversation_id:
                 conv_id = update.app_conversation_id
         if conv_id is None:
-            raise click.ClickException("the conversation did not start (see `ohctl local logs`)")
+            from ohctl import describe_start_failure
+
+            failure = describe_start_failure(last, server.url)
+            where = "the server's own log: `ohctl local logs`; the sandbox's: `ohctl local logs --sandbox`"
+            raise click.ClickException(f"{failure.text(lead='the conversation did not start')}\n({where})")
         click.echo(f"   conversation {conv_id}")
         click.echo(paint("4. the agent, live", bold=True))
         try:

@@ -51,7 +51,9 @@ def up(
     if not before.running:
         out.status("starting the local OpenHands server (the first run installs it: about a minute)...")
     started = time.monotonic()
-    status = server.up(model=model, api_key=api_key, base_url=base_url, port=port)
+    status = server.up(
+        model=model, api_key=api_key, base_url=base_url, port=port, notify=lambda line: click.echo(line, err=True)
+    )
     profile, default = register(server, make_default)
     if out.structured or not out.tty:
         out.emit({**_status_data(status), "profile": profile, "default_profile": default})
@@ -118,18 +120,37 @@ def status_command(name: str, json_fields: str | None, jq_expr: str | None) -> N
 @click.option("--name", default="default", show_default=True)
 @click.option("-n", "--lines", type=int, default=100, show_default=True)
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C to stop).")
-def logs(name: str, lines: int, follow: bool) -> None:
-    """The server's log."""
+@click.option(
+    "--sandbox",
+    "sandbox",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[ID]",
+    help="A sandbox's own agent-server log (the newest sandbox without an ID): where a failed start's cause is.",
+)
+def logs(name: str, lines: int, follow: bool, sandbox: str | None) -> None:
+    """The server's log, or a sandbox's (--sandbox)."""
     from ohctl.local import LocalServer
 
     server = LocalServer(name)
-    text = server.logs(lines)
+    if sandbox is not None:
+        found = server.sandbox_log(sandbox or None)
+        if found is None:
+            known = ", ".join(log.sandbox_id for log in server.sandbox_logs()[:5]) or "none yet"
+            which = f"sandbox {sandbox}" if sandbox else "any sandbox"
+            raise click.ClickException(
+                f"no log for {which} of the local server {name!r} (sandboxes with logs: {known})"
+            )
+        click.echo(f"# {found.path}", err=True)
+        text, path = found.text(lines), found.path
+    else:
+        text, path = server.logs(lines), server.log_path
     if text:
         click.echo(text)
     if not follow:
         return
-    path = server.log_path
-    position = path.stat().st_size if path.exists() else 0
+    position = path.stat().st_size if path.exists() else 0  # from where the lines above ended
     try:
         while True:
             if path.exists() and path.stat().st_size > position:
@@ -151,3 +172,34 @@ def down(name: str) -> None:
 
     ended = LocalServer(name).down()
     click.echo(f"stopped ({len(ended)} processes ended)" if ended else "not running")
+
+
+@local_group.command("doctor")
+@json_option
+def doctor(json_fields: str | None, jq_expr: str | None) -> None:
+    """Check that the local server works here, step by step, with a fix for each failure (exit 1 if any fails).
+
+    It starts a throw-away server named `doctor` (a running `ohctl local up` server is untouched),
+    runs one conversation with the offline scripted model, and stops it again: about a minute."""
+    from ohctl.local.doctor import CheckResult, diagnose
+
+    from ..context import state
+    from ..render import Paint
+
+    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+    paint = Paint(out.color)
+
+    def show(result: CheckResult) -> None:
+        if result.ok:
+            out.echo(f"{paint('✓', fg='green')} {result.name} ({result.seconds:.1f}s): {result.detail}")
+        else:
+            out.echo(f"{paint('✗', fg='red', bold=True)} {result.name}: {result.detail}")
+            out.echo(f"    fix: {result.fix}")
+
+    if not out.structured:
+        out.status("checking the local server (starts a throw-away one: about a minute)...")
+    report = diagnose(on_result=None if out.structured else show)
+    if out.structured:
+        out.emit(report)
+    if not report.ok:
+        sys.exit(Exit.ERROR)

@@ -201,8 +201,11 @@ def start(
     except KeyboardInterrupt:
         interrupted(None)
     if last is None or last.app_conversation_id is None:
-        detail = (last.detail if last is not None else None) or "no detail from the server"
-        click.echo(f"error: the conversation did not start: {detail}", err=True)
+        from ohctl import describe_start_failure
+
+        click.echo(
+            describe_start_failure(last, client.base_url).text(lead="error: the conversation did not start"), err=True
+        )
         if last is not None:
             click.echo(f"hint: start task {last.id} ended in {last.status}", err=True)
         sys.exit(int(Exit.AGENT_FAILED))
