@@ -46,43 +46,8 @@ SNIPPET_TIMEOUT = 120.0
 UP_FIX = "run `ohctl local up` (it installs/rebuilds from the lock)"
 RESULT_PREFIX = "ohctl-doctor-result "
 
-# Runs in the server's own Python: the agent server's cipher derives its Fernet key with standard
-# base64 (see PEERS.md), which cryptography >= 51 refuses whenever the key has '+' or '/'. Half the
-# secrets tried have such a key, so a broken environment fails every time, not 74% of the time.
-ROUND_TRIP = r"""
-import base64, hashlib, importlib.util, json, pathlib, secrets
-out = {"cryptography": "unknown", "tried": 0, "unsafe_keys": 0, "failed": 0, "error": None}
-try:
-    import cryptography
-    from pydantic import SecretStr
-    out["cryptography"] = getattr(cryptography, "__version__", "unknown")
-    # The file itself: importing openhands.sdk takes 10 s (litellm) and tries the network.
-    found = importlib.util.find_spec("openhands")
-    if found is None:
-        raise ModuleNotFoundError("this Python has no openhands package")
-    package = found.submodule_search_locations[0]
-    spec = importlib.util.spec_from_file_location("cipher", pathlib.Path(package, "sdk", "utils", "cipher.py"))
-    cipher = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cipher)
-    unsafe, safe = [], []
-    while len(unsafe) < 16 or len(safe) < 16:  # about 3 in 4 keys are unsafe: a few dozen draws
-        secret = secrets.token_urlsafe(32)
-        key = base64.b64encode(hashlib.sha256(secret.encode()).digest())
-        (unsafe if b"+" in key or b"/" in key else safe).append(secret)
-    for secret in unsafe[:16] + safe[:16]:
-        out["tried"] += 1
-        try:
-            back = cipher.Cipher(secret).decrypt(cipher.Cipher(secret).encrypt(SecretStr("ohctl doctor")))
-            if back is None or back.get_secret_value() != "ohctl doctor":
-                raise ValueError("decrypting what was just encrypted did not give it back")
-        except Exception as exc:
-            out["failed"] += 1
-            out["error"] = out["error"] or f"{type(exc).__name__}: {exc}"
-    out["unsafe_keys"] = len(unsafe[:16])
-except Exception as exc:
-    out["error"] = f"{type(exc).__name__}: {exc}"
-print("ohctl-doctor-result " + json.dumps(out))
-"""
+# Runs in the server's own Python (see its docstring).
+ROUND_TRIP = Path(__file__).resolve().parent / "launch" / "cipher_check.py"
 
 
 @dataclass
@@ -188,7 +153,7 @@ def secrets_round_trip(venv: Path, timeout: float = SNIPPET_TIMEOUT) -> RoundTri
     env.update(LITELLM_LOCAL_MODEL_COST_MAP="True", OPENHANDS_SUPPRESS_BANNER="1")  # if a failure imports the sdk
     try:
         done = subprocess.run(
-            [str(python), "-c", ROUND_TRIP], capture_output=True, text=True, timeout=timeout, cwd=venv, env=env
+            [str(python), str(ROUND_TRIP)], capture_output=True, text=True, timeout=timeout, cwd=venv, env=env
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise RuntimeError(f"{python} could not run the check: {exc}") from None
@@ -249,10 +214,9 @@ class _Probe:
         try:
             ready = self.client.start_tasks.wait(started, timeout=START_TIMEOUT)
         except StartTaskFailedError as exc:
-            detail = getattr(exc.task, "detail", None) or str(exc)
-            sandbox = self.server.state_dir / "run" / "sandboxes" / (getattr(exc.task, "sandbox_id", None) or "*")
-            fix = f"the cause is in the sandbox's log: {sandbox}/.openhands-agent-server.log; {self.log_fix}"
-            raise _CheckError(f"the start task ended in ERROR: {detail}", fix) from None
+            sandbox = getattr(exc.task, "sandbox_id", None) or ""
+            command = f"ohctl local logs --name {self.server.name} --sandbox {sandbox}".rstrip()
+            raise _CheckError(str(exc), f"read the sandbox's log: `{command}`") from None
         self.conversation = str(ready.app_conversation_id)
         return f"start task READY, sandbox {ready.sandbox_id}"
 
