@@ -81,8 +81,10 @@ def python_of(venv: Path) -> Path:
 
 
 def lock_path(package: str, version: str) -> Path:
-    """The lock shipped for ``package==version``: every package it installs, exact and hashed."""
-    return LOCKS / f"{package}-{version}.txt"
+    """The lock for ``package==version``: every package it installs, exact and hashed. The shipped one,
+    unless ``OHCTL_SERVER_LOCKS`` names another directory of locks (``scripts/check-latest`` uses it to
+    try today's releases in a throw-away cache)."""
+    return Path(os.environ.get("OHCTL_SERVER_LOCKS") or LOCKS) / f"{package}-{version}.txt"
 
 
 def lock_digest(package: str, version: str) -> str:
@@ -91,7 +93,7 @@ def lock_digest(package: str, version: str) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         raise InstallError(
-            f"No lock for {package} {version} in {LOCKS}: this ohctl cannot install it (a lock is made with "
+            f"No lock for {package} {version} in {path.parent}: this ohctl cannot install it (a lock is made with "
             "`scripts/lock-servers` in ohctl's source tree)"
         ) from None
 
