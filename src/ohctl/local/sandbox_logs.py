@@ -22,6 +22,7 @@ LOG_NAME = ".openhands-agent-server.log"
 _ERROR = re.compile(r"\bERROR\b|\bCRITICAL\b|^Traceback|^\w*(?:Error|Exception)\b")
 _SOURCE = re.compile(r"\s{2,}[\w.-]+\.py:\d+\s*$")  # rich's right-aligned "file.py:123"
 _BOX = ("╭", "│", "╰")  # rich's traceback frame
+_RAISED = re.compile(r"\b\w*(?:Error|Exception|Exit|Interrupt): ")  # an exception with its message
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,15 @@ class SandboxLog:
 
     def error_lines(self, limit: int = 2) -> list[str]:
         """The last few records that name an error, each in one line, oldest first, without repeats:
-        what explains a failure. The agent server logs through rich, which wraps a record over many
-        indented lines and draws tracebacks in a box; a record is read whole, the box left out."""
+        what explains a failure. Records that carry an exception ("ValueError: ...") come before mere
+        error messages (a sandbox offline logs a failed `git clone` at every start, which explains
+        nothing). The agent server logs through rich, which wraps a record over many indented lines
+        and draws tracebacks in a box; a record is read whole, the box left out."""
+        errors = [_one_line(r) for r in _records(self.text()) if _ERROR.search(r[0].lstrip("[0123456789/:] "))]
+        raised = [line for line in errors if _RAISED.search(line)]
         found: list[str] = []
-        for record in reversed(_records(self.text())):
-            line = _one_line(record)
-            if _ERROR.search(record[0].lstrip("[0123456789/:] ")) and line not in found:
+        for line in reversed(raised or errors):
+            if line not in found:
                 found.append(line)
                 if len(found) == limit:
                     break
