@@ -112,6 +112,20 @@ def _check(entries: list[_Entry], max_total_bytes: int, max_entries: int) -> lis
     return paths
 
 
+def _refuse_links_in(dest: Path, entries: list[_Entry], paths: list[tuple[str, ...]]) -> None:
+    """An entry must not be written through a link that already exists in the destination (``sub ->
+    /elsewhere`` there and ``sub/evil.txt`` in the archive would write outside it), as links inside the
+    archive are refused. A file that is itself a link in the destination is replaced, not followed."""
+    for entry, parts in zip(entries, paths, strict=True):
+        for depth in range(1, len(parts) + (1 if entry.is_dir else 0)):
+            where = dest.joinpath(*parts[:depth])
+            if where.is_symlink():
+                raise UnsafeArchiveError(
+                    f"Refusing archive entry {entry.name!r}: {where} is a link in the destination, and writing "
+                    "through it could land outside the destination (remove the link, or extract elsewhere)"
+                )
+
+
 def _unpack(staging: Path, entries: list[_Entry], paths: list[tuple[str, ...]], max_total_bytes: int) -> list[Path]:
     """Write every entry under ``staging``; return the relative paths of the files written."""
     total = 0
@@ -179,11 +193,13 @@ def safe_extract(
                 with zipfile.ZipFile(path) as zipped:
                     entries = _entries_zip(zipped)
                     paths = _check(entries, max_total_bytes, max_entries)
+                    _refuse_links_in(dest, entries, paths)
                     files = _unpack(staging, entries, paths, max_total_bytes)
             elif tarfile.is_tarfile(path):
                 with tarfile.open(path) as tarred:
                     entries = _entries_tar(tarred)
                     paths = _check(entries, max_total_bytes, max_entries)
+                    _refuse_links_in(dest, entries, paths)
                     files = _unpack(staging, entries, paths, max_total_bytes)
             else:
                 raise CorruptArchiveError(f"{path} is neither a zip nor a tar archive")

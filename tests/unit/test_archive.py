@@ -65,6 +65,34 @@ def test_refuses_symlinks_in_zip_and_tar(tmp_path: Path) -> None:
     assert left_behind(tmp_path / "z") == [] and left_behind(tmp_path / "t") == []
 
 
+@pytest.mark.parametrize(
+    ("link", "entry"),
+    [("sub", "sub/evil.txt"), ("sub", "sub/deeper/evil.txt"), ("a/sub", "a/sub/evil.txt"), ("sub", "sub/")],
+)
+def test_a_link_already_in_the_destination_is_not_written_through(tmp_path: Path, link: str, entry: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dest = tmp_path / "out"
+    (dest / link).parent.mkdir(parents=True, exist_ok=True)
+    (dest / link).symlink_to(elsewhere, target_is_directory=True)
+    archive = make_zip(tmp_path / "a.zip", [("fine.txt", b"x"), (entry, b"" if entry.endswith("/") else b"bad")])
+    with pytest.raises(UnsafeArchiveError, match="is a link in the destination"):
+        ohctl.safe_extract(archive, dest)
+    assert list(elsewhere.iterdir()) == []  # nothing landed outside
+    assert not (dest / "fine.txt").exists()  # and nothing was written at all
+
+
+def test_a_file_that_is_a_link_in_the_destination_is_replaced_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / "meta.json").symlink_to(outside)
+    ohctl.safe_extract(make_zip(tmp_path / "a.zip", [("meta.json", b"{}")]), dest)
+    assert outside.read_text() == "keep" and not (dest / "meta.json").is_symlink()
+    assert (dest / "meta.json").read_bytes() == b"{}"
+
+
 def test_a_small_zip_bomb_is_refused_by_the_size_cap(tmp_path: Path) -> None:
     """A zip of a few hundred KB that unpacks to 300 MB: refused before anything is written."""
     path = tmp_path / "bomb.zip"
