@@ -129,3 +129,43 @@ def test_one_runner_per_ledger_and_clear_errors_for_wrong_files(tmp_path: Path) 
     (tmp_path / "junk.db").write_text("not sqlite at all" * 100)
     with pytest.raises(LedgerError, match="not a batch ledger"):
         Ledger(tmp_path / "junk.db")
+
+
+def test_a_batch_uses_the_client_it_is_given_whole(tmp_path: Path) -> None:
+    """Organization, headers, timeout and retries of the given client reach the batch's requests (they
+    were dropped: the tasks ran in the default organization)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import ohctl
+
+    seen: list[dict[str, str]] = []
+
+    class Refuse(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            self.send_response(401)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"detail": "no"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    org = "7a3c1d6e-0b8f-4c52-9d3e-2f1a4b5c6d7e"
+    try:
+        client = ohctl.OpenHands(
+            api_key="k", base_url=f"http://127.0.0.1:{server.server_port}", org=org, timeout=7, max_retries=0
+        ).with_options(headers={"X-Team": "blue"})
+        batch = ohctl.Batch(tmp_path / "b.db", [{"key": "one", "message": "hello"}], client=client)
+        twin = batch._async_client()
+        assert twin.config.org == org and twin.options.max_retries == 0 and twin.options.timeout.read == 7
+        assert twin.options.headers == client.options.headers
+        with pytest.raises(ohctl.AuthenticationError):
+            list(batch.run())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen and seen[0]["x-org-id"] == org and seen[0]["x-team"] == "blue"

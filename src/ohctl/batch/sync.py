@@ -69,10 +69,19 @@ class Batch:
         from .._async.client import AsyncOpenHands
 
         if self._client is not None:
-            config = self._client.config
-            return AsyncOpenHands(
-                api_key=config.api_key, base_url=config.base_url, auth=config.auth, allow_insecure=config.allow_insecure
+            # The client given, whole: its server, key, organization, timeout, retries, headers and params.
+            config, options = self._client.config, self._client.options
+            twin = AsyncOpenHands(
+                api_key=config.api_key,
+                base_url=config.base_url,
+                auth=config.auth,
+                allow_insecure=config.allow_insecure,
+                org=config.org,
+                timeout=options.timeout,
+                max_retries=options.max_retries,
             )
+            twin._http.options = options
+            return twin
         return AsyncOpenHands(**self._client_options)
 
     def _make_async(self, client: AsyncOpenHands) -> AsyncBatch:
