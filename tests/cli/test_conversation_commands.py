@@ -210,6 +210,19 @@ def test_ids_bad_unknown_and_start_task(oh: Oh, shared: Shared, client: ohctl.Op
     assert kind.code == 5 and str(shared.id) in kind.stderr  # the SDK's IdKindError names the right id
 
 
+@pytest.mark.parametrize(
+    "args", [("events",), ("events", "--follow", "--timeout", "30"), ("watch",), ("watch", "--exit-status")]
+)
+def test_an_unknown_conversation_is_not_found_everywhere(oh: Oh, args: tuple[str, ...]) -> None:
+    """Like show, send and download: exit 5 and one error line (events printed nothing and exited 0;
+    watch --exit-status exited 1 after a "not found" status line on stdout)."""
+    unknown = "0" * 32
+    result = oh(args[0], unknown, *args[1:])
+    assert result.code == 5, (result.code, result.stdout, result.stderr)
+    assert result.stdout == "" and f"{unknown} not found" in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
 def test_events_table_kind_and_jq(oh: Oh, shared: Shared) -> None:
     messages = [json.loads(line) for line in oh("events", shared.id, "--kind", "MessageEvent").stdout.splitlines()]
     assert messages and all(m["kind"] == "MessageEvent" for m in messages)
@@ -332,6 +345,16 @@ def test_templates_list_and_show(oh: Oh, isolated: Path) -> None:
     assert mine["source"] == "user" and mine["variables"] == ["issue"] and mine["description"] == "mine"
     assert oh("templates", "show", "review-pr", tty=True).stdout.startswith("{# Review")
     assert oh("templates", "show", "nope").code == 1
+
+
+def test_list_json_fields_match_the_table_and_jq_errors_are_usage_errors(oh: Oh, shared: Shared) -> None:
+    [row] = json.loads(oh("list", "--title", "ohctl shared", "-L", "1", "--json", "id,title,status").stdout)
+    assert row["id"] == shared.id and row["status"] == "finished"  # was null while the table said finished
+    wrong = oh("list", "-L", "1", "--json", "id", "--jq", ".id")
+    assert wrong.code == 2 and "Cannot index array" in wrong.stderr and "bug in ohctl" not in wrong.stderr
+    unknown = oh("list", "-L", "1", "--json", "id,nope")
+    assert unknown.code == 2 and "unknown --json field nope" in unknown.stderr and "status" in unknown.stderr
+    assert {"id", "title", "status", "execution_status"} <= set(oh("list", "-L", "1", "--json", "help").stdout.split())
 
 
 def test_noun_verb_form(oh: Oh, shared: Shared) -> None:

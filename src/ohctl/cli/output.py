@@ -20,6 +20,12 @@ import click
 from .redact import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
+Columns = Sequence[tuple[str, Callable[[Any], Any]]]
+
+
+def fields_of(data: dict[str, Any], columns: Columns) -> list[str]:
+    """The names ``--json`` accepts: the data's own fields, then the table's columns it lacks."""
+    return [*data, *(name for name, _ in columns if name not in data)]
 
 
 def to_data(value: Any) -> Any:
@@ -55,11 +61,28 @@ class Output:
     def structured(self) -> bool:
         return self.json_fields is not None or self.jq is not None
 
-    def _select(self, item: Any) -> Any:
+    def _select(self, item: Any, columns: Columns = ()) -> Any:
+        """The item as JSON data, only the chosen fields with ``--json FIELDS``. A field the data lacks
+        but a table column of that name shows (a conversation's ``status``) has the column's value, so
+        that JSON and table agree; a field neither has is a usage error that lists what there is."""
         data = redact(to_data(item))  # whatever a server sends back, no key is ever printed
-        if self.json_fields and isinstance(data, dict):
-            return {name: data.get(name) for name in self.json_fields}
-        return data
+        if not self.json_fields or not isinstance(data, dict):
+            return data
+        shown = {name: get for name, get in columns if name not in data}
+        unknown = [name for name in self.json_fields if name not in data and name not in shown]
+        if unknown:
+            raise click.UsageError(
+                f"unknown --json field {', '.join(unknown)}: the fields are {', '.join(fields_of(data, columns))}"
+            )
+        return {name: data[name] if name in data else redact(to_data(shown[name](item))) for name in self.json_fields}
+
+    def _fields_help(self, item: Any, columns: Columns) -> bool:
+        """``--json help``: print the fields there are (of ``item``, else the columns) and say so."""
+        if self.json_fields != ["help"]:
+            return False
+        data = to_data(item) if item is not None else {}
+        click.echo("\n".join(fields_of(data if isinstance(data, dict) else {}, columns)))
+        return True
 
     def _jq(self, data: Any) -> Iterable[Any]:
         import jq
@@ -68,11 +91,16 @@ class Output:
             program = jq.compile(self.jq or ".")
         except ValueError as exc:
             raise click.UsageError(f"bad --jq expression: {exc}") from None
-        results: list[Any] = program.input_value(data).all()
+        try:
+            results: list[Any] = program.input_value(data).all()
+        except ValueError as exc:  # the expression does not fit the data: the user's to fix, not a bug
+            raise click.UsageError(f"--jq {self.jq!r} failed on this data: {exc}") from None
         return results
 
     def emit(self, item: Any, *, human: Callable[[Any], None] | None = None) -> None:
         """One object: JSON when asked (or when piped), else the ``human`` rendering."""
+        if self._fields_help(item, ()):
+            return
         if self.structured or not self.tty or human is None:
             data = self._select(item)
             if self.jq is not None:
@@ -83,27 +111,30 @@ class Output:
             return
         human(item)
 
-    def emit_list(self, items: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]]) -> int:
+    def emit_list(self, items: Iterable[Any], columns: Columns) -> int:
         """Many objects: a table on a terminal, NDJSON when piped, a JSON array with --json, each
         jq result with --jq. Returns how many were printed."""
+        if self.json_fields == ["help"]:
+            self._fields_help(next(iter(items), None), columns)
+            return 0
         if self.jq is not None:
-            data = [self._select(item) for item in items]
+            data = [self._select(item, columns) for item in items]
             for result in self._jq(data):
                 click.echo(result if isinstance(result, str) else json.dumps(result))
             return len(data)
         if self.json_fields is not None:
-            data = [self._select(item) for item in items]
+            data = [self._select(item, columns) for item in items]
             click.echo(json.dumps(data, indent=2 if self.tty else None))
             return len(data)
         if not self.tty:
             count = 0
             for item in items:
-                click.echo(json.dumps(self._select(item)))
+                click.echo(json.dumps(self._select(item, columns)))
                 count += 1
             return count
         return self._table(items, columns)
 
-    def _table(self, items: Iterable[Any], columns: Sequence[tuple[str, Callable[[Any], Any]]]) -> int:
+    def _table(self, items: Iterable[Any], columns: Columns) -> int:
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
@@ -148,7 +179,7 @@ def json_option(command: F) -> F:
         default=None,
         is_flag=False,
         flag_value="",
-        help="Print JSON; with FIELDS (comma-separated) only those fields.",
+        help="Print JSON; with FIELDS (comma-separated) only those fields; `--json help` lists them.",
     )(command)
 
 

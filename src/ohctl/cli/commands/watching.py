@@ -45,6 +45,10 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
         while True:
             for cid, result in client.conversations.poll(ids).items():
                 conv = result.conversation
+                if conv is None:  # unknown (or not yours): exit 5 with one error line, as `show` does
+                    from ohctl import ResourceNotFoundError
+
+                    raise ResourceNotFoundError(f"Conversation {cid} not found", resource="conversation", id=cid)
                 line = status_word(conv)
                 if conv is not None and conv.sandbox_status is not None and conv.execution_status is not None:
                     line += paint(f"  (sandbox {conv.sandbox_status})", dim=True)
@@ -53,8 +57,6 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
                     title = (conv.title or "") if conv is not None else ""
                     stamp = paint(time.strftime("%H:%M:%S"), dim=True)
                     click.echo(f"{stamp} {cid[:8]} {paint(title[:40], bold=True)}  {line}".rstrip())
-                if conv is None:
-                    raise click.ClickException(f"conversation {cid} not found")
                 outcomes[cid] = str(result.outcome) if result.outcome is not None else None
             if all(outcomes[c] is not None for c in ids):
                 break
@@ -94,6 +96,8 @@ def events(
 
     out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
+    # An unknown id answers an empty event list: say it is unknown (exit 5), as `show` does.
+    client.conversations.retrieve(conversation)
     if not follow:
         found = client.events.search(conversation, kind=kind, limit=limit)
         columns = [
