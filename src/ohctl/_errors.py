@@ -156,15 +156,17 @@ class NotFoundError(APIStatusError):
 class ResourceNotFoundError(NotFoundError):
     """A batch get answered null for the id: the resource does not exist (or is not yours)."""
 
-    def __init__(self, message: str, *, resource: str, id: str) -> None:
+    def __init__(self, message: str, *, resource: str, id: str, url: str) -> None:
         Exception.__init__(self, f"{message}. {self.hint}" if resource == "conversation" else message)
-        self.response = None  # type: ignore[assignment]
+        # The server answered 200 with null for the id; an APIStatusError still carries a response, so
+        # this is the 404 the server would have given for a single lookup of ``url`` (the batch get).
+        self.body = {"detail": message}
+        self.response = httpx.Response(404, json=self.body, request=httpx.Request("GET", url))
         self.status_code = 404
-        self.body = None
         self.detail = message
         self.request_id = None
         self.method = "GET"
-        self.url = ""
+        self.url = redact_url(self.response.request.url)
         self.resource = resource
         self.id = id
 

@@ -79,12 +79,13 @@ class LegacyUnavailableError(NotFoundError):
 class LegacyConversationNotFoundError(ResourceNotFoundError):
     """The V0 server answered ``null`` for the id (it answers 200 null, not 404, for an unknown id)."""
 
-    def __init__(self, conversation_id: str) -> None:
+    def __init__(self, conversation_id: str, *, url: str) -> None:
         super().__init__(
             f"No V0 conversation {conversation_id} on this server (it answered null: the id is unknown, "
             "deleted, or not yours); list the ids with LegacyOpenHands().conversations.list()",
             resource="legacy conversation",
             id=conversation_id,
+            url=url,
         )
 
 

@@ -139,3 +139,21 @@ async def test_async_shares_the_pipeline() -> None:
     with pytest.raises(ohctl.InternalServerError):
         await client.conversations.start("t", wait=None)
     assert len(recorder.requests) == 1
+
+
+def test_a_resource_not_found_is_a_status_error_with_a_response() -> None:
+    """A batch get that answers null raises ResourceNotFoundError, an APIStatusError: it carries a
+    response like every other one (it was None), the 404 a single lookup would give."""
+    from tests.unit.helpers import Recorder, json_response, make_client
+
+    cid = "0" * 32
+    recorder = Recorder(json_response(200, [None]))
+    client, _ = make_client(recorder)
+    with client, pytest.raises(ohctl.ResourceNotFoundError) as caught:
+        client.conversations.retrieve(cid)
+    error = caught.value
+    assert isinstance(error, ohctl.APIStatusError) and isinstance(error.response, httpx.Response)
+    assert error.response.status_code == error.status_code == 404
+    assert error.response.json() == {"detail": f"Conversation {cid} not found"} == error.body
+    assert str(error.response.request.url) == f"http://127.0.0.1:9/api/v1/app-conversations?ids={cid}"
+    assert error.method == "GET" and error.url == "http://127.0.0.1:9/api/v1/app-conversations"  # redacted: no query

@@ -36,10 +36,10 @@ MAX_TITLE = 200
 CREATE_TIMEOUT = 180.0
 
 
-def _parse_conversation(conversation_id: str) -> Callable[[Any], LegacyConversation]:
+def _parse_conversation(conversation_id: str, url: str) -> Callable[[Any], LegacyConversation]:
     def parse(data: Any) -> LegacyConversation:
         if data is None:
-            raise LegacyConversationNotFoundError(conversation_id)
+            raise LegacyConversationNotFoundError(conversation_id, url=url)
         return LegacyConversation.model_validate(data)
 
     return parse
@@ -92,10 +92,11 @@ class SyncLegacyConversations:
         """One conversation. V0 answers an unknown id with 200 ``null``: that raises
         ``LegacyConversationNotFoundError`` (a ``NotFoundError``)."""
         cid = _check_id(conversation_id)
+        path = route("/api/conversations/{conversation_id}", conversation_id=cid)
         return self._http.request(
             "GET",
-            route("/api/conversations/{conversation_id}", conversation_id=cid),
-            parse=_parse_conversation(cid),
+            path,
+            parse=_parse_conversation(cid, self._http.url(path)),
         )
 
     def get_many(self, conversation_ids: builtins.list[str]) -> builtins.list[LegacyConversation | None]:

@@ -71,7 +71,12 @@ class SyncConversations(SyncConversationStarts):
         [found] = self.get([cid])
         if found is not None:
             return found
-        raise ResourceNotFoundError(f"Conversation {cid} not found", resource="conversation", id=cid)
+        raise ResourceNotFoundError(
+            f"Conversation {cid} not found",
+            resource="conversation",
+            id=cid,
+            url=self._http.url(f"/api/v1/app-conversations?ids={cid}"),
+        )
 
     def search(
         self,

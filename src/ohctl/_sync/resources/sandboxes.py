@@ -62,8 +62,12 @@ class SyncSandboxes(SyncResource):
     def retrieve(self, sandbox: SandboxRef) -> Sandbox:
         [found] = self.get([sandbox])
         if found is None:
+            sid = str(sandbox_id(sandbox))
             raise ResourceNotFoundError(
-                f"Sandbox {sandbox_id(sandbox)} not found", resource="sandbox", id=str(sandbox_id(sandbox))
+                f"Sandbox {sid} not found",
+                resource="sandbox",
+                id=sid,
+                url=self._http.url(f"/api/v1/sandboxes?id={sid}"),
             )
         return found
 
@@ -204,5 +208,10 @@ class SyncSandboxSpecs(SyncResource):
     def retrieve(self, spec_id: str) -> SandboxSpec:
         [found] = self.get([spec_id])
         if found is None:
-            raise ResourceNotFoundError(f"Sandbox spec {spec_id} not found", resource="sandbox spec", id=str(spec_id))
+            raise ResourceNotFoundError(
+                f"Sandbox spec {spec_id} not found",
+                resource="sandbox spec",
+                id=str(spec_id),
+                url=self._http.url(f"/api/v1/sandbox-specs?id={spec_id}"),
+            )
         return found

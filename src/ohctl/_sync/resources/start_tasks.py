@@ -36,8 +36,12 @@ class SyncStartTasks(SyncResource):
     def retrieve(self, task_id: StartTaskRef) -> StartTask:
         [task] = self.get([task_id])
         if task is None:
+            tid = str(start_task_id(task_id))
             raise ResourceNotFoundError(
-                f"Start task {start_task_id(task_id)} not found", resource="start task", id=str(start_task_id(task_id))
+                f"Start task {tid} not found",
+                resource="start task",
+                id=tid,
+                url=self._http.url(f"/api/v1/app-conversations/start-tasks?ids={tid}"),
             )
         return task
 

@@ -46,9 +46,8 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
             for cid, result in client.conversations.poll(ids).items():
                 conv = result.conversation
                 if conv is None:  # unknown (or not yours): exit 5 with one error line, as `show` does
-                    from ohctl import ResourceNotFoundError
-
-                    raise ResourceNotFoundError(f"Conversation {cid} not found", resource="conversation", id=cid)
+                    client.conversations.retrieve(cid)  # raises ResourceNotFoundError
+                    continue  # it appeared between the two looks: the next round shows it
                 line = status_word(conv)
                 if conv is not None and conv.sandbox_status is not None and conv.execution_status is not None:
                     line += paint(f"  (sandbox {conv.sandbox_status})", dim=True)
