@@ -25,7 +25,7 @@ class BatchPausedError(OhctlError):
 @dataclass(frozen=True)
 class BatchEvent:
     """What the runner tells ``on_event``: ``kind`` is starting, running, ended, requeued,
-    concurrency, paused, reconciled, poll_error or cancelled."""
+    concurrency, paused, reconciled, poll_error, title_failed or cancelled."""
 
     kind: str
     key: str | None

@@ -4,6 +4,7 @@ batch get per 99 READY per cycle)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -46,10 +47,36 @@ class Following:
     _unsure: set[str]
     _ended: list[TaskResult]
     _last_refusal: float | None
+    _titles: set[asyncio.Task[None]]
 
     def _start_failed(self, task: StartTask) -> str:
         """The ledger's error for a start task in ERROR: its detail (and a local sandbox's log lines)."""
         return describe_start_failure(task, self._client.base_url).text(lead="start failed")
+
+    def _retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
+        """Give the conversation the title its input line asked for. The start itself carries the
+        ledger's tag as its title (how a crashed run finds its starts again), and 1.11 servers ignore a
+        start's title anyway. Set once READY, and again at the end if the server's automatic title
+        landed after it; in the background, since the server holds a title PATCH while a step runs."""
+        title = active.row.spec.title
+        if not title or (conversation is not None and conversation.title == title):
+            return
+        cid, key = ConversationId(active.row.conversation_id), active.key
+
+        async def apply() -> None:
+            try:
+                await self._client.conversations.update(cid, title=title)
+            except OhctlError as exc:
+                self._emit("title_failed", key, f"could not set the title {title!r}: {exc}")
+
+        task = asyncio.ensure_future(apply())
+        self._titles.add(task)
+        task.add_done_callback(self._titles.discard)
+
+    async def _settle_titles(self, timeout: float = 60.0) -> None:
+        """Let the titles being set land before the run returns (bounded: a title is not worth a hang)."""
+        if self._titles:
+            await asyncio.wait(list(self._titles), timeout=timeout)
 
     # -- following ----------------------------------------------------------------------
     async def _poll(self) -> None:
@@ -75,6 +102,7 @@ class Following:
                     if chosen is not None and chosen != active.row.conversation_id:
                         self.ledger.set_conversation_id(active.key, str(chosen))
                         active.row = self.ledger.task(active.key)
+                    self._retitle(active)
                 elif task.is_error:
                     self._end(active, FAILED, error=self._start_failed(task))
                 else:
@@ -96,6 +124,7 @@ class Following:
                 continue
             state = _OUTCOME_STATE[seen.outcome]
             error = None if state == FINISHED else describe(seen.conversation)
+            self._retitle(active, seen.conversation)
             self._end(active, state, conversation=seen.conversation, error=error)
 
     def _check_progress(self, active: ActiveTask, task: StartTask) -> None:

@@ -120,6 +120,7 @@ class AsyncBatch(Following):
         self._unsure: set[str] = set()
         self._ended: list[TaskResult] = []
         self._starts: set[asyncio.Task[None]] = set()
+        self._titles: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._paused: str | None = None
         self._fatal: BaseException | None = None
@@ -155,6 +156,8 @@ class AsyncBatch(Following):
         finally:
             for start in list(self._starts):
                 start.cancel()  # its task stays ``starting``: the next run looks it up first
+            for title in list(self._titles):
+                title.cancel()
             self.ledger.release()
         if self._paused:
             raise BatchPausedError(self._paused, path=self.path)
@@ -194,6 +197,7 @@ class AsyncBatch(Following):
             for result in self._drain():
                 yield result
             if not self._active and (self._paused or not self._pending):
+                await self._settle_titles()
                 return
             now = time.monotonic()
             if now >= next_poll:
