@@ -8,7 +8,17 @@ from typing import Any
 
 import click
 
-_LINE_EVENTS = {"ended", "requeued", "concurrency", "paused", "reconciled", "poll_error", "cancelled", "running"}
+_LINE_EVENTS = {
+    "ended",
+    "requeued",
+    "concurrency",
+    "paused",
+    "reconciled",
+    "poll_error",
+    "title_failed",
+    "cancelled",
+    "running",
+}
 
 
 def counts_line(counts: dict[str, int], cost: float, total: int) -> str:
