@@ -129,6 +129,31 @@ class FreshRun:
         return self.seen_active or time.monotonic() - self.started >= self.grace
 
 
+# How long a wait accepts that the server does not know an id before saying so: a conversation just
+# created may take a moment to be listed; an id the server never knew should not hold a wait (the MCP
+# server's waits default to ten minutes) until its deadline.
+UNKNOWN_GRACE = 10.0
+
+
+@dataclass
+class UnknownIds:
+    """Which waited-on ids the server has not known, and since when: one is settled as unknown once it
+    was missing on two looks in a row spanning ``UNKNOWN_GRACE`` seconds."""
+
+    since: dict[str, float] = field(default_factory=dict)
+    looks: dict[str, int] = field(default_factory=dict)
+
+    def settled(self, cid: str, found: bool) -> bool:
+        if found:
+            self.since.pop(cid, None)
+            self.looks.pop(cid, None)
+            return False
+        now = time.monotonic()
+        first = self.since.setdefault(cid, now)
+        self.looks[cid] = self.looks.get(cid, 0) + 1
+        return self.looks[cid] >= 2 and now - first >= UNKNOWN_GRACE
+
+
 @dataclass(slots=True)  # no per-result __dict__: a poll makes hundreds
 class WaitResult:
     """How one conversation's wait ended (``wait_many`` does not raise per conversation)."""

@@ -137,3 +137,23 @@ async def test_wait_many_batches() -> None:
     results = await client.conversations.wait_many(ids, timeout=None)
     assert all(r.ok for r in results.values()) and len(results) == 150
     assert calls == [99, 51, 99, 51]  # one call per 99 ids per round, not one per conversation
+
+
+def test_a_wait_on_an_unknown_id_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It spun until the whole timeout (the MCP wait: 45 s of a 45 s timeout, 600 s by default)."""
+    import ohctl._wait_logic as wait_logic
+
+    monkeypatch.setattr(wait_logic, "UNKNOWN_GRACE", 0.0)
+    recorder = Recorder(json_response(200, [None]))  # every lookup: unknown (and not a start task either)
+    client, slept = make_client(recorder)
+    with pytest.raises(ohctl.ResourceNotFoundError, match=f"Conversation {CID} not found"):
+        client.conversations.wait(CID, timeout=600)
+    assert len(slept) == 1 and len(recorder.requests) <= 8  # two looks (each with its start-task check), no more
+
+
+def test_a_conversation_listed_late_is_waited_for() -> None:
+    """Within the grace, a conversation the server does not list yet (just created) is waited for."""
+    answers = [json_response(200, [None]), json_response(200, [None])]  # the look and its start-task check
+    answers += [json_response(200, [conversation(CID, "RUNNING", "finished")])]
+    client, _ = make_client(Recorder(*answers))
+    assert client.conversations.wait(CID, timeout=600).execution_status == "finished"

@@ -11,7 +11,17 @@ from ..._deadline import deadline
 from ..._errors import ConversationFailedError, NeedsInputError, OhctlError, StartTaskFailedError, WaitTimeoutError
 from ..._ids import ConversationId, StartTaskId
 from ..._start_failure import describe_start_failure
-from ..._wait_logic import FreshRun, Outage, Outcome, Poll, WaitResult, classify, describe, request_deadline
+from ..._wait_logic import (
+    FreshRun,
+    Outage,
+    Outcome,
+    Poll,
+    UnknownIds,
+    WaitResult,
+    classify,
+    describe,
+    request_deadline,
+)
 from ...types.conversations import AppConversation, StartTask
 from ..agent.client import AgentServer
 from ..agent.stream import SyncStatusWatch
@@ -91,6 +101,7 @@ def wait_conversations(
     fresh = {cid: FreshRun(fresh_grace) for cid in pending} if fresh_grace else {}
     poll = Poll(timeout, initial=poll_interval, maximum=max_interval)
     outage = Outage(f"{len(pending)} conversation(s)")
+    unknown = UnknownIds()
     watch = _LiveWatch(client) if live and len(pending) == 1 else None
     try:
         with deadline(request_deadline(timeout)):
@@ -109,6 +120,9 @@ def wait_conversations(
                     client._http.sleep(poll.clamp(outage.delay()))
                     continue
                 outage.clear()
+                for cid, result in polled.items():
+                    if unknown.settled(cid, result.conversation is not None):
+                        client.conversations.retrieve(cid)  # ResourceNotFoundError, unless it just appeared
                 still: list[ConversationId] = []
                 for cid, result in polled.items():
                     if result.outcome is not None and cid in fresh and not fresh[cid].accept(result.conversation):
