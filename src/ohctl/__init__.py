@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         load_profile,
         save_profile,
         set_default_profile,
+        set_profile_org,
     )
     from ._deadline import deadline
     from ._device_flow import DeviceAccessDeniedError, DeviceCodeExpiredError, DeviceLoginError
@@ -129,6 +130,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StoredProfile": ("._credentials", "StoredProfile"),
     "config_dir": ("._credentials", "config_dir"),
     "default_profile_name": ("._credentials", "default_profile_name"),
+    "set_profile_org": ("._credentials", "set_profile_org"),
     "StartFailure": ("._start_failure", "StartFailure"),
     "describe_start_failure": ("._start_failure", "describe_start_failure"),
     "delete_profile": ("._credentials", "delete_profile"),
@@ -237,6 +239,7 @@ __all__ = [
     "StoredProfile",
     "config_dir",
     "default_profile_name",
+    "set_profile_org",
     "StartFailure",
     "describe_start_failure",
     "delete_profile",

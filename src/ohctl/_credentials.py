@@ -30,7 +30,6 @@ log = logging.getLogger("ohctl.credentials")
 SERVICE = "ohctl"
 PROFILES_FILE = "profiles.json"
 KEYS_FILE = "credentials.json"
-DEFAULT_NAME = "default"
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 KeyStore = Literal["keyring", "file"]

@@ -71,7 +71,3 @@ def should_retry_exception(exc: httpx.TransportError, idempotent: bool) -> bool:
 
 
 REDACTED_HEADERS = frozenset({"authorization", "x-session-api-key", "x-access-token", "cookie", "set-cookie"})
-
-
-def redacted_headers(headers: httpx.Headers) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in REDACTED_HEADERS else v) for k, v in headers.items()}

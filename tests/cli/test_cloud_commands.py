@@ -76,6 +76,25 @@ def test_orgs_and_the_org_option(run: Run, cloud: CloudFake, env: dict[str, str]
     assert bad.code != 0 and "not an organization id" in bad.stderr
 
 
+def test_orgs_switch_save_keeps_the_org_in_the_profile(
+    run: Run, cloud: CloudFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`set_profile_org` had no caller: a profile's organization could be read but never written."""
+    monkeypatch.delenv("OPENHANDS_BASE_URL", raising=False)
+    monkeypatch.delenv("OPENHANDS_API_KEY", raising=False)
+    ohctl.save_profile("work", base_url=cloud.base_url, api_key=cloud.login_key, make_default=True)
+    assert ohctl.load_profile("work").org is None
+    no_profile = run("orgs", "switch", ORG_B, "--save", env={"OHCTL_PROFILE": "nope"})
+    assert no_profile.code != 0
+    saved = run("orgs", "switch", ORG_B, "--save")
+    assert saved.code == 0 and "Profile 'work' acts in it" in saved.stderr, saved
+    assert ohctl.load_profile("work").org == ORG_B
+    cloud.current_org = ORG_A  # the server's current organization moves on; the profile keeps its own
+    cloud.requests.clear()
+    listed = [json.loads(line) for line in run("orgs", "list").stdout.splitlines()]
+    assert [o["current"] for o in listed] == [False, True] and set(cloud.org_headers_seen()) == {ORG_B}
+
+
 def test_billing(run: Run, cloud: CloudFake, env: dict[str, str]) -> None:
     personal = json.loads(run("billing", "--json", env=env).stdout)
     assert personal == {"credits": "12.50", "subscription": None}

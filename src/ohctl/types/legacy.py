@@ -52,13 +52,6 @@ class LegacyConversation(OhModel):
         return self.conversation_id
 
 
-class LegacyConversationPage(OhModel):
-    """One page of ``GET /api/conversations``: ``results`` and the opaque ``next_page_id``."""
-
-    results: list[LegacyConversation] = Field(default_factory=list)
-    next_page_id: str | None = None
-
-
 class LegacyCreated(OhModel):
     """What ``POST /api/conversations`` (and ``start``/``stop``) answer."""
 

@@ -91,9 +91,24 @@ def members(org: str | None, email: str | None, page: int, json_fields: str | No
 
 @orgs_group.command("switch")
 @click.argument("org")
-def switch(org: str) -> None:
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Also keep ORG in the stored profile: its commands then act in ORG (sent as X-Org-Id) "
+    "whatever the server's current organization becomes.",
+)
+def switch(org: str, save: bool) -> None:
     """Make ORG your current organization on the server (used by every key not bound to one when
-    no --org is given)."""
+    no --org is given); with --save, also in the profile."""
+    import ohctl
+
     chosen = state().client().cloud.orgs.switch(org)
     click.echo(f"Now in organization {chosen.name or chosen.id} ({chosen.id}).", err=True)
-    click.echo("note: to pick one for a single command instead, pass --org ID (or set OHCTL_ORG)", err=True)
+    if save:
+        name = state().profile or ohctl.default_profile_name()
+        if name is None:
+            raise click.ClickException("no stored profile to keep it in: run `ohctl auth login` first")
+        ohctl.set_profile_org(name, str(chosen.id))
+        click.echo(f"Profile {name!r} acts in it from now on (sent as X-Org-Id with each request).", err=True)
+    else:
+        click.echo("note: to pick one for a single command instead, pass --org ID (or set OHCTL_ORG)", err=True)
