@@ -117,8 +117,11 @@ async def test_delegate_a_task_over_stdio(base_url: str, client: ohctl.OpenHands
         assert 0 < len(events) <= 30 and recent["source"] == "agent server"
         with client.conversations.agent(cid) as agent:  # the same events, oldest first, bookkeeping left out
             newest = agent.events.search(cid, sort_order="TIMESTAMP_DESC", limit=100)
-            expected = [e.id for e in newest if e.kind not in ("SystemPromptEvent", "TokenEvent")][:30][::-1]
-        assert [e["id"] for e in events] == expected
+            chosen = [e for e in newest if e.kind not in ("SystemPromptEvent", "TokenEvent")][:30][::-1]
+        # Oldest first by time: the agent server stores a step's state update after its output.
+        assert [e["id"] for e in events] == [e.id for e in sorted(chosen, key=lambda e: e.timestamp or "")]
+        stamps = [e["timestamp"] for e in events]
+        assert stamps == sorted(stamps)
         assert any(e["kind"] == "ActionEvent" and e["text"].startswith(f"$ {COMMAND}") for e in events), events
         assert not any(e["kind"] == "SystemPromptEvent" for e in events)
         assert len((await mcp.call("recent_events", {"conversation_id": cid, "limit": 2}))["events"]) == 2

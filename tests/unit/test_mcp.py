@@ -240,3 +240,17 @@ def test_without_the_sdk_the_command_says_what_to_install(tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], env=env, input="", capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result
     assert "pip install 'ohctl[mcp]'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_recent_events_are_oldest_first_by_time() -> None:
+    """The agent server lists a step's state update (stamped at the step's start) after its output."""
+    from ohctl.mcp.views import oldest_first
+
+    stored = [
+        {"id": "action", "timestamp": "2026-12-06T01:00:00.100"},
+        {"id": "output", "timestamp": "2026-12-06T01:00:01.000"},
+        {"id": "state", "timestamp": "2026-12-06T01:00:00.200"},
+        {"id": "same-a", "timestamp": "2026-12-06T01:00:02.000"},
+        {"id": "same-b", "timestamp": "2026-12-06T01:00:02.000"},
+    ]
+    assert [v["id"] for v in oldest_first(stored)] == ["action", "state", "output", "same-a", "same-b"]

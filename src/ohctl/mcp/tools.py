@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._start_failure import describe_start_failure
-from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, summary_view, web_url
+from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, summary_view, web_url
 
 if TYPE_CHECKING:
     import ohctl
@@ -178,7 +178,8 @@ class OpenHandsTools:
             source = "app server (may trail the agent by up to 30 s)"
             found = await self._newest(self.client.events, cid, limit, everything)
         await self._remember_keys(cid)
-        return self.scrub({"conversation_id": cid, "events": found[::-1], "count": len(found), "source": source})
+        events = oldest_first(found[::-1])
+        return self.scrub({"conversation_id": cid, "events": events, "count": len(found), "source": source})
 
     @staticmethod
     async def _newest(events: Any, cid: str, limit: int, everything: bool) -> list[dict[str, Any]]:

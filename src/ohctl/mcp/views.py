@@ -87,6 +87,13 @@ def summary_view(summary: ConversationSummary, base_url: str) -> dict[str, Any]:
     }
 
 
+def oldest_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Event views in time order. The agent server lists events in the order it stored them, and it
+    stores a state update stamped at a step's start after that step's output; the sort is stable, so
+    events stamped alike keep the server's order."""
+    return sorted(views, key=lambda view: view.get("timestamp") or "")
+
+
 def event_view(event: Event) -> dict[str, Any]:
     """One event in a line of text: a message, what an action does (and why), a tool's output, an
     error, or the state it sets."""
