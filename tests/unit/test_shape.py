@@ -241,3 +241,29 @@ def test_agent_with_options_shares_the_pool_and_the_default_conversation() -> No
     assert sent.extensions["timeout"]["read"] == 3
     quick.close()
     assert agent.conversations.info().title == "t"
+
+
+@pytest.mark.parametrize(
+    ("metrics", "where"),
+    [
+        ({"accumulated_cost": "abc"}, "metrics.accumulated_cost"),
+        ({"accumulated_token_usage": {"prompt_tokens": "x"}}, "prompt_tokens"),
+        ({"accumulated_token_usage": {"completion_tokens": [1]}}, "completion_tokens"),
+    ],
+)
+def test_a_cost_of_the_wrong_type_is_a_shape_error_not_zero(metrics: dict[str, object], where: str) -> None:
+    """Costs and token counts feed spending limits, ledgers and reports: a wrong type raised nothing
+    and read as 0. Null still reads as 0 (servers send null for "not set")."""
+    from tests.unit.helpers import Recorder, json_response, make_client
+
+    body = {"id": "0" * 32, "execution_status": "finished", "sandbox_status": "RUNNING", "metrics": metrics}
+    client, _ = make_client(Recorder(json_response(200, [body])))
+    with client, pytest.raises(ohctl.UnexpectedResponseError, match=where):
+        client.conversations.get(["0" * 32])
+    nulls = {"accumulated_cost": None, "accumulated_token_usage": {"prompt_tokens": None, "completion_tokens": None}}
+    client, _ = make_client(Recorder(json_response(200, [{**body, "metrics": nulls}])))
+    with client:
+        [conv] = client.conversations.get(["0" * 32])
+    assert conv is not None and conv.cost == 0.0 and conv.metrics is not None
+    usage = conv.metrics.accumulated_token_usage
+    assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (0, 0)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import CoreSchema
 
 T = TypeVar("T")
@@ -28,10 +28,18 @@ class OhBase(BaseModel):
         super().__setattr__(name, value)
 
 
+def null_reads_as(default: Any) -> BeforeValidator:
+    """For a field that costs, waits or outcomes depend on (``Annotated[float, null_reads_as(0.0)]``):
+    null still reads as the default, but a value of the wrong type is the typed shape error
+    (UnexpectedResponseError), never the default in silence: a cost of "abc" is not a cost of 0."""
+    return BeforeValidator(lambda value: default if value is None else value)
+
+
 class OhModel(OhBase):
     """Base of every model: an ``OhBase`` where a null (or a value of the wrong type) for a field with
     a non-null default reads as the default: servers send null for "not set" where their schema says
-    a list or a number (``pr_number: null``, ``success: null``).
+    a list or a number (``pr_number: null``, ``success: null``). Fields marked ``null_reads_as`` keep
+    the null rule only.
 
     The rule is in the validator pydantic builds (``on_error="default"`` on those fields), not in a
     Python hook: a poll validates hundreds of conversations straight from the bytes."""
@@ -49,7 +57,9 @@ def _default_on_error(schema: Any) -> None:
     if kind == "model-fields":
         for field in schema["fields"].values():
             inner = field["schema"]
-            if inner.get("type") == "default" and ("default_factory" in inner or inner.get("default") is not None):
+            has_default = "default_factory" in inner or inner.get("default") is not None
+            marked = inner.get("schema", {}).get("type") == "function-before"  # null_reads_as
+            if inner.get("type") == "default" and has_default and not marked:
                 inner["on_error"] = "default"
     elif kind == "definitions":
         for definition in schema["definitions"]:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .._errors import IdKindError
 from .._ids import ConversationId, StartTaskId
-from .common import OhModel
+from .common import OhModel, null_reads_as
 from .sandboxes import SandboxStatusValue
 
 
@@ -179,8 +179,8 @@ class StartTask(OhModel):
 
 class TokenUsage(OhModel):
     model: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    prompt_tokens: Annotated[int, null_reads_as(0)] = 0  # batch ledgers and reports add them up
+    completion_tokens: Annotated[int, null_reads_as(0)] = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
@@ -191,7 +191,7 @@ class TokenUsage(OhModel):
 
 class MetricsSnapshot(OhModel):
     model_name: str | None = None
-    accumulated_cost: float = 0.0
+    accumulated_cost: Annotated[float, null_reads_as(0.0)] = 0.0  # spending limits and reports read it
     max_budget_per_task: float | None = None
     accumulated_token_usage: TokenUsage | None = None
 
