@@ -93,7 +93,7 @@ def _broken_pre_lock_cache(cache: Path) -> Path:
     package, version = APP_SERVER
     env = linked_copy(cache)
     replace_file(env / COMPLETE, f"{package}=={version}\n")  # the marker every pre-lock install wrote
-    refuse_fernet_keys(env, "any(c in key for c in ('+', '/', b'+', b'/'))")
+    refuse_fernet_keys(env, "any(c in key for c in ((b'+', b'/') if isinstance(key, bytes) else ('+', '/')))")
     return env
 
 
