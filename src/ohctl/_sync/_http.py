@@ -91,6 +91,10 @@ class SyncHTTP:
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.config.base_url + path
 
+    def lookup_url(self, path: str, **params: str) -> str:
+        """The full URL of a lookup (for an error that names it), its query encoded."""
+        return str(httpx.URL(self.url(path), params=params))
+
     def own_origin(self, url: str | httpx.URL) -> bool:
         """Whether ``url`` is on this client's server (same scheme, host and port)."""
         if isinstance(url, str) and url.startswith(self.config.base_url + "/"):

@@ -74,7 +74,7 @@ class AsyncConversations(AsyncConversationStarts):
             f"Conversation {cid} not found",
             resource="conversation",
             id=cid,
-            url=self._http.url(f"/api/v1/app-conversations?ids={cid}"),
+            url=self._http.lookup_url("/api/v1/app-conversations", ids=cid),
         )
 
     def search(

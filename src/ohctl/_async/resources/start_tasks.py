@@ -40,7 +40,7 @@ class AsyncStartTasks(AsyncResource):
                 f"Start task {tid} not found",
                 resource="start task",
                 id=tid,
-                url=self._http.url(f"/api/v1/app-conversations/start-tasks?ids={tid}"),
+                url=self._http.lookup_url("/api/v1/app-conversations/start-tasks", ids=tid),
             )
         return task
 

@@ -67,7 +67,7 @@ class SyncSandboxes(SyncResource):
                 f"Sandbox {sid} not found",
                 resource="sandbox",
                 id=sid,
-                url=self._http.url(f"/api/v1/sandboxes?id={sid}"),
+                url=self._http.lookup_url("/api/v1/sandboxes", id=sid),
             )
         return found
 
@@ -212,6 +212,6 @@ class SyncSandboxSpecs(SyncResource):
                 f"Sandbox spec {spec_id} not found",
                 resource="sandbox spec",
                 id=str(spec_id),
-                url=self._http.url(f"/api/v1/sandbox-specs?id={spec_id}"),
+                url=self._http.lookup_url("/api/v1/sandbox-specs", id=str(spec_id)),
             )
         return found

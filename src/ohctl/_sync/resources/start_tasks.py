@@ -41,7 +41,7 @@ class SyncStartTasks(SyncResource):
                 f"Start task {tid} not found",
                 resource="start task",
                 id=tid,
-                url=self._http.url(f"/api/v1/app-conversations/start-tasks?ids={tid}"),
+                url=self._http.lookup_url("/api/v1/app-conversations/start-tasks", ids=tid),
             )
         return task
 
