@@ -22,7 +22,10 @@ import httpx
 
 from ohctl.local import AGENT_SERVER, APP_SERVER, LocalServer, LocalServerError
 from ohctl.local.install import is_installed, python_of, venv_dir
-from ohctl.local.server import MARKER, _end_group, _end_marked, free_port
+from ohctl.local.processes import MARKER
+from ohctl.local.processes import end_group as _end_group
+from ohctl.local.processes import end_marked as _end_marked
+from ohctl.local.server import free_port
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

@@ -17,7 +17,7 @@ import pytest
 import ohctl
 from ohctl.local import APP_SERVER, LocalServer
 from ohctl.local.install import COMPLETE, is_installed, python_of
-from ohctl.local.server import _marked
+from ohctl.local.processes import marked as _marked
 from tests.peers.broken_env import REFUSAL, linked_copy, refuse_fernet_keys, replace_file
 from tests.peers.conftest import Shared
 from tests.peers.harness import app_server_python

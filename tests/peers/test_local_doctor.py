@@ -13,7 +13,7 @@ import pytest
 from ohctl.local import LocalServer
 from ohctl.local.doctor import CHECKS, SERVER, CheckResult, diagnose, secrets_round_trip
 from ohctl.local.install import APP_SERVER, lock_path, venv_dir
-from ohctl.local.server import _marked
+from ohctl.local.processes import marked
 from tests.peers.harness import app_server_python
 
 
@@ -51,7 +51,7 @@ def test_every_check_passes_and_nothing_is_left_running(state_root: Path, monkey
     assert report.ok, text
     assert "scripted model" in next(r.detail for r in report.results if r.name == SERVER)
     assert run_ids, "the doctor's server recorded its run"
-    assert not _marked(run_ids[0]), "no process carries the doctor run's marker"
+    assert not marked(run_ids[0]), "no process carries the doctor run's marker"
     assert LocalServer("doctor").status().state == "stopped"
     assert (state_root / "doctor" / "server.log").exists(), "the log stays for reading after a failure"
 

@@ -193,7 +193,7 @@ def test_a_crashed_server_and_stray_processes_are_reported(places: Path, monkeyp
     }
     (other / "server.json").write_text(json.dumps(record))
     (places / "state" / "stopped").mkdir()  # no record: a stopped server is fine
-    monkeypatch.setattr(doctor, "_marked", lambda run_id: [4242] if run_id == "b" * 32 else [])
+    monkeypatch.setattr(doctor, "marked", lambda run_id: [4242] if run_id == "b" * 32 else [])
     with pytest.raises(doctor._CheckError) as found:
         doctor._leftovers("doctor", "b" * 32)
     assert "local server 'other' crashed" in found.value.detail

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .install import APP_SERVER, check, find_python, python_of, server_cache, venv_dir
+from .processes import alive, marked
 from .sandbox_logs import default_state_dir
-from .server import LocalServer, _alive, _marked
+from .server import LocalServer
 
 if TYPE_CHECKING:
     from .._sync.client import OpenHands
@@ -243,7 +244,7 @@ class _Probe:
 
 def _leftovers(name: str, run_id: str | None) -> str:
     problems: list[tuple[str, str]] = []
-    pids = _marked(run_id) if run_id else []
+    pids = marked(run_id) if run_id else []
     if pids:
         listed = " ".join(str(p) for p in sorted(pids))
         problems.append((f"processes {listed} of the doctor's server still run", f"end them: `kill {listed}`"))
@@ -258,7 +259,7 @@ def _leftovers(name: str, run_id: str | None) -> str:
     cache = server_cache()
     for path in sorted(cache.iterdir()) if cache.is_dir() else []:
         found = re.fullmatch(r".+\.(?:tmp|old)-(\d+)", path.name)
-        if found and path.is_dir() and not _alive(int(found.group(1))):  # a live PID: an install under way
+        if found and path.is_dir() and not alive(int(found.group(1))):  # a live PID: an install under way
             problems.append((f"{path} is left from an interrupted install", f"`rm -rf {shlex.quote(str(path))}`"))
     if problems:
         raise _CheckError("; ".join(d for d, _ in problems), "; ".join(f for _, f in problems))

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import OhctlError
 from .install import APP_SERVER, ensure_configured
 from .install import install as install_server
+from .processes import MARKER, alive, end_group, end_marked
 from .sandbox_logs import SandboxLog, default_state_dir, sandbox_log, sandbox_logs, sandboxes_dir
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("ohctl.local")
 
 LAUNCH = Path(__file__).resolve().parent / "launch"
-MARKER = "OHCTL_LOCAL_RUN"
 SCRIPTED_MODEL = "openai/scripted"
 
 
@@ -168,9 +167,9 @@ class LocalServer:
                 problem=problem,
             )
 
-        if not _alive(record.pid):
+        if not alive(record.pid):
             return seen("crashed", f"the server process {record.pid} is gone")
-        if record.scripted and record.model_pid and not _alive(record.model_pid):
+        if record.scripted and record.model_pid and not alive(record.model_pid):
             return seen("crashed", f"the scripted model process {record.model_pid} is gone")
         if not _healthy(url):
             return seen("crashed", f"{url}/health does not answer")
@@ -280,8 +279,8 @@ class LocalServer:
         if record is not None:
             for pid in (record.pid, record.model_pid):
                 if pid:
-                    ended += _end_group(pid, timeout)
-            ended += _end_marked(record.run_id, timeout)
+                    ended += end_group(pid, timeout)
+            ended += end_marked(record.run_id, timeout)
             self._record_path.unlink(missing_ok=True)
         return sorted(set(ended))
 
@@ -321,7 +320,7 @@ class LocalServer:
             if process.poll() is not None:
                 break
             time.sleep(0.05)
-        _end_group(process.pid, 5)
+        end_group(process.pid, 5)
         raise LocalServerError(f"The scripted model did not start; see {self.model_log_path}")
 
     def _wait_healthy(self, process: subprocess.Popen[bytes], url: str, timeout: float) -> None:
@@ -360,20 +359,6 @@ def _sandbox_base_port(port: int) -> int:
     return 20000 + (port % 400) * 50
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (ended but not reaped) is not alive
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return True
-
-
 def _healthy(url: str) -> bool:
     import httpx
 
@@ -381,83 +366,3 @@ def _healthy(url: str) -> bool:
         return httpx.get(f"{url}/health", timeout=3).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def _end_group(pid: int, timeout: float) -> list[int]:
-    """End the process group led by ``pid`` (SIGCONT first: a paused sandbox must be able to die)."""
-    try:
-        pgid = os.getpgid(pid)
-    except ProcessLookupError:
-        return []
-    if pgid != pid:  # not a group we started: end the process alone
-        return _end_pids([pid], timeout)
-    for sig in (signal.SIGCONT, signal.SIGTERM):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            return [pid]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return [pid]
-        _reap(pid)
-        time.sleep(0.1)
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    _reap(pid)
-    return [pid]
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except (ChildProcessError, OSError):
-        pass
-
-
-def _marked(run_id: str) -> list[int]:
-    """Processes carrying this run's marker (Linux: /proc; elsewhere the process groups suffice)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    needle = f"{MARKER}={run_id}".encode()
-    found = []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
-def _end_marked(run_id: str, timeout: float) -> list[int]:
-    return _end_pids(_marked(run_id), timeout, rescan=lambda: _marked(run_id))
-
-
-def _end_pids(pids: list[int], timeout: float, rescan: Any = None) -> list[int]:
-    for sig in (signal.SIGCONT, signal.SIGTERM):
-        for pid in pids:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + timeout
-    left = list(pids)
-    while left and time.monotonic() < deadline:
-        for pid in pids:
-            _reap(pid)
-        left = rescan() if rescan is not None else [p for p in pids if _alive(p)]
-        time.sleep(0.1)
-    for pid in left:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return pids
