@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from ._sync.agent.stream import EventStream
     from ._sync.client import OpenHands
     from ._wait_logic import Outcome, WaitResult
+    from ._web import conversation_web_url
     from .batch.active import BatchPausedError
     from .batch.ledger import LedgerError
     from .batch.runner import AsyncBatch
@@ -133,6 +134,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "set_profile_org": ("._credentials", "set_profile_org"),
     "StartFailure": ("._start_failure", "StartFailure"),
     "describe_start_failure": ("._start_failure", "describe_start_failure"),
+    "conversation_web_url": ("._web", "conversation_web_url"),
     "delete_profile": ("._credentials", "delete_profile"),
     "keyring_available": ("._credentials", "keyring_available"),
     "list_profiles": ("._credentials", "list_profiles"),
@@ -242,6 +244,7 @@ __all__ = [
     "set_profile_org",
     "StartFailure",
     "describe_start_failure",
+    "conversation_web_url",
     "delete_profile",
     "keyring_available",
     "list_profiles",

@@ -157,3 +157,14 @@ def test_a_resource_not_found_is_a_status_error_with_a_response() -> None:
     assert error.response.json() == {"detail": f"Conversation {cid} not found"} == error.body
     assert str(error.response.request.url) == f"http://127.0.0.1:9/api/v1/app-conversations?ids={cid}"
     assert error.method == "GET" and error.url == "http://127.0.0.1:9/api/v1/app-conversations"  # redacted: no query
+
+
+def test_one_conversation_web_url_for_every_caller() -> None:
+    from ohctl.github import conversation_url
+    from ohctl.mcp import tools
+
+    assert (
+        ohctl.conversation_web_url("https://app.all-hands.dev/", "ab12")
+        == "https://app.all-hands.dev/conversations/ab12"
+    )
+    assert conversation_url is tools.web_url is ohctl.conversation_web_url  # github, MCP, CLI, batch: one copy

@@ -14,6 +14,7 @@ from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
 from .._start_failure import describe_start_failure
 from .._wait_logic import FAILED_EXECUTION, Outcome, describe, is_transient
+from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
 from .ledger import FAILED, FINISHED, NEEDS_INPUT, TIMED_OUT, Ended, Ledger
 from .results import TaskResult
@@ -175,7 +176,7 @@ class Following:
                 prompt_tokens=usage.prompt_tokens if usage else 0,
                 completion_tokens=usage.completion_tokens if usage else 0,
                 prs=list(conversation.pr_number),
-                url=f"{self._client.base_url.rstrip('/')}/conversations/{conversation.id}",
+                url=conversation_web_url(self._client.base_url, str(conversation.id)),
                 execution_status=_text(conversation.execution_status),
                 sandbox_status=_text(conversation.sandbox_status),
             )

@@ -146,7 +146,9 @@ def show_summary(summary: ConversationSummary, paint: Paint, url: str | None) ->
 
 def web_url(client: ohctl.OpenHands, conversation_id: str) -> str:
     """The conversation's page in the web app (the Cloud's and a self-hosted server's alike)."""
-    return f"{client.config.base_url.rstrip('/')}/conversations/{conversation_id}"
+    import ohctl
+
+    return ohctl.conversation_web_url(client.config.base_url, conversation_id)
 
 
 def is_cloud(client: ohctl.OpenHands) -> bool:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._web import conversation_web_url
 from .errors import GitHubConfigError
 
 if TYPE_CHECKING:
@@ -32,9 +33,7 @@ def marker(conversation_id: str) -> str:
     return f"{MARKER_PREFIX} conversation={conversation_id} -->"
 
 
-def conversation_url(base_url: str, conversation_id: str) -> str:
-    """The conversation's page in the web app (the Cloud's and a self-hosted server's alike)."""
-    return f"{base_url.rstrip('/')}/conversations/{conversation_id}"
+conversation_url = conversation_web_url  # this package's public name for it
 
 
 def duration_text(seconds: float | None) -> str:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._start_failure import describe_start_failure
-from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, summary_view, web_url
+from .._web import conversation_web_url as web_url
+from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, summary_view
 
 if TYPE_CHECKING:
     import ohctl

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from .._web import conversation_web_url as web_url
+
 if TYPE_CHECKING:
     from ohctl.types import AppConversation, ConversationSummary, Event
 
@@ -31,11 +33,6 @@ def _time(value: datetime | None) -> str | None:
 
 def _word(value: object) -> str | None:
     return str(value) if value is not None else None
-
-
-def web_url(base_url: str, conversation_id: str) -> str:
-    """The conversation's page in the web app (the Cloud's and a self-hosted server's alike)."""
-    return f"{base_url.rstrip('/')}/conversations/{conversation_id}"
 
 
 def status_word(execution_status: object, sandbox_status: object) -> str:
