@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         WaitTimeoutError,
         WorkspaceDiffError,
     )
+    from ._format import duration as format_duration
     from ._ids import ConversationId, ConversationRef, SandboxRef, StartTaskId, StartTaskRef
     from ._legacy_errors import LegacyConversationNotFoundError, LegacyUnavailableError
     from ._start_failure import StartFailure, describe_start_failure
@@ -135,6 +136,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StartFailure": ("._start_failure", "StartFailure"),
     "describe_start_failure": ("._start_failure", "describe_start_failure"),
     "conversation_web_url": ("._web", "conversation_web_url"),
+    "format_duration": ("._format", "duration"),
     "delete_profile": ("._credentials", "delete_profile"),
     "keyring_available": ("._credentials", "keyring_available"),
     "list_profiles": ("._credentials", "list_profiles"),
@@ -245,6 +247,7 @@ __all__ = [
     "StartFailure",
     "describe_start_failure",
     "conversation_web_url",
+    "format_duration",
     "delete_profile",
     "keyring_available",
     "list_profiles",

@@ -168,3 +168,10 @@ def test_one_conversation_web_url_for_every_caller() -> None:
         == "https://app.all-hands.dev/conversations/ab12"
     )
     assert conversation_url is tools.web_url is ohctl.conversation_web_url  # github, MCP, CLI, batch: one copy
+
+
+def test_one_duration_format_for_the_cli_and_comments() -> None:
+    from ohctl.cli.render import duration
+
+    assert [ohctl.format_duration(s) for s in (0, 42.9, 187, 7500)] == ["0s", "42s", "3m 07s", "2h 05m"]
+    assert duration(187) == "3m 07s" and ohctl.format_duration(None) == ""  # the CLI's (comments: "3m 07s" too)

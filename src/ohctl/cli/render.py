@@ -81,16 +81,14 @@ def status_word(conv: AppConversation | ConversationSummary | None) -> str:
 
 
 def duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    """How a length of time reads (``ohctl.format_duration``: one format for the CLI and comments)."""
+    import ohctl
+
+    return ohctl.format_duration(seconds)
 
 
 def age(moment: datetime | None) -> str:
-    """``5m03s ago``; a time without a zone (V0 servers send those) is read as UTC."""
+    """``5m 03s ago``; a time without a zone (V0 servers send those) is read as UTC."""
     if moment is None:
         return ""
     when = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._format import duration
 from .._web import conversation_web_url
 from .errors import GitHubConfigError
 
@@ -34,17 +35,6 @@ def marker(conversation_id: str) -> str:
 
 
 conversation_url = conversation_web_url  # this package's public name for it
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02d}s"
-    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class CommentContext:
 
     @property
     def duration(self) -> str:
-        return duration_text(self.duration_seconds)
+        return duration(self.duration_seconds)
 
     def variables(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
