@@ -57,9 +57,9 @@ def start_v0_server(*, session_api_key: str | None = V0_KEY, timeout: float = 12
 
 def leftover_processes(peer: Peer) -> list[int]:
     """PIDs that still carry the run's marker (none after ``stop``)."""
-    from ohctl.local.server import _marked
+    from ohctl.local.processes import marked
 
-    return list(_marked(peer.run_id))
+    return list(marked(peer.run_id))
 
 
 def workspace(peer: Peer) -> Path:
