@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from locks import DEV_LOCKS, PROJECT_PYTHON, SERVER_LOCKS, SERVER_PYTHON  # noqa: E402
+from locks import DEV_LOCKS, compile_dev, compile_server, uv  # noqa: E402
 from ohctl.local.install import APP_SERVER, PEERS, lock_path  # noqa: E402
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)(?:\s*;\s*([^\\]+?))?\s*(?:\\)?$", re.MULTILINE)
@@ -57,25 +57,14 @@ def drift(old: Path, new: Path) -> list[str]:
     return lines
 
 
-def uv(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "uv", *args], check=True, cwd=ROOT)
-
-
 def compile_latest(work: Path, constraints: bool) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    dev = work / "locks" / "dev.txt"
-    dev.parent.mkdir(parents=True)
-    uv("pip", "compile", "--quiet", "--universal", "--python-version", PROJECT_PYTHON, "--generate-hashes",
-       "--extra", "dev", "-o", str(dev), "pyproject.toml", str(DEV_LOCKS / "build.in"))  # fmt: skip
-    out["dev"] = dev
+    """Today's locks, made exactly as scripts/lock-dev and scripts/lock-servers make them, under ``work``."""
+    (work / "locks").mkdir(parents=True)
+    out = {"dev": work / "locks" / "dev.txt"}
+    compile_dev(out["dev"])
     for name, (package, version) in sorted(PEERS.items()):
-        source = work / f"{package}-{version}.in"
-        source.write_text(f"{package}=={version}\n")
-        target = work / "locks" / f"{package}-{version}.txt"
-        extra = ["--constraint", str(SERVER_LOCKS / "constraints.txt")] if constraints else []
-        uv("pip", "compile", "--quiet", "--universal", "--python-version", SERVER_PYTHON, "--generate-hashes",
-           *extra, "--override", str(SERVER_LOCKS / "overrides.txt"), "-o", str(target), str(source))  # fmt: skip
-        out[name] = target
+        out[name] = work / "locks" / f"{package}-{version}.txt"
+        compile_server(name, package, version, out[name], constraints=constraints)
     return out
 
 

@@ -35,6 +35,31 @@ def uv(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "uv", *args], check=True, cwd=ROOT)
 
 
+def compile_server(name: str, package: str, version: str, out: Path, *, constraints: bool = True) -> None:
+    """Resolve one server's lock into ``out`` (with ``constraints=False``: without constraints.txt,
+    which scripts/check-latest uses to see whether a constraint is still needed)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{package}-{version}.in"
+        source.write_text(f"{package}=={version}\n")
+        constraint = ["--constraint", str(SERVER_LOCKS / "constraints.txt")] if constraints else []
+        uv(
+            "pip", "compile", "--quiet", "--universal", "--python-version", SERVER_PYTHON, "--generate-hashes",
+            *constraint, "--override", str(SERVER_LOCKS / "overrides.txt"),
+            "--custom-compile-command", f"scripts/lock-servers {name}",
+            "--no-strip-markers", "-o", str(out), str(source),
+        )  # fmt: skip
+    out.write_text(SERVER_HEADER + out.read_text())
+
+
+def compile_dev(out: Path) -> None:
+    """Resolve the development environment's lock into ``out``."""
+    uv(
+        "pip", "compile", "--quiet", "--universal", "--python-version", PROJECT_PYTHON, "--generate-hashes",
+        "--extra", "dev", "--custom-compile-command", "scripts/lock-dev",
+        "-o", str(out), "pyproject.toml", str(DEV_LOCKS / "build.in"),
+    )  # fmt: skip
+
+
 def lock_servers(which: list[str]) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     from ohctl.local.install import PEERS, lock_path
@@ -42,27 +67,13 @@ def lock_servers(which: list[str]) -> None:
     for name in which or sorted(PEERS):
         package, version = PEERS[name]
         out = lock_path(package, version)
-        with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp) / f"{package}-{version}.in"
-            source.write_text(f"{package}=={version}\n")
-            uv(
-                "pip", "compile", "--quiet", "--universal", "--python-version", SERVER_PYTHON, "--generate-hashes",
-                "--constraint", str(SERVER_LOCKS / "constraints.txt"),
-                "--override", str(SERVER_LOCKS / "overrides.txt"),
-                "--custom-compile-command", f"scripts/lock-servers {name}",
-                "--no-strip-markers", "-o", str(out), str(source),
-            )  # fmt: skip
-        out.write_text(SERVER_HEADER + out.read_text())
+        compile_server(name, package, version, out)
         print(f"{name}: {out.relative_to(ROOT)} ({count(out)} packages)")
 
 
 def lock_dev() -> None:
     out = DEV_LOCKS / "dev.txt"
-    uv(
-        "pip", "compile", "--quiet", "--universal", "--python-version", PROJECT_PYTHON, "--generate-hashes",
-        "--extra", "dev", "--custom-compile-command", "scripts/lock-dev",
-        "-o", str(out), "pyproject.toml", str(DEV_LOCKS / "build.in"),
-    )  # fmt: skip
+    compile_dev(out)
     (DEV_LOCKS / "bootstrap.txt").write_text(
         "# uv, installed with pip (--require-hashes) before uv exists; the same version and hashes as in\n"
         "# dev.txt. Made by scripts/lock-dev: do not edit.\n" + requirement_block(out.read_text(), "uv")
