@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         InternalServerError,
         InvalidArgumentError,
         InvalidIdError,
+        MissingAPIKeyError,
         NeedsInputError,
         NotFoundError,
         OhctlError,
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
 
 # public name -> (module, attribute); attribute None: the module itself
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "MissingAPIKeyError": ("._errors", "MissingAPIKeyError"),
     "types": (".types", None),
     "ArchiveError": ("._archive", "ArchiveError"),
     "CorruptArchiveError": ("._archive", "CorruptArchiveError"),
@@ -215,6 +217,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "MissingAPIKeyError",
     "aconnect",
     "connect",
     "probe",

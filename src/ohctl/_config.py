@@ -11,7 +11,7 @@ from typing import Literal
 
 import httpx
 
-from ._errors import ConfigurationError, redact_url
+from ._errors import ConfigurationError, MissingAPIKeyError, redact_url
 
 CLOUD_URL = "https://app.all-hands.dev"
 API_KEY_VARS = ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY")
@@ -140,7 +140,7 @@ def resolve(
     if auth not in ("bearer", "session-key"):
         raise ConfigurationError(f"auth must be 'bearer' or 'session-key', not {auth!r}")
     if not api_key and url.host in CLOUD_HOSTS:
-        raise ConfigurationError(
+        raise MissingAPIKeyError(
             f"No API key for {redact_url(base_url)}. Pass api_key=... or set one of {', '.join(API_KEY_VARS)} "
             "(create a key in the OpenHands Cloud settings, under API Keys), or run `ohctl auth login`"
         )

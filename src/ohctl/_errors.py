@@ -37,6 +37,7 @@ __all__ = [
     "DailyLimitError",
     "InternalServerError",
     "UnexpectedResponseError",
+    "MissingAPIKeyError",
     "ServerTooOldError",
     "StreamError",
     "WaitError",
@@ -53,6 +54,10 @@ class OhctlError(Exception):
 
 class ConfigurationError(OhctlError):
     """The client is missing a setting or was given one that cannot work."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No API key for a server that needs one (the hosted Cloud): pass one, set one, or log in."""
 
 
 class IdKindError(OhctlError, TypeError):
