@@ -23,13 +23,10 @@ SRC = ROOT / "src" / "ohctl" / "_async"
 DST = ROOT / "src" / "ohctl" / "_sync"
 HEADER = "# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.\n"
 
+# Every name ``AsyncX`` becomes ``X`` (``AsyncOpenHands`` -> ``OpenHands``, ``AsyncCloud`` -> ``Cloud``,
+# ``httpx.AsyncClient`` -> ``httpx.Client``): the sync twin's classes are the public ones, under their own
+# names. These are the other renames.
 REPLACEMENTS = {
-    "AsyncOpenHands": "OpenHands",
-    "AsyncPager": "Pager",
-    "AsyncClient": "Client",
-    "AsyncAgentServer": "AgentServer",
-    "AsyncEventStream": "EventStream",
-    "AsyncDeviceLogin": "DeviceLogin",
     "async_sleep": "sync_sleep",
     "async_gather_parts": "sync_gather_parts",
     "async_ws_connect": "sync_ws_connect",
@@ -53,12 +50,48 @@ def unused_rules(sources: list[Path]) -> list[str]:
     return sorted(rule for rule in REPLACEMENTS if rule not in names)
 
 
+def sync_name(name: str) -> str | None:
+    """The sync twin of an ``AsyncX`` name (``X``), or None for any other name."""
+    if len(name) > 5 and name.startswith("Async") and name[5].isupper():
+        return name[5:]
+    return None
+
+
+class Rule(unasync.Rule):  # type: ignore[misc]
+    """unasync's rule with ``AsyncX -> X`` in place of its ``AsyncX -> SyncX``."""
+
+    def _unasync_name(self, name: str) -> str:
+        if name in self.token_replacements:
+            return str(self.token_replacements[name])
+        return sync_name(name) or name
+
+
+def collisions(sources: list[Path]) -> list[str]:
+    """``AsyncX`` names whose twin ``X`` is already a name in the same module (``AsyncSettings`` beside a
+    ``Settings`` model): the generated module would bind one name to two things."""
+    found = []
+    for source in sources:
+        names = {
+            token.string
+            for token in tokenize.generate_tokens(io.StringIO(source.read_text()).readline)
+            if token.type == tokenize.NAME
+        }
+        for name in sorted(names):
+            twin = sync_name(name)
+            if twin is not None and name not in REPLACEMENTS and name not in unasync._ASYNC_TO_SYNC and twin in names:
+                found.append(f"{source.relative_to(SRC)}: {name} -> {twin}")
+    return found
+
+
 def generate(out_dir: Path) -> dict[Path, str]:
     sources = sorted(SRC.rglob("*.py"))
     unused = unused_rules(sources)
     if unused:
         raise SystemExit(f"gen_sync: these replacement rules match nothing in {SRC}: {', '.join(unused)}")
-    rule = unasync.Rule(fromdir=str(SRC) + "/", todir=str(out_dir) + "/", additional_replacements=REPLACEMENTS)
+    clashes = collisions(sources)
+    if clashes:
+        raise SystemExit("gen_sync: these sync names are taken in their module: " + "; ".join(clashes))
+    rule = Rule(fromdir=str(SRC) + "/", todir=str(out_dir) + "/", additional_replacements=REPLACEMENTS)
     unasync.unasync_files([str(p) for p in sources], rules=[rule])
     files = [source.relative_to(SRC) for source in sources]
     for rel in files:

@@ -1,7 +1,7 @@
 """The few primitives that differ between the async source and its generated sync twin.
 
 The sync code is generated from ``_async/`` by ``scripts/gen_sync.py``, which renames each
-``async_*`` function here to its ``sync_*`` twin and ``Async*`` types to ``Sync*``.
+``async_*`` function here to its ``sync_*`` twin and each ``AsyncX`` type to ``X``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # websockets is imported when a socket opens: most programs n
     from websockets.sync.client import ClientConnection as _SyncConnection
 
     AsyncWebSocket: TypeAlias = _AsyncConnection
-    SyncWebSocket: TypeAlias = _SyncConnection
+    WebSocket: TypeAlias = _SyncConnection
 
 
 class RedactCredentials(logging.Filter):
@@ -47,9 +47,9 @@ WS_LOGGER = logging.getLogger("ohctl.websocket")
 WS_LOGGER.addFilter(RedactCredentials())
 
 AsyncSleep = Callable[[float], Awaitable[None]]
-SyncSleep = Callable[[float], None]
+Sleep = Callable[[float], None]
 AsyncCheck = Callable[[], Awaitable[None]]  # a check run once, e.g. when a search comes back empty
-SyncCheck = Callable[[], None]
+Check = Callable[[], None]
 
 WS_MAX_FRAME = 64 * 1024 * 1024  # a full_state snapshot or a system prompt can be large
 WS_OPEN_TIMEOUT = 15.0
@@ -102,7 +102,7 @@ async def async_ws_connect(url: str, headers: Mapping[str, str]) -> AsyncWebSock
     )
 
 
-def sync_ws_connect(url: str, headers: Mapping[str, str]) -> SyncWebSocket:
+def sync_ws_connect(url: str, headers: Mapping[str, str]) -> WebSocket:
     from websockets.sync.client import connect as _sync_connect
 
     ws = _sync_connect(
@@ -122,5 +122,5 @@ async def async_ws_recv(ws: AsyncWebSocket, timeout: float | None) -> str | byte
         raise TimeoutError(f"no frame within {timeout}s") from None
 
 
-def sync_ws_recv(ws: SyncWebSocket, timeout: float | None) -> str | bytes:
+def sync_ws_recv(ws: WebSocket, timeout: float | None) -> str | bytes:
     return ws.recv(timeout=timeout)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .resources.events import AsyncEvents
     from .resources.git import AsyncGit, AsyncServerConfig
     from .resources.sandboxes import AsyncSandboxes, AsyncSandboxSpecs
-    from .resources.settings import AsyncSecrets, AsyncSettings
+    from .resources.settings import AsyncSecrets, AsyncSettingsResource
     from .resources.skills import AsyncSkills
     from .resources.start_tasks import AsyncStartTasks
     from .resources.users import AsyncUsers
@@ -66,7 +66,7 @@ class AsyncOpenHands(AsyncClientBase):
     sandboxes: resource[AsyncSandboxes] = resource(".resources.sandboxes", "AsyncSandboxes")
     sandbox_specs: resource[AsyncSandboxSpecs] = resource(".resources.sandboxes", "AsyncSandboxSpecs")
     users: resource[AsyncUsers] = resource(".resources.users", "AsyncUsers")
-    settings: resource[AsyncSettings] = resource(".resources.settings", "AsyncSettings")
+    settings: resource[AsyncSettingsResource] = resource(".resources.settings", "AsyncSettingsResource")
     secrets: resource[AsyncSecrets] = resource(".resources.settings", "AsyncSecrets")
     skills: resource[AsyncSkills] = resource(".resources.skills", "AsyncSkills")
     git: resource[AsyncGit] = resource(".resources.git", "AsyncGit")

@@ -15,7 +15,7 @@ from typing_extensions import Self
 from .._config import ClientConfig, check_org
 from .._errors import redact_url
 from .._options import RequestOptions
-from ._http import SyncHTTP
+from ._http import HTTP
 
 R = TypeVar("R")
 
@@ -45,11 +45,11 @@ class resource(Generic[R]):  # noqa: N801 (used like a decorator-made attribute)
         return made
 
 
-class SyncClientBase:
+class ClientBase:
     """The app server's, an agent server's and a legacy V0 server's clients alike: their request
     options, the raw escape hatch, closing, and use as a context manager."""
 
-    _http: SyncHTTP
+    _http: HTTP
     config: ClientConfig
 
     @property

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, overload
 import httpx
 
 from .. import _errors, _retry
-from .._backend import SyncSleep, sync_sleep
+from .._backend import Sleep, sync_sleep
 from .._config import ClientConfig
 from .._deadline import bounded, remaining
 from .._errors import SHAPE_ERRORS, redact_url, redirect_error, same_origin
@@ -51,7 +51,7 @@ def _fits(delay: float) -> bool:
     return left is None or delay < left
 
 
-class SyncHTTP:
+class HTTP:
     def __init__(
         self,
         config: ClientConfig,
@@ -59,7 +59,7 @@ class SyncHTTP:
         timeout: Timeout = None,
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
-        sleep: SyncSleep | None = None,
+        sleep: Sleep | None = None,
         agent: bool = False,
         options: RequestOptions | None = None,
     ) -> None:
@@ -68,7 +68,7 @@ class SyncHTTP:
         self.options = options or RequestOptions(timeout=as_timeout(timeout), max_retries=max_retries)
         self._owns_client = http_client is None
         self.client = http_client or httpx.Client(timeout=self.options.timeout, follow_redirects=False)
-        self.sleep: SyncSleep = sleep or sync_sleep
+        self.sleep: Sleep = sleep or sync_sleep
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -83,9 +83,9 @@ class SyncHTTP:
         """The httpx client the user passed in (None when this pipeline made its own)."""
         return None if self._owns_client else self.client
 
-    def derive(self, options: RequestOptions) -> SyncHTTP:
+    def derive(self, options: RequestOptions) -> HTTP:
         """A pipeline with other options over the same connection pool (which it does not close)."""
-        twin = SyncHTTP(self.config, http_client=self.client, sleep=self.sleep, agent=self.agent, options=options)
+        twin = HTTP(self.config, http_client=self.client, sleep=self.sleep, agent=self.agent, options=options)
         return twin
 
     def url(self, path: str) -> str:

@@ -8,11 +8,11 @@ from typing import Any, Generic, TypeVar
 
 from typing_extensions import Self
 
-from .._backend import SyncCheck
+from .._backend import Check
 from .._errors import InvalidArgumentError
 from .._ids import MAX_CURSOR, MAX_PAGE_SIZE
 from ..types.common import Page
-from ._http import SyncHTTP
+from ._http import HTTP
 
 T = TypeVar("T")
 
@@ -30,14 +30,14 @@ class Pager(Generic[T]):
 
     def __init__(
         self,
-        http: SyncHTTP,
+        http: HTTP,
         path: str,
         params: dict[str, Any],
         parse: Callable[[Any], T],
         *,
         page_size: int | None = None,
         limit: int | None = None,
-        on_empty: SyncCheck | None = None,
+        on_empty: Check | None = None,
         start_page_id: str | None = None,
         parse_page: Callable[[bytes], Page[T]] | None = None,
     ) -> None:

@@ -7,25 +7,25 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .._backend import SyncSleep
+from .._backend import Sleep
 from .._config import AuthScheme, ClientConfig, resolve
 from .._options import RequestOptions, as_timeout, org_headers
-from ._client_base import SyncClientBase, resource
-from ._http import SyncHTTP
+from ._client_base import ClientBase, resource
+from ._http import HTTP
 
 if TYPE_CHECKING:
-    from .cloud import SyncCloud
-    from .resources.conversations import SyncConversations
-    from .resources.events import SyncEvents
-    from .resources.git import SyncGit, SyncServerConfig
-    from .resources.sandboxes import SyncSandboxes, SyncSandboxSpecs
-    from .resources.settings import SyncSecrets, SyncSettings
-    from .resources.skills import SyncSkills
-    from .resources.start_tasks import SyncStartTasks
-    from .resources.users import SyncUsers
+    from .cloud import Cloud
+    from .resources.conversations import Conversations
+    from .resources.events import Events
+    from .resources.git import Git, ServerConfig
+    from .resources.sandboxes import Sandboxes, SandboxSpecs
+    from .resources.settings import Secrets, SettingsResource
+    from .resources.skills import Skills
+    from .resources.start_tasks import StartTasks
+    from .resources.users import Users
 
 
-class OpenHands(SyncClientBase):
+class OpenHands(ClientBase):
     """Client for the OpenHands app-server V1 API (the hosted Cloud, or a self-hosted server).
 
     The API key comes from ``api_key``, else ``OPENHANDS_API_KEY``, ``OPENHANDS_CLOUD_API_KEY``,
@@ -48,7 +48,7 @@ class OpenHands(SyncClientBase):
         http_client: httpx.Client | None = None,
         auth: AuthScheme | None = None,
         allow_insecure: bool = False,
-        sleep: SyncSleep | None = None,
+        sleep: Sleep | None = None,
         profile: str | None = None,
         org: str | None = None,
     ) -> None:
@@ -58,18 +58,18 @@ class OpenHands(SyncClientBase):
         options = RequestOptions(
             timeout=as_timeout(timeout), max_retries=max_retries, headers=org_headers(self.config.org)
         )
-        self._http = SyncHTTP(self.config, http_client=http_client, sleep=sleep, options=options)
+        self._http = HTTP(self.config, http_client=http_client, sleep=sleep, options=options)
 
     # Each made on first use (see ``resource``).
-    conversations: resource[SyncConversations] = resource(".resources.conversations", "SyncConversations")
-    start_tasks: resource[SyncStartTasks] = resource(".resources.start_tasks", "SyncStartTasks")
-    events: resource[SyncEvents] = resource(".resources.events", "SyncEvents")
-    sandboxes: resource[SyncSandboxes] = resource(".resources.sandboxes", "SyncSandboxes")
-    sandbox_specs: resource[SyncSandboxSpecs] = resource(".resources.sandboxes", "SyncSandboxSpecs")
-    users: resource[SyncUsers] = resource(".resources.users", "SyncUsers")
-    settings: resource[SyncSettings] = resource(".resources.settings", "SyncSettings")
-    secrets: resource[SyncSecrets] = resource(".resources.settings", "SyncSecrets")
-    skills: resource[SyncSkills] = resource(".resources.skills", "SyncSkills")
-    git: resource[SyncGit] = resource(".resources.git", "SyncGit")
-    server_config: resource[SyncServerConfig] = resource(".resources.git", "SyncServerConfig")
-    cloud: resource[SyncCloud] = resource(".cloud", "SyncCloud")  # the hosted Cloud's own routes
+    conversations: resource[Conversations] = resource(".resources.conversations", "Conversations")
+    start_tasks: resource[StartTasks] = resource(".resources.start_tasks", "StartTasks")
+    events: resource[Events] = resource(".resources.events", "Events")
+    sandboxes: resource[Sandboxes] = resource(".resources.sandboxes", "Sandboxes")
+    sandbox_specs: resource[SandboxSpecs] = resource(".resources.sandboxes", "SandboxSpecs")
+    users: resource[Users] = resource(".resources.users", "Users")
+    settings: resource[SettingsResource] = resource(".resources.settings", "SettingsResource")
+    secrets: resource[Secrets] = resource(".resources.settings", "Secrets")
+    skills: resource[Skills] = resource(".resources.skills", "Skills")
+    git: resource[Git] = resource(".resources.git", "Git")
+    server_config: resource[ServerConfig] = resource(".resources.git", "ServerConfig")
+    cloud: resource[Cloud] = resource(".cloud", "Cloud")  # the hosted Cloud's own routes

@@ -9,13 +9,13 @@ import httpx
 
 from .._config import AuthScheme, resolve
 from ..types.legacy import ServerApis
-from ._http import SyncHTTP
+from ._http import HTTP
 from .legacy.probe import route_answers, serves_v0
 
 PROBE_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
 
-def _serves_v1(http: SyncHTTP) -> bool:
+def _serves_v1(http: HTTP) -> bool:
     """True when the V1 web-client config answers (or refuses the key: the route exists)."""
     return route_answers(http, "/api/v1/web-client/config", looks_right=lambda data: isinstance(data, dict))
 
@@ -31,7 +31,7 @@ def probe(
 ) -> ServerApis:
     """Ask the server which APIs it serves (two GETs, no retries) and say which client fits."""
     config = resolve(api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile)
-    http = SyncHTTP(config, timeout=PROBE_TIMEOUT, max_retries=0, http_client=http_client)
+    http = HTTP(config, timeout=PROBE_TIMEOUT, max_retries=0, http_client=http_client)
     try:
         v1 = _serves_v1(http)
         v0 = serves_v0(http)

@@ -10,7 +10,7 @@ device flow, giving an API key without pasting one.
 """
 
 from .._async.cloud import AsyncCloud
-from .._async.cloud.app_settings import AsyncAppSettings
+from .._async.cloud.app_settings import AsyncAppSettingsResource
 from .._async.cloud.billing import AsyncBilling
 from .._async.cloud.device_login import AsyncDeviceLogin
 from .._async.cloud.keys import AsyncKeys
@@ -26,13 +26,13 @@ from .._device_flow import (
     PollAgain,
 )
 from .._options import ORG_HEADER
-from .._sync.cloud import SyncCloud as Cloud
-from .._sync.cloud.app_settings import SyncAppSettings as AppSettingsResource
-from .._sync.cloud.billing import SyncBilling as Billing
+from .._sync.cloud import Cloud
+from .._sync.cloud.app_settings import AppSettingsResource
+from .._sync.cloud.billing import Billing
 from .._sync.cloud.device_login import DeviceLogin
-from .._sync.cloud.keys import SyncKeys as Keys
-from .._sync.cloud.orgs import SyncOrgs as Orgs
-from .._sync.cloud.sharing import SyncShared as Shared
+from .._sync.cloud.keys import Keys
+from .._sync.cloud.orgs import Orgs
+from .._sync.cloud.sharing import Shared
 from ..types.cloud import (
     ApiKey,
     AppSettings,
@@ -52,6 +52,8 @@ from ..types.cloud import (
     Subscription,
 )
 
+AsyncAppSettings = AsyncAppSettingsResource  # its name before it took its sync twin's (``AppSettingsResource``)
+
 __all__ = [
     "ORG_HEADER",
     "ORG_VAR",
@@ -59,6 +61,7 @@ __all__ = [
     "AppSettings",
     "AppSettingsResource",
     "AsyncAppSettings",
+    "AsyncAppSettingsResource",
     "AsyncBilling",
     "AsyncCloud",
     "AsyncDeviceLogin",

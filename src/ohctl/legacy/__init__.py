@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .._async.legacy.client import AsyncLegacyOpenHands
 from .._legacy_errors import LegacyConversationNotFoundError, LegacyUnavailableError, replacement_for
-from .._sync.legacy.client import SyncLegacyOpenHands
+from .._sync.legacy.client import LegacyOpenHands
 from ..types.legacy import (
     LegacyConfig,
     LegacyConversation,
@@ -33,11 +33,6 @@ from ..types.legacy import (
     ServerApis,
     outcome_of,
 )
-
-
-class LegacyOpenHands(SyncLegacyOpenHands):
-    """Client for the legacy V0 API (synchronous). See ``AsyncLegacyOpenHands`` for the arguments."""
-
 
 __all__ = [
     "AsyncLegacyOpenHands",

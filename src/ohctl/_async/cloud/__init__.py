@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .app_settings import AsyncAppSettings
+from .app_settings import AsyncAppSettingsResource
 from .billing import AsyncBilling
 from .keys import AsyncKeys
 from .orgs import AsyncOrgs
@@ -23,4 +23,4 @@ class AsyncCloud:
         self.orgs = AsyncOrgs(client)
         self.billing = AsyncBilling(client)
         self.shared = AsyncShared(client)
-        self.app_settings = AsyncAppSettings(client)
+        self.app_settings = AsyncAppSettingsResource(client)

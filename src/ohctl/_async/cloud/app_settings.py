@@ -12,7 +12,7 @@ from ..resources._base import AsyncResource
 FIELDS = frozenset({"language", "enable_sound_notifications", "git_user_name", "git_user_email", "git_full_clone"})
 
 
-class AsyncAppSettings(AsyncResource):
+class AsyncAppSettingsResource(AsyncResource):
     async def retrieve(self) -> AppSettings:
         return await self._http.request("GET", "/api/users/app", parse=AppSettings.model_validate)
 

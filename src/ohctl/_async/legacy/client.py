@@ -11,7 +11,7 @@ from ._http import AsyncLegacyHTTP
 from .conversations import AsyncLegacyConversations
 from .events import AsyncLegacyEvents
 from .files import AsyncLegacyFiles
-from .settings import AsyncLegacySettings
+from .settings import AsyncLegacySettingsResource
 
 
 class AsyncLegacyOpenHands(AsyncClientBase):
@@ -51,5 +51,5 @@ class AsyncLegacyOpenHands(AsyncClientBase):
         self.conversations = AsyncLegacyConversations(self._http)
         self.events = AsyncLegacyEvents(self._http)
         self.files = AsyncLegacyFiles(self._http, self.events, self.conversations)
-        self.settings = AsyncLegacySettings(self._http)
+        self.settings = AsyncLegacySettingsResource(self._http)
         self.conversations.bind(self.events, self.settings)

@@ -28,7 +28,7 @@ from .summary import legacy_summary
 
 if TYPE_CHECKING:
     from .events import AsyncLegacyEvents
-    from .settings import AsyncLegacySettings
+    from .settings import AsyncLegacySettingsResource
 
 MAX_TITLE = 200
 # A create may take the runtime's start-up (10-20 s on a busy machine) before it answers.
@@ -48,7 +48,7 @@ class AsyncLegacyConversations:
     def __init__(self, http: AsyncLegacyHTTP) -> None:
         self._http = http
 
-    def bind(self, events: AsyncLegacyEvents, settings: AsyncLegacySettings) -> None:
+    def bind(self, events: AsyncLegacyEvents, settings: AsyncLegacySettingsResource) -> None:
         self._events = events
         self._settings = settings
 

@@ -8,7 +8,7 @@ from ...types.legacy import LegacySettings
 from ._http import AsyncLegacyHTTP
 
 
-class AsyncLegacySettings:
+class AsyncLegacySettingsResource:
     def __init__(self, http: AsyncLegacyHTTP) -> None:
         self._http = http
 

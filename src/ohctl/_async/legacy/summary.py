@@ -11,7 +11,7 @@ from ...types.legacy import LegacyConversation, LegacyEvent, LegacySummary, outc
 
 if TYPE_CHECKING:
     from .events import AsyncLegacyEvents
-    from .settings import AsyncLegacySettings
+    from .settings import AsyncLegacySettingsResource
 
 FIRST_MESSAGE_SCAN = 20
 LAST_MESSAGE_SCAN = 200
@@ -32,7 +32,7 @@ def _model_of(event: LegacyEvent) -> str | None:
 
 
 async def legacy_summary(
-    conversation: LegacyConversation, events: AsyncLegacyEvents, settings: AsyncLegacySettings
+    conversation: LegacyConversation, events: AsyncLegacyEvents, settings: AsyncLegacySettingsResource
 ) -> LegacySummary:
     cid = conversation.conversation_id
     first_user: str | None = None

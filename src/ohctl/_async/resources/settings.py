@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..client import AsyncOpenHands
 
 
-class AsyncSettings(AsyncResource):
+class AsyncSettingsResource(AsyncResource):
     def __init__(self, client: AsyncOpenHands) -> None:
         super().__init__(client)
         self.profiles = AsyncProfiles(client)

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .client import AgentServer
 
 
-class SyncAgentResource:
+class AgentResource:
     def __init__(self, agent: AgentServer) -> None:
         self._agent = agent
         self._http = agent._http

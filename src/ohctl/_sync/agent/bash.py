@@ -16,7 +16,7 @@ from ..._routes import route
 from ..._wait_logic import Poll
 from ...types.agent import BashCommand, BashOutput, BashResult, parse_bash_event
 from .._pagination import Pager
-from ._base import SyncAgentResource
+from ._base import AgentResource
 
 
 def _body(command: str, cwd: str | None, timeout: int) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def join_outputs(command_id: str, outputs: Iterable[BashOutput]) -> BashResult:
     )
 
 
-class SyncBash(SyncAgentResource):
+class Bash(AgentResource):
     """Commands never retry once sent (running a command twice is not harmless)."""
 
     def execute(self, command: str, *, cwd: str | None = None, timeout: int = 300) -> BashResult:

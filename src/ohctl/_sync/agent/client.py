@@ -8,20 +8,20 @@ from typing import Any
 
 import httpx
 
-from ..._backend import SyncSleep
+from ..._backend import Sleep
 from ..._config import ClientConfig, check_transport
 from ..._errors import APIStatusError, ConfigurationError, InvalidArgumentError, OhctlError, ServerTooOldError
 from ..._ids import ConversationId, ConversationRef, conversation_id
 from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
-from .._client_base import SyncClientBase
-from .._http import SyncHTTP
-from .bash import SyncBash
-from .conversations import SyncAgentConversations
-from .events import SyncAgentEvents
-from .files import SyncFiles
-from .git import SyncAgentGit
+from .._client_base import ClientBase
+from .._http import HTTP
+from .bash import Bash
+from .conversations import AgentConversations
+from .events import AgentEvents
+from .files import Files
+from .git import AgentGit
 from .stream import EventStream
 
 URL_VAR = "OPENHANDS_AGENT_SERVER_URL"
@@ -37,7 +37,7 @@ def agent_base_url(url: str) -> str:
     return url
 
 
-class AgentServer(SyncClientBase):
+class AgentServer(ClientBase):
     """Client for one agent server: bash, files, git, the conversations it runs, and live events.
 
     ``url`` is the server root (a ``conversation_url`` also works) and ``session_api_key`` is sent as
@@ -56,7 +56,7 @@ class AgentServer(SyncClientBase):
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
         allow_insecure: bool = False,
-        sleep: SyncSleep | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         url = url or os.environ.get(URL_VAR)
         if not url:
@@ -74,17 +74,17 @@ class AgentServer(SyncClientBase):
             auth="session-key",
         )
         self.conversation_id = ConversationId(str(conversation_id)) if conversation_id else None
-        self._http = SyncHTTP(
+        self._http = HTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep, agent=True
         )
         self._bind_resources()
 
     def _bind_resources(self) -> None:
-        self.bash = SyncBash(self)
-        self.files = SyncFiles(self)
-        self.git = SyncAgentGit(self)
-        self.conversations = SyncAgentConversations(self)
-        self.events = SyncAgentEvents(self)
+        self.bash = Bash(self)
+        self.files = Files(self)
+        self.git = AgentGit(self)
+        self.conversations = AgentConversations(self)
+        self.events = AgentEvents(self)
 
     @property
     def url(self) -> str:

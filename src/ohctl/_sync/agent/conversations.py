@@ -27,8 +27,8 @@ from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
 from ...types.conversations import Content, ExecutionStatus, UserMessage
 from .._pagination import Pager
-from ._base import SyncAgentResource
-from .stream import SyncStatusWatch
+from ._base import AgentResource
+from .stream import StatusWatch
 
 POLICIES = ("AlwaysConfirm", "NeverConfirm", "ConfirmRisky")
 
@@ -67,7 +67,7 @@ def _check_message_order(conversation: object, message: object) -> None:
         )
 
 
-class SyncAgentConversations(SyncAgentResource):
+class AgentConversations(AgentResource):
     def start(
         self,
         message: str | UserMessage | list[Content] | None = None,
@@ -331,7 +331,7 @@ class SyncAgentConversations(SyncAgentResource):
         seen running (or 10 s pass)."""
         cid = self._conversation(conversation)
         poll = Poll(timeout, initial=poll_interval, maximum=10.0)
-        watch = SyncStatusWatch(self._agent, cid) if live else None
+        watch = StatusWatch(self._agent, cid) if live else None
         fresh_run = FreshRun(10.0) if fresh else None
         try:
             while True:

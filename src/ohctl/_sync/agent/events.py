@@ -14,7 +14,7 @@ from ..._parse import count, nullable_list
 from ..._routes import route
 from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import Pager
-from ._base import SyncAgentResource
+from ._base import AgentResource
 
 
 def filters(
@@ -39,7 +39,7 @@ def _unknown_event(exc: InternalServerError) -> bool:
     return "Unknown event_id" in str(exc.body)
 
 
-class SyncAgentEvents(SyncAgentResource):
+class AgentEvents(AgentResource):
     def search(
         self,
         conversation: ConversationRef | None = None,

@@ -19,7 +19,7 @@ from ...types.common import OhModel
 from ...types.files import Download
 from .._download import Destination, save_response
 from .._pagination import Pager
-from ._base import SyncAgentResource
+from ._base import AgentResource
 
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
@@ -42,7 +42,7 @@ def _home(data: Any) -> OhModel:
     return OhModel.model_validate(obj(data))
 
 
-class SyncFiles(SyncAgentResource):
+class Files(AgentResource):
     def upload(self, source: Source, path: str) -> UploadResult:
         """Upload to the absolute sandbox ``path`` from a local path, bytes or a binary file object;
         streamed in 64 KiB parts, so memory stays flat for any size. Parent directories are created

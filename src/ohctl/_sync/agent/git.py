@@ -7,11 +7,11 @@ from ..._parse import list_of
 from ..._routes import route
 from ...types.agent import GitCommitsPage
 from ...types.conversations import GitChange, GitDiff
-from ._base import SyncAgentResource
+from ._base import AgentResource
 from .files import remote_path
 
 
-class SyncAgentGit(SyncAgentResource):
+class AgentGit(AgentResource):
     def changes(self, path: str, *, ref: str | None = None) -> list[GitChange]:
         """Changed files of the repository at ``path`` (against ``ref``, default the upstream or HEAD)."""
         params = {"path": remote_path(path), "ref": ref}

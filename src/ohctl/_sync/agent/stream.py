@@ -18,13 +18,13 @@ from ..._retry import backoff
 from ..._routes import route
 from ..._wait_logic import ACTIVE_EXECUTION, Poll
 from ...types.events import Event
-from .._http import USER_AGENT, SyncHTTP
+from .._http import HTTP, USER_AGENT
 from .._pagination import Pager
 
 if TYPE_CHECKING:
     from websockets.exceptions import ConnectionClosed
 
-    from ..._backend import SyncWebSocket
+    from ..._backend import WebSocket
     from .client import AgentServer
 
 log = logging.getLogger("ohctl.agent")
@@ -55,7 +55,7 @@ def _backoff(failures: int) -> float:
     return backoff(failures - 1, initial=0.5, maximum=10.0)
 
 
-def _open(agent: AgentServer, conversation_id: str) -> SyncWebSocket:
+def _open(agent: AgentServer, conversation_id: str) -> WebSocket:
     """Connect (no replay: stored events come over REST) and authenticate with the first frame; map
     refusals to errors or ``_SocketUnavailableError``."""
     url = socket_url(agent.url, conversation_id, {})
@@ -107,7 +107,7 @@ class EventStream:
         self.poll_interval = poll_interval
         self.mode = "socket"
         self.reconnects = 0
-        self._ws: SyncWebSocket | None = None
+        self._ws: WebSocket | None = None
         self._finished = False
         self._search_path = route("/api/conversations/{conversation_id}/events/search", conversation_id=conversation_id)
 
@@ -186,7 +186,7 @@ class EventStream:
                 if ws is not None:
                     ws.close()
 
-    def _recv(self, ws: SyncWebSocket, timeout: float | None) -> Any:
+    def _recv(self, ws: WebSocket, timeout: float | None) -> Any:
         """One decoded frame; TimeoutError when none comes in time."""
         try:
             raw = sync_ws_recv(ws, timeout)
@@ -197,7 +197,7 @@ class EventStream:
         except ValueError:
             raise StreamError(f"The event socket sent a frame that is not JSON: {str(raw)[:200]!r}") from None
 
-    def _read(self, ws: SyncWebSocket, *, proven: bool) -> Iterator[Event]:
+    def _read(self, ws: WebSocket, *, proven: bool) -> Iterator[Event]:
         """Frames as they come. Until a first frame proves the subscription, the stored events are
         read again every UNPROVEN_RECHECK seconds, and once more when the proof arrives (before that
         frame), so nothing emitted while the subscription was being set up is lost."""
@@ -256,7 +256,7 @@ def _raw(item: Any) -> Any:
     return item
 
 
-def stored_events(http: SyncHTTP, path: str, state: LiveState) -> Iterator[Event]:
+def stored_events(http: HTTP, path: str, state: LiveState) -> Iterator[Event]:
     """The events an event search holds that ``state`` has not delivered yet, oldest first, each once.
 
     The search starts LATE_EVENT_WINDOW before the last event delivered, because servers store some
@@ -268,14 +268,14 @@ def stored_events(http: SyncHTTP, path: str, state: LiveState) -> Iterator[Event
             yield event
 
 
-class SyncStatusWatch:
+class StatusWatch:
     """Wakes a waiting loop as soon as the agent's execution status changes (a socket without
     history). If the socket cannot be used, it simply sleeps: the caller polls anyway."""
 
     def __init__(self, agent: AgentServer, conversation_id: str, *, max_failures: int = 3) -> None:
         self._agent = agent
         self._conversation_id = conversation_id
-        self._ws: SyncWebSocket | None = None
+        self._ws: WebSocket | None = None
         self._failures = 0
         self._max_failures = max_failures
         self.saw_active = False  # the agent was seen running (a fast run can end between two polls)

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .app_settings import SyncAppSettings
-from .billing import SyncBilling
-from .keys import SyncKeys
-from .orgs import SyncOrgs
-from .sharing import SyncShared
+from .app_settings import AppSettingsResource
+from .billing import Billing
+from .keys import Keys
+from .orgs import Orgs
+from .sharing import Shared
 
 if TYPE_CHECKING:
     from ..client import OpenHands
 
 
-class SyncCloud:
+class Cloud:
     """``client.cloud.keys``, ``.orgs``, ``.billing``, ``.shared``, ``.app_settings``."""
 
     def __init__(self, client: OpenHands) -> None:
-        self.keys = SyncKeys(client)
-        self.orgs = SyncOrgs(client)
-        self.billing = SyncBilling(client)
-        self.shared = SyncShared(client)
-        self.app_settings = SyncAppSettings(client)
+        self.keys = Keys(client)
+        self.orgs = Orgs(client)
+        self.billing = Billing(client)
+        self.shared = Shared(client)
+        self.app_settings = AppSettingsResource(client)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ... import _errors
-from .._http import SyncHTTP
+from .._http import HTTP
 
 T = TypeVar("T")
 SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
@@ -56,7 +56,7 @@ def read_secret_body(response: httpx.Response, parse: Callable[[Any], T]) -> T:
         raise withheld_error(response, "shape", _field(exc)) from None
 
 
-def request_secret(http: SyncHTTP, method: str, path: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
+def request_secret(http: HTTP, method: str, path: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
     """Send (with the pipeline's retries and error mapping) and read an answer that carries a credential."""
     response = http.send(method, path, **kwargs)
     return read_secret_body(response, parse)

@@ -8,12 +8,12 @@ from typing import Any
 
 from ..._errors import InvalidArgumentError
 from ...types.cloud import AppSettings
-from ..resources._base import SyncResource
+from ..resources._base import Resource
 
 FIELDS = frozenset({"language", "enable_sound_notifications", "git_user_name", "git_user_email", "git_full_clone"})
 
 
-class SyncAppSettings(SyncResource):
+class AppSettingsResource(Resource):
     def retrieve(self) -> AppSettings:
         return self._http.request("GET", "/api/users/app", parse=AppSettings.model_validate)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...types.cloud import Credits, Subscription
-from ..resources._base import SyncResource
+from ..resources._base import Resource
 
 
-class SyncBilling(SyncResource):
+class Billing(Resource):
     def credits(self) -> Credits:
         """The credit balance of the effective organization."""
         return self._http.request("GET", "/api/billing/credits", parse=Credits.model_validate)

@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 import httpx
 
 from ... import _errors
-from ..._backend import SyncSleep, sync_sleep
+from ..._backend import Sleep, sync_sleep
 from ..._config import BASE_URL_VARS, CLOUD_URL, ClientConfig, _server_root, check_transport
 from ..._device_flow import DevicePolling, Granted
 from ..._options import Timeout
 from ...types.cloud import DeviceAuthorization, DeviceToken
-from .._http import SyncHTTP
+from .._http import HTTP
 from ._secret_body import read_secret_body, request_secret
 
 log = logging.getLogger("ohctl.auth")
@@ -44,7 +44,7 @@ class DeviceLogin:
         timeout: Timeout = None,
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
-        sleep: SyncSleep | None = None,
+        sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
         allow_insecure: bool = False,
     ) -> None:
@@ -52,7 +52,7 @@ class DeviceLogin:
         root = _server_root(url)
         check_transport(root, None, allow_insecure)
         config = ClientConfig(base_url=root, api_key=None, api_key_source=None, auth="bearer")
-        self._http = SyncHTTP(config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep)
+        self._http = HTTP(config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep)
         self._sleep = sleep or sync_sleep
         self._clock = clock
         self.polling: DevicePolling | None = None

@@ -15,14 +15,14 @@ from ..._errors import InvalidArgumentError
 from ..._parse import list_of
 from ..._routes import route
 from ...types.cloud import ApiKey, CreatedApiKey, CurrentApiKey, LlmApiKey
-from ..resources._base import SyncResource
+from ..resources._base import Resource
 from ._secret_body import request_secret
 from .orgs import org_id as checked_org_id
 
 _UNSET: Any = object()
 
 
-class SyncKeys(SyncResource):
+class Keys(Resource):
     def list(self) -> list[ApiKey]:
         """The user's API keys in the effective organization (metadata, never the values)."""
         return self._http.request("GET", "/api/keys", parse=list_of(ApiKey.model_validate))

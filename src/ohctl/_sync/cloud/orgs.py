@@ -15,7 +15,7 @@ from ..._errors import InvalidArgumentError
 from ..._routes import route
 from ...types.cloud import Membership, Organization, OrganizationPage, OrgDefaults, OrgMemberPage
 from .._pagination import Pager
-from ..resources._base import SyncResource
+from ..resources._base import Resource
 
 
 def org_id(value: object) -> str:
@@ -28,7 +28,7 @@ def org_id(value: object) -> str:
         ) from None
 
 
-class SyncOrgs(SyncResource):
+class Orgs(Resource):
     def list(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[Organization]:
         """Every organization the user belongs to (lazily, page by page)."""
         return Pager(

@@ -17,7 +17,7 @@ from ..._routes import route
 from ...types.cloud import SharedConversation
 from ...types.events import Event, parse_event
 from .._pagination import Pager
-from ..resources._base import SyncResource
+from ..resources._base import Resource
 
 
 def _ids(values: Iterable[str], what: str) -> list[str]:
@@ -41,7 +41,7 @@ def _filters(kind: str | None, since: datetime | None, before: datetime | None) 
     return {"kind__eq": kind, "timestamp__gte": since, "timestamp__lt": before}
 
 
-class SyncShared(SyncResource):
+class Shared(Resource):
     def conversations(self, ids: Iterable[str]) -> list[SharedConversation | None]:
         """Shared conversations by id, one per id in order; None for an id that is missing or not shared."""
         wanted = _ids(ids, "conversation")

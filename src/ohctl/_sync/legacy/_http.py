@@ -12,12 +12,12 @@ import httpx
 from ..._errors import NotFoundError
 from ..._legacy_errors import LegacyUnavailableError, is_missing_route
 from ..._options import RequestOptions
-from .._http import SyncHTTP
+from .._http import HTTP
 
 
-class SyncLegacyHTTP(SyncHTTP):
-    def derive(self, options: RequestOptions) -> SyncLegacyHTTP:
-        return SyncLegacyHTTP(self.config, http_client=self.client, sleep=self.sleep, options=options)
+class LegacyHTTP(HTTP):
+    def derive(self, options: RequestOptions) -> LegacyHTTP:
+        return LegacyHTTP(self.config, http_client=self.client, sleep=self.sleep, options=options)
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

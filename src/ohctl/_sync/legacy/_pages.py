@@ -11,7 +11,7 @@ from .._pagination import Pager
 T = TypeVar("T")
 
 
-class SyncLegacyPager(Pager[T]):
+class LegacyPager(Pager[T]):
     """An ``AsyncPager`` over V0 result sets: iterate for every item, ``pages()`` page by page,
     ``resume(cursor)`` after a failure."""
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import httpx
 
-from ..._backend import SyncSleep
+from ..._backend import Sleep
 from ..._config import AuthScheme, ClientConfig, resolve
-from .._client_base import SyncClientBase
-from ._http import SyncLegacyHTTP
-from .conversations import SyncLegacyConversations
-from .events import SyncLegacyEvents
-from .files import SyncLegacyFiles
-from .settings import SyncLegacySettings
+from .._client_base import ClientBase
+from ._http import LegacyHTTP
+from .conversations import LegacyConversations
+from .events import LegacyEvents
+from .files import LegacyFiles
+from .settings import LegacySettingsResource
 
 
-class SyncLegacyOpenHands(SyncClientBase):
+class LegacyOpenHands(ClientBase):
     """Client for the legacy V0 API of older self-hosted OpenHands servers (``/api/conversations``;
     openhands-ai 1.6.0 and earlier). New servers and the hosted Cloud serve only V1: use
     ``ohctl.OpenHands`` there (``ohctl.connect(url)`` picks the right client).
@@ -25,7 +25,7 @@ class SyncLegacyOpenHands(SyncClientBase):
     ``auth="session-key"`` (the ``X-Session-API-Key`` header).
     """
 
-    _http: SyncLegacyHTTP
+    _http: LegacyHTTP
 
     def __init__(
         self,
@@ -37,20 +37,20 @@ class SyncLegacyOpenHands(SyncClientBase):
         http_client: httpx.Client | None = None,
         auth: AuthScheme | None = None,
         allow_insecure: bool = False,
-        sleep: SyncSleep | None = None,
+        sleep: Sleep | None = None,
         profile: str | None = None,
     ) -> None:
         self.config: ClientConfig = resolve(
             api_key=api_key, base_url=base_url, auth=auth, allow_insecure=allow_insecure, profile=profile
         )
-        self._http = SyncLegacyHTTP(
+        self._http = LegacyHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
         )
         self._bind_resources()
 
     def _bind_resources(self) -> None:
-        self.conversations = SyncLegacyConversations(self._http)
-        self.events = SyncLegacyEvents(self._http)
-        self.files = SyncLegacyFiles(self._http, self.events, self.conversations)
-        self.settings = SyncLegacySettings(self._http)
+        self.conversations = LegacyConversations(self._http)
+        self.events = LegacyEvents(self._http)
+        self.files = LegacyFiles(self._http, self.events, self.conversations)
+        self.settings = LegacySettingsResource(self._http)
         self.conversations.bind(self.events, self.settings)

@@ -23,13 +23,13 @@ from ...types.legacy import (
     LegacyWaitResult,
     outcome_of,
 )
-from ._http import SyncLegacyHTTP
-from ._pages import SyncLegacyPager
+from ._http import LegacyHTTP
+from ._pages import LegacyPager
 from .summary import legacy_summary
 
 if TYPE_CHECKING:
-    from .events import SyncLegacyEvents
-    from .settings import SyncLegacySettings
+    from .events import LegacyEvents
+    from .settings import LegacySettingsResource
 
 MAX_TITLE = 200
 # A create may take the runtime's start-up (10-20 s on a busy machine) before it answers.
@@ -45,11 +45,11 @@ def _parse_conversation(conversation_id: str, url: str) -> Callable[[Any], Legac
     return parse
 
 
-class SyncLegacyConversations:
-    def __init__(self, http: SyncLegacyHTTP) -> None:
+class LegacyConversations:
+    def __init__(self, http: LegacyHTTP) -> None:
         self._http = http
 
-    def bind(self, events: SyncLegacyEvents, settings: SyncLegacySettings) -> None:
+    def bind(self, events: LegacyEvents, settings: LegacySettingsResource) -> None:
         self._events = events
         self._settings = settings
 
@@ -117,10 +117,10 @@ class SyncLegacyConversations:
         page_size: int | None = None,
         limit: int | None = None,
         start_page_id: str | None = None,
-    ) -> SyncLegacyPager[LegacyConversation]:
+    ) -> LegacyPager[LegacyConversation]:
         """Every conversation, newest first, fetched a page at a time as you iterate (``pages()`` for
         page by page, ``first_page()`` for one). ``selected_repository`` and ``trigger`` filter."""
-        return SyncLegacyPager(
+        return LegacyPager(
             self._http,
             "/api/conversations",
             {"selected_repository": selected_repository, "conversation_trigger": trigger},
@@ -280,5 +280,5 @@ def _check_id(conversation_id: str) -> str:
     return text
 
 
-def _long(http: SyncLegacyHTTP, seconds: float) -> httpx.Timeout:
+def _long(http: LegacyHTTP, seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=http.timeout.connect)

@@ -16,20 +16,20 @@ from ..._legacy_errors import LegacyUnavailableError
 from ..._routes import route
 from ...types.files import Download
 from .._download import save_response
-from ._http import SyncLegacyHTTP
-from .events import SyncLegacyEvents
+from ._http import LegacyHTTP
+from .events import LegacyEvents
 from .runtime import trajectory_from_runtime
 
 if TYPE_CHECKING:
-    from .conversations import SyncLegacyConversations
+    from .conversations import LegacyConversations
 
 
-class SyncLegacyFiles:
+class LegacyFiles:
     def __init__(
         self,
-        http: SyncLegacyHTTP,
-        events: SyncLegacyEvents,
-        conversations: SyncLegacyConversations,
+        http: LegacyHTTP,
+        events: LegacyEvents,
+        conversations: LegacyConversations,
     ) -> None:
         self._http = http
         self._events = events

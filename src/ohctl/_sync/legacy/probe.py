@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..._errors import APIStatusError, UnexpectedResponseError
-from .._http import SyncHTTP
+from .._http import HTTP
 
 
 def route_answers(
-    http: SyncHTTP, path: str, *, params: Mapping[str, Any] | None = None, looks_right: Callable[[Any], bool]
+    http: HTTP, path: str, *, params: Mapping[str, Any] | None = None, looks_right: Callable[[Any], bool]
 ) -> bool:
     """True when ``GET path`` answers with a body ``looks_right`` accepts, or refuses the key (the route
     exists); False for a 404, a 405, a 501 or a web page (the hosted Cloud answers unknown paths with
@@ -30,7 +30,7 @@ def route_answers(
     return looks_right(data)
 
 
-def serves_v0(http: SyncHTTP) -> bool:
+def serves_v0(http: HTTP) -> bool:
     """True when ``/api/conversations`` answers like V0 (a result set)."""
     return route_answers(
         http,

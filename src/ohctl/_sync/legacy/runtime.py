@@ -14,7 +14,7 @@ from ..._config import ClientConfig, check_transport
 from ..._errors import same_origin
 from ..._routes import route
 from ...types.legacy import LegacyConversation
-from ._http import SyncLegacyHTTP
+from ._http import LegacyHTTP
 
 MARK = "/api/conversations/"
 
@@ -34,7 +34,7 @@ def runtime_base(conversation: LegacyConversation, own_base: str) -> str | None:
 
 
 def trajectory_from_runtime(
-    http: SyncLegacyHTTP, conversation: LegacyConversation, parse: Any
+    http: LegacyHTTP, conversation: LegacyConversation, parse: Any
 ) -> list[dict[str, Any]] | None:
     """The trajectory as the conversation's runtime serves it, or None when there is no separate runtime."""
     base = runtime_base(conversation, http.config.base_url)
@@ -50,7 +50,7 @@ def trajectory_from_runtime(
         allow_insecure=http.config.allow_insecure,
     )
     # The user's own httpx client (proxies, certificates, a test transport) serves the runtime too.
-    runtime = SyncLegacyHTTP(config, options=http.options, sleep=http.sleep, http_client=http.user_http_client)
+    runtime = LegacyHTTP(config, options=http.options, sleep=http.sleep, http_client=http.user_http_client)
     try:
         found: list[dict[str, Any]] | None = runtime.request(
             "GET",

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...types.legacy import LegacySettings
-from ._http import SyncLegacyHTTP
+from ._http import LegacyHTTP
 
 
-class SyncLegacySettings:
-    def __init__(self, http: SyncLegacyHTTP) -> None:
+class LegacySettingsResource:
+    def __init__(self, http: LegacyHTTP) -> None:
         self._http = http
 
     def get(self) -> LegacySettings:

@@ -11,8 +11,8 @@ from ..._errors import APIConnectionError, APIStatusError
 from ...types.legacy import LegacyConversation, LegacyEvent, LegacySummary, outcome_of
 
 if TYPE_CHECKING:
-    from .events import SyncLegacyEvents
-    from .settings import SyncLegacySettings
+    from .events import LegacyEvents
+    from .settings import LegacySettingsResource
 
 FIRST_MESSAGE_SCAN = 20
 LAST_MESSAGE_SCAN = 200
@@ -33,7 +33,7 @@ def _model_of(event: LegacyEvent) -> str | None:
 
 
 def legacy_summary(
-    conversation: LegacyConversation, events: SyncLegacyEvents, settings: SyncLegacySettings
+    conversation: LegacyConversation, events: LegacyEvents, settings: LegacySettingsResource
 ) -> LegacySummary:
     cid = conversation.conversation_id
     first_user: str | None = None

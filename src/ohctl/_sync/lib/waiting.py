@@ -24,7 +24,7 @@ from ..._wait_logic import (
 )
 from ...types.conversations import AppConversation, StartTask
 from ..agent.client import AgentServer
-from ..agent.stream import SyncStatusWatch
+from ..agent.stream import StatusWatch
 from .handoff import agent_from_conversation
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class _LiveWatch:
     def __init__(self, client: OpenHands) -> None:
         self._client = client
         self._agent: AgentServer | None = None
-        self._watch: SyncStatusWatch | None = None
+        self._watch: StatusWatch | None = None
         self._given_up = False
 
     @property
@@ -168,7 +168,7 @@ class _LiveWatch:
             except OhctlError as exc:
                 self._give_up(exc)
             if self._agent is not None:
-                self._watch = SyncStatusWatch(self._agent, str(conversation.id))
+                self._watch = StatusWatch(self._agent, str(conversation.id))
         if self._watch is None:
             self._client._http.sleep(delay)
             return

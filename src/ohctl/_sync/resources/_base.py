@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     from ..client import OpenHands
 
 
-class SyncResource:
+class Resource:
     def __init__(self, client: OpenHands) -> None:
         self._client = client
         self._http = client._http

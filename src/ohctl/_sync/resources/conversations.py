@@ -40,12 +40,12 @@ from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
 from ..lib.workspace_diff import workspace_diff
-from .starting import SyncConversationStarts
+from .starting import ConversationStarts
 
 log = logging.getLogger("ohctl.conversations")
 
 
-class SyncConversations(SyncConversationStarts):
+class Conversations(ConversationStarts):
     """App conversations: start, read, search, message, wait, download, hand-off to the agent server."""
 
     # -- reading --------------------------------------------------------------------------
@@ -398,4 +398,4 @@ class SyncConversations(SyncConversationStarts):
         return save_trajectory(self._client, conversation, destination, sources=sources)
 
 
-__all__ = ["SyncConversations", "Download", "WaitResult"]
+__all__ = ["Conversations", "Download", "WaitResult"]

@@ -12,10 +12,10 @@ from ..._routes import route
 from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import Pager
 from ..lib.id_checks import reject_start_task_ids
-from ._base import SyncResource
+from ._base import Resource
 
 
-class SyncEvents(SyncResource):
+class Events(Resource):
     """Events the app server stored for a conversation (they can trail the live agent by ~30 s)."""
 
     def search(

@@ -5,14 +5,14 @@ from ..._errors import InvalidArgumentError
 from ...types.config import LLMModel, Provider
 from ...types.git import Branch, Repository, SuggestedTask
 from .._pagination import Pager
-from ._base import SyncResource
+from ._base import Resource
 
 
 def _str(item: object) -> str:
     return str(item)
 
 
-class SyncGit(SyncResource):
+class Git(Resource):
     """The linked git provider's installations, repositories, branches and suggested tasks."""
 
     def installations(self, provider: str, *, page_size: int | None = None, limit: int | None = None) -> Pager[str]:
@@ -67,7 +67,7 @@ class SyncGit(SyncResource):
         )
 
 
-class SyncServerConfig(SyncResource):
+class ServerConfig(Resource):
     """The models and providers the server offers."""
 
     def models(

@@ -26,7 +26,7 @@ from typing import Any
 from ..._errors import InvalidArgumentError
 from ..._routes import route
 from ...types.profiles import LLMProfileDetail, LLMProfileList, ProfileChange
-from ._base import SyncResource
+from ._base import Resource
 
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -39,7 +39,7 @@ def profile_name(name: str) -> str:
     return name
 
 
-class SyncProfiles(SyncResource):
+class Profiles(Resource):
     def list(self) -> LLMProfileList:
         """Every saved profile (name, model, base_url, api_key_set) and the active profile's name."""
         return self._http.request("GET", "/api/v1/settings/profiles", parse=LLMProfileList.model_validate)

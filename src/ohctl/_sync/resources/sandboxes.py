@@ -22,14 +22,14 @@ from ...types.sandboxes import Sandbox, SandboxSpec, SandboxStatus
 from ...types.secrets import SandboxSecretName
 from .._pagination import Pager
 from ..agent.client import AgentServer
-from ._base import SyncResource
+from ._base import Resource
 
 
 def _key_refused(exc: AuthenticationError) -> SessionKeyError:
     return SessionKeyError("Sandbox session key refused", response=exc.response, body=exc.body)
 
 
-class SyncSandboxes(SyncResource):
+class Sandboxes(Resource):
     def create(self, *, sandbox_spec_id: str | None = None) -> Sandbox:
         """Start a new sandbox. Not retried unless the request provably never reached the server."""
         return self._http.request(
@@ -188,7 +188,7 @@ class SyncSandboxes(SyncResource):
         return ensure_sandbox_running(self._client, sandbox, timeout=timeout)
 
 
-class SyncSandboxSpecs(SyncResource):
+class SandboxSpecs(Resource):
     def search(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[SandboxSpec]:
         return Pager(
             self._http, "/api/v1/sandbox-specs/search", {}, SandboxSpec.model_validate, page_size=page_size, limit=limit

@@ -10,17 +10,17 @@ from ..._routes import route
 from ...types.secrets import GitProvider, ProviderToken
 from ...types.settings import Secret, Settings
 from .._pagination import Pager
-from ._base import SyncResource
-from .profiles import SyncProfiles
+from ._base import Resource
+from .profiles import Profiles
 
 if TYPE_CHECKING:
     from ..client import OpenHands
 
 
-class SyncSettings(SyncResource):
+class SettingsResource(Resource):
     def __init__(self, client: OpenHands) -> None:
         super().__init__(client)
-        self.profiles = SyncProfiles(client)
+        self.profiles = Profiles(client)
 
     def get(self) -> Settings:
         return self._http.request("GET", "/api/v1/settings", parse=Settings.model_validate)
@@ -54,7 +54,7 @@ class SyncSettings(SyncResource):
         return self._http.request("GET", "/api/v1/settings/conversation-schema", parse=json_object)
 
 
-class SyncSecrets(SyncResource):
+class Secrets(Resource):
     """Stored secrets, exposed to conversations as environment variables. Values are write-only."""
 
     def search(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ...types.skills import SkillInfo
 from .._pagination import Pager
-from ._base import SyncResource
+from ._base import Resource
 
 
-class SyncSkills(SyncResource):
+class Skills(Resource):
     def search(self, *, page_size: int | None = None, limit: int | None = None) -> Pager[SkillInfo]:
         """The global skills (shipped with the server) and the user's own (``~/.openhands/microagents``
         on the server's machine), global first, then by name; lazily paged.

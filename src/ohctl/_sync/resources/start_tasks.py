@@ -13,10 +13,10 @@ from ..._parse import count, nullable_list
 from ...types.conversations import StartTask
 from .._pagination import Pager
 from ..lib.waiting import wait_start_task
-from ._base import SyncResource
+from ._base import Resource
 
 
-class SyncStartTasks(SyncResource):
+class StartTasks(Resource):
     """Start tasks: the asynchronous starts of conversations (their ids are not conversation ids)."""
 
     def get(self, ids: Iterable[StartTaskRef]) -> list[StartTask | None]:

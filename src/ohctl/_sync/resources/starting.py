@@ -25,7 +25,7 @@ from ...types.conversations import (
     SuggestedTaskRequest,
     UserMessage,
 )
-from ._base import SyncResource
+from ._base import Resource
 
 WaitFor = Literal["ready", "finished"]
 
@@ -39,7 +39,7 @@ def _streamed_task(response: httpx.Response, item: Any) -> StartTask:
         raise shape_error(response, exc) from exc
 
 
-class SyncConversationStarts(SyncResource):
+class ConversationStarts(Resource):
     # -- starting -------------------------------------------------------------------------
     @staticmethod
     def build_request(

@@ -5,10 +5,10 @@ from typing import Any
 
 from ..._parse import json_object
 from ...types.settings import UserInfo
-from ._base import SyncResource
+from ._base import Resource
 
 
-class SyncUsers(SyncResource):
+class Users(Resource):
     def me(self, *, expose_secrets: bool = False) -> UserInfo:
         """The current user and their settings (secret values masked unless ``expose_secrets``)."""
         params = {"expose_secrets": True} if expose_secrets else None
