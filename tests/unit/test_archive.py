@@ -3,6 +3,7 @@ when an archive is refused or damaged, no silent overwrite of a name given twice
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import stat
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ohctl
+from ohctl import _archive as archive_module
 from ohctl._archive import CorruptArchiveError, UnsafeArchiveError
 
 
@@ -107,13 +109,37 @@ def test_a_small_zip_bomb_is_refused_by_the_size_cap(tmp_path: Path) -> None:
     assert left_behind(tmp_path / "out") == []
 
 
-def test_a_lying_header_is_caught_while_writing(tmp_path: Path) -> None:
-    """A tar member whose data is longer than the cap although the declared total is small is cut off
-    by counting the bytes actually produced (here: the cap is below the real size)."""
+def test_declared_sizes_over_the_cap_are_refused_before_writing(tmp_path: Path) -> None:
     path = make_zip(tmp_path / "a.zip", [("a.bin", b"x" * 5000), ("b.bin", b"y" * 5000)])
-    with pytest.raises(UnsafeArchiveError, match="cap is 6000"):
+    with pytest.raises(UnsafeArchiveError, match=r"unpacks to 10000 bytes \(the cap is 6000"):
         ohctl.safe_extract(path, tmp_path / "out", max_total_bytes=6000)
     assert left_behind(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_a_lying_header_is_caught_while_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """The declared sizes pass the cap (each entry claims one byte), the data does not: the bytes
+    really produced are counted while writing, and nothing is left behind. zipfile and tarfile stop
+    at the declared size themselves, so the lie is told by the entry listing (what a reader that
+    trusts a forged header would see)."""
+    entries = [("a.bin", b"x" * 5000), ("b.bin", b"y" * 5000)]
+    if kind == "zip":
+        path = make_zip(tmp_path / "a.zip", entries)
+        lister = "_entries_zip"
+    else:
+        path = tmp_path / "a.tar"
+        with tarfile.open(path, "w") as archive:
+            for name, data in entries:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        lister = "_entries_tar"
+    honest = getattr(archive_module, lister)
+    monkeypatch.setattr(archive_module, lister, lambda opened: [dataclasses.replace(e, size=1) for e in honest(opened)])
+    with pytest.raises(UnsafeArchiveError, match=r"more than 6000 bytes \(its headers said 2;"):
+        ohctl.safe_extract(path, tmp_path / "out", max_total_bytes=6000)
+    assert left_behind(tmp_path / "out") == []
+    assert len(ohctl.safe_extract(path, tmp_path / "ok", max_total_bytes=10_000)) == 2  # the exact size passes
 
 
 def test_entry_count_cap(tmp_path: Path) -> None:

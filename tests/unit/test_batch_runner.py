@@ -4,10 +4,12 @@ lost answers, crash recovery, cancel, timeouts."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import json
 import sys
 import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -195,3 +197,54 @@ def test_results_json_lines_keep_secrets_out(tmp_path: Path) -> None:
     assert "s3cret-value" not in line and '"TOKEN"' in line
     sent = next(iter(stub.tasks.values()))["request"]
     assert sent["secrets"] == {"TOKEN": "s3cret-value"} and sent["title"].startswith("batch:")
+
+
+def test_a_start_sent_just_before_a_crash_gets_a_second_look(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start marked a moment ago and not found on the server may still be on its way to being saved:
+    reconcile looks again once it is SETTLE seconds old, and finds it. One marked long ago gets one
+    look only. The clock and the pause are fakes: no real time passes."""
+    path = tmp_path / "b.db"
+    Batch(path, tasks(2), base_url=BASE)
+    ledger = Ledger(path)
+    for key in ("k000", "k001"):
+        assert ledger.mark_starting(key)
+    recent, old = ledger.task("k000"), ledger.task("k001")
+    ledger.close()
+    old = dataclasses.replace(old, starting_at=(old.starting_at or 0) - 3600)
+    now = {"t": (recent.starting_at or 0) + 1.0}
+    paused: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        paused.append(seconds)
+        now["t"] += seconds
+
+    monkeypatch.setattr(reconcile_module, "time", types.SimpleNamespace(time=lambda: now["t"]))
+    monkeypatch.setattr(reconcile_module, "asyncio", types.SimpleNamespace(sleep=pause))
+    searches: list[float] = []
+    saved = {"id": "c" * 32, "status": "WORKING", "request": {"conversation_id": recent.conversation_id}}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v1/app-conversations/start-tasks/search"
+        searches.append(now["t"])
+        items = [saved] if len(searches) > 1 else []  # saved by the server between the two looks
+        return httpx.Response(200, json={"items": items, "next_page_id": None})
+
+    found = reconcile_rows(answer, [recent, old])
+    assert found["k000"] is not None and found["k000"].id == "c" * 32
+    assert found["k001"] is None
+    assert paused == [pytest.approx(reconcile_module.SETTLE - 1.0)] and len(searches) == 2
+    # the second look waits until the start is SETTLE seconds old, not longer
+    assert searches[1] == pytest.approx((recent.starting_at or 0) + reconcile_module.SETTLE)
+
+    searches.clear()
+    paused.clear()
+    assert reconcile_rows(answer, [old]) == {"k001": None} and paused == [] and len(searches) == 1
+
+
+def reconcile_rows(answer: Callable[[httpx.Request], httpx.Response], rows: list[Any]) -> dict[str, Any]:
+    async def go() -> dict[str, Any]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        async with ohctl.AsyncOpenHands(base_url=BASE, http_client=http, max_retries=0) as client:
+            return dict(await reconcile_module.reconcile(client, rows))
+
+    return asyncio.run(go())

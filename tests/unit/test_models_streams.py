@@ -126,3 +126,39 @@ def test_stream_start_truncated_and_error() -> None:
                 },
             )
         )
+
+
+STREAM_START = "/api/v1/app-conversations/stream-start"
+READY_STREAM = b'[{"id": "' + TASK.encode() + b'", "status": "READY", "app_conversation_id": "' + CID.encode() + b'"}]'
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        json_response(502, {"detail": "bad gateway"}),
+        json_response(503, {"detail": "unavailable"}),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+        httpx.ReadError("connection reset by peer"),
+        httpx.ReadTimeout("timed out waiting for the headers"),
+    ],
+    ids=["502", "503", "disconnect", "reset", "read-timeout"],
+)
+def test_stream_start_is_never_sent_twice(failure: httpx.Response | Exception) -> None:
+    """The start runs inside the stream: a 5xx or a connection lost before the headers may come after
+    the server began a sandbox, so the POST is not repeated (a retry would start a second one), even
+    though the same failure of a GET is retried."""
+    recorder = Recorder(failure, httpx.Response(200, content=READY_STREAM))
+    client, slept = make_client(recorder)
+    with pytest.raises((ohctl.APIStatusError, ohctl.APIConnectionError)) as info:
+        list(client.conversations.stream_start("t"))
+    starts = [r for r in recorder.requests if r.url.path == STREAM_START]
+    assert len(starts) == 1 and slept == []
+    if isinstance(info.value, ohctl.APIConnectionError):
+        assert "start_tasks.search" in str(info.value)  # says how to find a start that did begin
+
+
+def test_stream_start_is_retried_when_it_never_reached_the_server() -> None:
+    recorder = Recorder(httpx.ConnectError("connection refused"), httpx.Response(200, content=READY_STREAM))
+    client, slept = make_client(recorder)
+    assert [str(t.status) for t in client.conversations.stream_start("t")] == ["READY"]
+    assert len(recorder.requests) == 2 and len(slept) == 1

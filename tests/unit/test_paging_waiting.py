@@ -157,3 +157,28 @@ def test_a_conversation_listed_late_is_waited_for() -> None:
     answers += [json_response(200, [conversation(CID, "RUNNING", "finished")])]
     client, _ = make_client(Recorder(*answers))
     assert client.conversations.wait(CID, timeout=600).execution_status == "finished"
+
+
+def test_the_wait_after_a_follow_up_skips_the_previous_runs_finished() -> None:
+    """send_message(wait=True): the first polls still show the previous run's ``finished`` (the server
+    has not picked the message up yet); the wait returns only the ``finished`` that follows the agent
+    running again. No real time passes (the grace for an agent too fast to be seen is 10 s)."""
+
+    def state(execution: str, title: str) -> httpx.Response:
+        return json_response(200, [{**conversation(CID, "RUNNING", execution), "title": title}])
+
+    recorder = Recorder(
+        json_response(200, {"success": True}),
+        state("finished", "previous run"),
+        state("finished", "previous run"),
+        state("running", "this run"),
+        state("finished", "this run"),
+    )
+    client, slept = make_client(recorder)
+    client.conversations.send_message(CID, "one more thing", wait=True, timeout=None)
+    assert [r.method for r in recorder.requests] == ["POST", "GET", "GET", "GET", "GET"]
+    assert len(slept) == 3
+    # and without a follow-up, the same first answer ends the wait at once
+    recorder = Recorder(state("finished", "previous run"), state("running", "this run"))
+    client, _ = make_client(recorder)
+    assert client.conversations.wait(CID, timeout=None).title == "previous run" and len(recorder.requests) == 1

@@ -124,7 +124,10 @@ async def wait_conversations(
                         await client.conversations.retrieve(cid)  # ResourceNotFoundError, unless it just appeared
                 still: list[ConversationId] = []
                 for cid, result in polled.items():
-                    if result.outcome is not None and cid in fresh and not fresh[cid].accept(result.conversation):
+                    # Every look goes to FreshRun, not only terminal ones: a poll that sees the agent
+                    # running is what lets the next ``finished`` count before the grace has passed.
+                    accepted = fresh[cid].accept(result.conversation) if cid in fresh else True
+                    if result.outcome is not None and not accepted:
                         result = WaitResult(cid, None, result.conversation)
                     results[cid] = result
                     if result.outcome is None:

@@ -186,6 +186,7 @@ class AsyncConversationStarts(AsyncResource):
                 json=self._body(req),
                 idempotent=False,
                 timeout=LONG_TIMEOUT,
+                unsure=_find_the_start(req),
             ) as response:
                 reader = JSONArrayReader(response.request)
                 try:

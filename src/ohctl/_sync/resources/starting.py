@@ -187,6 +187,7 @@ class ConversationStarts(Resource):
                 json=self._body(req),
                 idempotent=False,
                 timeout=LONG_TIMEOUT,
+                unsure=_find_the_start(req),
             ) as response:
                 reader = JSONArrayReader(response.request)
                 try:
