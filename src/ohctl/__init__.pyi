@@ -1,0 +1,200 @@
+# Generated from _LAZY in ohctl/__init__.py by scripts/gen_init_stub.py: do not edit; edit _LAZY.
+from . import types as types
+from ._archive import ArchiveError as ArchiveError
+from ._archive import CorruptArchiveError as CorruptArchiveError
+from ._archive import UnsafeArchiveError as UnsafeArchiveError
+from ._archive import safe_extract as safe_extract
+from ._async._pagination import AsyncPager as AsyncPager
+from ._async.agent.client import AsyncAgentServer as AsyncAgentServer
+from ._async.agent.stream import AsyncEventStream as AsyncEventStream
+from ._async.client import AsyncOpenHands as AsyncOpenHands
+from ._config import API_KEY_VARS as API_KEY_VARS
+from ._config import BASE_URL_VARS as BASE_URL_VARS
+from ._config import CLOUD_URL as CLOUD_URL
+from ._connect import aconnect as aconnect
+from ._connect import connect as connect
+from ._connect import probe as probe
+from ._credentials import StoredProfile as StoredProfile
+from ._credentials import config_dir as config_dir
+from ._credentials import default_profile_name as default_profile_name
+from ._credentials import delete_profile as delete_profile
+from ._credentials import keyring_available as keyring_available
+from ._credentials import list_profiles as list_profiles
+from ._credentials import load_profile as load_profile
+from ._credentials import save_profile as save_profile
+from ._credentials import set_default_profile as set_default_profile
+from ._credentials import set_profile_org as set_profile_org
+from ._deadline import deadline as deadline
+from ._device_flow import DeviceAccessDeniedError as DeviceAccessDeniedError
+from ._device_flow import DeviceCodeExpiredError as DeviceCodeExpiredError
+from ._device_flow import DeviceLoginError as DeviceLoginError
+from ._errors import APIConnectionError as APIConnectionError
+from ._errors import APIStatusError as APIStatusError
+from ._errors import APITimeoutError as APITimeoutError
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequestError as BadRequestError
+from ._errors import ConcurrencyLimitError as ConcurrencyLimitError
+from ._errors import ConfigurationError as ConfigurationError
+from ._errors import ConflictError as ConflictError
+from ._errors import ConversationFailedError as ConversationFailedError
+from ._errors import DailyLimitError as DailyLimitError
+from ._errors import GoneError as GoneError
+from ._errors import IdKindError as IdKindError
+from ._errors import InternalServerError as InternalServerError
+from ._errors import InvalidArgumentError as InvalidArgumentError
+from ._errors import InvalidIdError as InvalidIdError
+from ._errors import MissingAPIKeyError as MissingAPIKeyError
+from ._errors import NeedsInputError as NeedsInputError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import OhctlError as OhctlError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import RateLimitError as RateLimitError
+from ._errors import ResourceNotFoundError as ResourceNotFoundError
+from ._errors import SandboxFailedError as SandboxFailedError
+from ._errors import SandboxNotRunningError as SandboxNotRunningError
+from ._errors import ServerTooOldError as ServerTooOldError
+from ._errors import SessionKeyError as SessionKeyError
+from ._errors import StartTaskFailedError as StartTaskFailedError
+from ._errors import StreamError as StreamError
+from ._errors import UnexpectedResponseError as UnexpectedResponseError
+from ._errors import UnprocessableEntityError as UnprocessableEntityError
+from ._errors import WaitError as WaitError
+from ._errors import WaitTimeoutError as WaitTimeoutError
+from ._errors import WorkspaceDiffError as WorkspaceDiffError
+from ._format import duration as format_duration
+from ._ids import ConversationId as ConversationId
+from ._ids import ConversationRef as ConversationRef
+from ._ids import SandboxRef as SandboxRef
+from ._ids import StartTaskId as StartTaskId
+from ._ids import StartTaskRef as StartTaskRef
+from ._legacy_errors import LegacyConversationNotFoundError as LegacyConversationNotFoundError
+from ._legacy_errors import LegacyUnavailableError as LegacyUnavailableError
+from ._start_failure import StartFailure as StartFailure
+from ._start_failure import describe_start_failure as describe_start_failure
+from ._sync._pagination import Pager as Pager
+from ._sync.agent.client import AgentServer as AgentServer
+from ._sync.agent.stream import EventStream as EventStream
+from ._sync.client import OpenHands as OpenHands
+from ._version import __version__ as __version__
+from ._wait_logic import Outcome as Outcome
+from ._wait_logic import WaitResult as WaitResult
+from ._web import conversation_web_url as conversation_web_url
+from .batch.active import BatchPausedError as BatchPausedError
+from .batch.ledger import LedgerError as LedgerError
+from .batch.runner import AsyncBatch as AsyncBatch
+from .batch.spec import BatchInputError as BatchInputError
+from .batch.sync import Batch as Batch
+from .github.errors import GitHubAuthError as GitHubAuthError
+from .github.errors import GitHubConfigError as GitHubConfigError
+from .github.errors import GitHubConnectionError as GitHubConnectionError
+from .github.errors import GitHubError as GitHubError
+from .github.errors import GitHubNotFoundError as GitHubNotFoundError
+from .github.errors import GitHubNoTokenError as GitHubNoTokenError
+from .github.errors import GitHubPermissionError as GitHubPermissionError
+from .github.errors import GitHubRateLimitError as GitHubRateLimitError
+from .github.errors import GitHubStatusError as GitHubStatusError
+from .local.install import InstallError as InstallError
+from .local.server import LocalServer as LocalServer
+from .local.server import LocalServerError as LocalServerError
+from .types.files import Download as Download
+
+__all__ = [
+    "__version__",
+    "MissingAPIKeyError",
+    "types",
+    "ArchiveError",
+    "CorruptArchiveError",
+    "UnsafeArchiveError",
+    "safe_extract",
+    "AsyncPager",
+    "AsyncAgentServer",
+    "AsyncEventStream",
+    "AsyncOpenHands",
+    "aconnect",
+    "connect",
+    "probe",
+    "LegacyConversationNotFoundError",
+    "LegacyUnavailableError",
+    "DeviceAccessDeniedError",
+    "DeviceCodeExpiredError",
+    "DeviceLoginError",
+    "GitHubAuthError",
+    "GitHubConfigError",
+    "GitHubConnectionError",
+    "GitHubError",
+    "GitHubNoTokenError",
+    "GitHubNotFoundError",
+    "GitHubPermissionError",
+    "GitHubRateLimitError",
+    "GitHubStatusError",
+    "CLOUD_URL",
+    "API_KEY_VARS",
+    "BASE_URL_VARS",
+    "StoredProfile",
+    "config_dir",
+    "default_profile_name",
+    "set_profile_org",
+    "StartFailure",
+    "describe_start_failure",
+    "conversation_web_url",
+    "format_duration",
+    "delete_profile",
+    "keyring_available",
+    "list_profiles",
+    "load_profile",
+    "save_profile",
+    "set_default_profile",
+    "deadline",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConcurrencyLimitError",
+    "ConfigurationError",
+    "ConflictError",
+    "ConversationFailedError",
+    "DailyLimitError",
+    "GoneError",
+    "IdKindError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "InvalidIdError",
+    "NeedsInputError",
+    "NotFoundError",
+    "OhctlError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResourceNotFoundError",
+    "SandboxFailedError",
+    "SandboxNotRunningError",
+    "ServerTooOldError",
+    "InstallError",
+    "LocalServerError",
+    "LocalServer",
+    "SessionKeyError",
+    "StartTaskFailedError",
+    "StreamError",
+    "UnexpectedResponseError",
+    "UnprocessableEntityError",
+    "WaitError",
+    "WaitTimeoutError",
+    "WorkspaceDiffError",
+    "ConversationId",
+    "ConversationRef",
+    "SandboxRef",
+    "StartTaskId",
+    "StartTaskRef",
+    "Pager",
+    "AgentServer",
+    "EventStream",
+    "OpenHands",
+    "Outcome",
+    "WaitResult",
+    "Download",
+    "AsyncBatch",
+    "BatchInputError",
+    "BatchPausedError",
+    "LedgerError",
+    "Batch",
+]
