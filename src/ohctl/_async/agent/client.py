@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -14,14 +14,16 @@ from ..._ids import ConversationId, ConversationRef, conversation_id
 from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
-from .._client_base import AsyncClientBase
+from .._client_base import AsyncClientBase, resource
 from .._http import AsyncHTTP
-from .bash import AsyncBash
-from .conversations import AsyncAgentConversations
-from .events import AsyncAgentEvents
-from .files import AsyncFiles
-from .git import AsyncAgentGit
 from .stream import AsyncEventStream
+
+if TYPE_CHECKING:
+    from .bash import AsyncBash
+    from .conversations import AsyncAgentConversations
+    from .events import AsyncAgentEvents
+    from .files import AsyncFiles
+    from .git import AsyncAgentGit
 
 URL_VAR = "OPENHANDS_AGENT_SERVER_URL"
 KEY_VAR = "OPENHANDS_SESSION_API_KEY"
@@ -76,14 +78,13 @@ class AsyncAgentServer(AsyncClientBase):
         self._http = AsyncHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep, agent=True
         )
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.bash = AsyncBash(self)
-        self.files = AsyncFiles(self)
-        self.git = AsyncAgentGit(self)
-        self.conversations = AsyncAgentConversations(self)
-        self.events = AsyncAgentEvents(self)
+    # Each made on first use (see ``resource``).
+    bash: resource[AsyncBash] = resource(".bash", "AsyncBash")
+    files: resource[AsyncFiles] = resource(".files", "AsyncFiles")
+    git: resource[AsyncAgentGit] = resource(".git", "AsyncAgentGit")
+    conversations: resource[AsyncAgentConversations] = resource(".conversations", "AsyncAgentConversations")
+    events: resource[AsyncAgentEvents] = resource(".events", "AsyncAgentEvents")
 
     @property
     def url(self) -> str:

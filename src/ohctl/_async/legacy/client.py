@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from ..._backend import AsyncSleep
 from ..._config import AuthScheme, ClientConfig, resolve
-from .._client_base import AsyncClientBase
+from .._client_base import AsyncClientBase, resource
 from ._http import AsyncLegacyHTTP
-from .conversations import AsyncLegacyConversations
-from .events import AsyncLegacyEvents
-from .files import AsyncLegacyFiles
-from .settings import AsyncLegacySettingsResource
+
+if TYPE_CHECKING:
+    from .conversations import AsyncLegacyConversations
+    from .events import AsyncLegacyEvents
+    from .files import AsyncLegacyFiles
+    from .settings import AsyncLegacySettingsResource
 
 
 class AsyncLegacyOpenHands(AsyncClientBase):
@@ -45,11 +49,9 @@ class AsyncLegacyOpenHands(AsyncClientBase):
         self._http = AsyncLegacyHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
         )
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.conversations = AsyncLegacyConversations(self._http)
-        self.events = AsyncLegacyEvents(self._http)
-        self.files = AsyncLegacyFiles(self._http, self.events, self.conversations)
-        self.settings = AsyncLegacySettingsResource(self._http)
-        self.conversations.bind(self.events, self.settings)
+    # Each made on first use (see ``resource``).
+    conversations: resource[AsyncLegacyConversations] = resource(".conversations", "AsyncLegacyConversations")
+    events: resource[AsyncLegacyEvents] = resource(".events", "AsyncLegacyEvents")
+    files: resource[AsyncLegacyFiles] = resource(".files", "AsyncLegacyFiles")
+    settings: resource[AsyncLegacySettingsResource] = resource(".settings", "AsyncLegacySettingsResource")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -22,13 +22,10 @@ from ...types.legacy import (
     LegacyWaitResult,
     outcome_of,
 )
+from ._base import AsyncLegacyResource
 from ._http import AsyncLegacyHTTP
 from ._pages import AsyncLegacyPager
 from .summary import legacy_summary
-
-if TYPE_CHECKING:
-    from .events import AsyncLegacyEvents
-    from .settings import AsyncLegacySettingsResource
 
 MAX_TITLE = 200
 # A create may take the runtime's start-up (10-20 s on a busy machine) before it answers.
@@ -44,14 +41,7 @@ def _parse_conversation(conversation_id: str, url: str) -> Callable[[Any], Legac
     return parse
 
 
-class AsyncLegacyConversations:
-    def __init__(self, http: AsyncLegacyHTTP) -> None:
-        self._http = http
-
-    def bind(self, events: AsyncLegacyEvents, settings: AsyncLegacySettingsResource) -> None:
-        self._events = events
-        self._settings = settings
-
+class AsyncLegacyConversations(AsyncLegacyResource):
     async def create(
         self,
         message: str | None = None,
@@ -181,7 +171,7 @@ class AsyncLegacyConversations:
         started = time.monotonic()
         while True:
             conversation = await self.get(cid)
-            if conversation.status == RUNNING and await self._events.latest_agent_state(cid) != "loading":
+            if conversation.status == RUNNING and await self._client.events.latest_agent_state(cid) != "loading":
                 return conversation
             if time.monotonic() - started > timeout:
                 raise WaitTimeoutError(
@@ -259,18 +249,18 @@ class AsyncLegacyConversations:
         """The agent's state; with ``after_event``, only as changed after the user message (``text``,
         else the first one) that follows that event (a restarted runtime replays its old state first)."""
         if after_event is None:
-            return await self._events.agent_state(cid)
-        messages = self._events.iterate(cid, start_id=after_event + 1, source="user", kinds=["message"])
+            return await self._client.events.agent_state(cid)
+        messages = self._client.events.iterate(cid, start_id=after_event + 1, source="user", kinds=["message"])
         async for event in messages:
             if text is None or (event.text or "").strip() == text.strip():
-                return await self._events.agent_state(cid, after=event.id, since_running=True)
+                return await self._client.events.agent_state(cid, after=event.id, since_running=True)
         return None
 
     async def summary(self, conversation_id: str) -> LegacySummary:
         """Status and agent state, repository, model (from settings, else the events), cost where the
         server reported one, event count, first user and last agent messages."""
         cid = _check_id(conversation_id)
-        return await legacy_summary(await self.get(cid), self._events, self._settings)
+        return await legacy_summary(await self.get(cid), self._client.events, self._client.settings)
 
 
 def _check_id(conversation_id: str) -> str:

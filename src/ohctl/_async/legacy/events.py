@@ -10,7 +10,7 @@ from typing import Any
 from ..._errors import InvalidArgumentError
 from ..._routes import route
 from ...types.legacy import DONE_STATES, LegacyEvent, LegacyEventPage
-from ._http import AsyncLegacyHTTP
+from ._base import AsyncLegacyResource
 
 MAX_LIMIT = 100  # the server answers 400 "Invalid limit" above it
 # States the runtime's life cycle writes (not the agent's turn), and states that end a turn.
@@ -20,10 +20,7 @@ CHANGED, RUNNING_STATE = "agent_state_changed", "running"
 MAX_STATES = 64  # how many state changes back a look goes at most
 
 
-class AsyncLegacyEvents:
-    def __init__(self, http: AsyncLegacyHTTP) -> None:
-        self._http = http
-
+class AsyncLegacyEvents(AsyncLegacyResource):
     async def page(
         self,
         conversation_id: str,

@@ -7,7 +7,7 @@ import builtins
 import json
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from ..._config import LONG_TIMEOUT
 from ..._errors import APIConnectionError, APIStatusError, UnexpectedResponseError
@@ -15,25 +15,11 @@ from ..._legacy_errors import LegacyUnavailableError
 from ..._routes import route
 from ...types.files import Download
 from .._download import save_response
-from ._http import AsyncLegacyHTTP
-from .events import AsyncLegacyEvents
+from ._base import AsyncLegacyResource
 from .runtime import trajectory_from_runtime
 
-if TYPE_CHECKING:
-    from .conversations import AsyncLegacyConversations
 
-
-class AsyncLegacyFiles:
-    def __init__(
-        self,
-        http: AsyncLegacyHTTP,
-        events: AsyncLegacyEvents,
-        conversations: AsyncLegacyConversations,
-    ) -> None:
-        self._http = http
-        self._events = events
-        self._conversations = conversations  # the runtime fallback needs the conversation's url
-
+class AsyncLegacyFiles(AsyncLegacyResource):
     async def list(self, conversation_id: str, path: str | None = None) -> builtins.list[str]:
         """Paths in the workspace (under ``path``, relative to the workspace root); directories end in ``/``."""
         return await self._http.request(
@@ -86,13 +72,13 @@ class AsyncLegacyFiles:
         if not fallback:
             raise UnexpectedResponseError(f"the trajectory of {conversation_id} came without a 'trajectory' list")
         try:
-            conversation = await self._conversations.get(conversation_id)
+            conversation = await self._client.conversations.get(conversation_id)  # the runtime's url
             from_runtime = await trajectory_from_runtime(self._http, conversation, _trajectory)
         except (APIStatusError, APIConnectionError, UnexpectedResponseError):
             from_runtime = None  # the runtime is gone or failing too: the events remain
         if from_runtime is not None:
             return from_runtime
-        return [event.to_dict() async for event in self._events.iterate(conversation_id)]
+        return [event.to_dict() async for event in self._client.events.iterate(conversation_id)]
 
     async def save_trajectory(self, conversation_id: str, destination: str | os.PathLike[str]) -> Path:
         """Write the trajectory as JSON (``{"trajectory": [...]}``, what V0's route served) and return

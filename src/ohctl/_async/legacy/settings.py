@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...types.legacy import LegacySettings
-from ._http import AsyncLegacyHTTP
+from ._base import AsyncLegacyResource
 
 
-class AsyncLegacySettingsResource:
-    def __init__(self, http: AsyncLegacyHTTP) -> None:
-        self._http = http
-
+class AsyncLegacySettingsResource(AsyncLegacyResource):
     async def get(self) -> LegacySettings:
         """The stored settings (the key itself is never returned: see ``llm_api_key_set``). A server
         that has none yet answers 404 ``{"error": "Settings not found"}`` (``NotFoundError``)."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,14 +15,16 @@ from ..._ids import ConversationId, ConversationRef, conversation_id
 from ..._parse import field_list, optional_text_field, strings
 from ...types.agent import ServerInfo, VSCodeStatus
 from ...types.tools import ToolCatalogEntry
-from .._client_base import ClientBase
+from .._client_base import ClientBase, resource
 from .._http import HTTP
-from .bash import Bash
-from .conversations import AgentConversations
-from .events import AgentEvents
-from .files import Files
-from .git import AgentGit
 from .stream import EventStream
+
+if TYPE_CHECKING:
+    from .bash import Bash
+    from .conversations import AgentConversations
+    from .events import AgentEvents
+    from .files import Files
+    from .git import AgentGit
 
 URL_VAR = "OPENHANDS_AGENT_SERVER_URL"
 KEY_VAR = "OPENHANDS_SESSION_API_KEY"
@@ -77,14 +79,13 @@ class AgentServer(ClientBase):
         self._http = HTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep, agent=True
         )
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.bash = Bash(self)
-        self.files = Files(self)
-        self.git = AgentGit(self)
-        self.conversations = AgentConversations(self)
-        self.events = AgentEvents(self)
+    # Each made on first use (see ``resource``).
+    bash: resource[Bash] = resource(".bash", "Bash")
+    files: resource[Files] = resource(".files", "Files")
+    git: resource[AgentGit] = resource(".git", "AgentGit")
+    conversations: resource[AgentConversations] = resource(".conversations", "AgentConversations")
+    events: resource[AgentEvents] = resource(".events", "AgentEvents")
 
     @property
     def url(self) -> str:

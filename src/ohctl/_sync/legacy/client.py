@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from ..._backend import Sleep
 from ..._config import AuthScheme, ClientConfig, resolve
-from .._client_base import ClientBase
+from .._client_base import ClientBase, resource
 from ._http import LegacyHTTP
-from .conversations import LegacyConversations
-from .events import LegacyEvents
-from .files import LegacyFiles
-from .settings import LegacySettingsResource
+
+if TYPE_CHECKING:
+    from .conversations import LegacyConversations
+    from .events import LegacyEvents
+    from .files import LegacyFiles
+    from .settings import LegacySettingsResource
 
 
 class LegacyOpenHands(ClientBase):
@@ -46,11 +50,9 @@ class LegacyOpenHands(ClientBase):
         self._http = LegacyHTTP(
             self.config, timeout=timeout, max_retries=max_retries, http_client=http_client, sleep=sleep
         )
-        self._bind_resources()
 
-    def _bind_resources(self) -> None:
-        self.conversations = LegacyConversations(self._http)
-        self.events = LegacyEvents(self._http)
-        self.files = LegacyFiles(self._http, self.events, self.conversations)
-        self.settings = LegacySettingsResource(self._http)
-        self.conversations.bind(self.events, self.settings)
+    # Each made on first use (see ``resource``).
+    conversations: resource[LegacyConversations] = resource(".conversations", "LegacyConversations")
+    events: resource[LegacyEvents] = resource(".events", "LegacyEvents")
+    files: resource[LegacyFiles] = resource(".files", "LegacyFiles")
+    settings: resource[LegacySettingsResource] = resource(".settings", "LegacySettingsResource")

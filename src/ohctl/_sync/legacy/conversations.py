@@ -7,7 +7,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -23,13 +23,10 @@ from ...types.legacy import (
     LegacyWaitResult,
     outcome_of,
 )
+from ._base import LegacyResource
 from ._http import LegacyHTTP
 from ._pages import LegacyPager
 from .summary import legacy_summary
-
-if TYPE_CHECKING:
-    from .events import LegacyEvents
-    from .settings import LegacySettingsResource
 
 MAX_TITLE = 200
 # A create may take the runtime's start-up (10-20 s on a busy machine) before it answers.
@@ -45,14 +42,7 @@ def _parse_conversation(conversation_id: str, url: str) -> Callable[[Any], Legac
     return parse
 
 
-class LegacyConversations:
-    def __init__(self, http: LegacyHTTP) -> None:
-        self._http = http
-
-    def bind(self, events: LegacyEvents, settings: LegacySettingsResource) -> None:
-        self._events = events
-        self._settings = settings
-
+class LegacyConversations(LegacyResource):
     def create(
         self,
         message: str | None = None,
@@ -182,7 +172,7 @@ class LegacyConversations:
         started = time.monotonic()
         while True:
             conversation = self.get(cid)
-            if conversation.status == RUNNING and self._events.latest_agent_state(cid) != "loading":
+            if conversation.status == RUNNING and self._client.events.latest_agent_state(cid) != "loading":
                 return conversation
             if time.monotonic() - started > timeout:
                 raise WaitTimeoutError(
@@ -258,18 +248,18 @@ class LegacyConversations:
         """The agent's state; with ``after_event``, only as changed after the user message (``text``,
         else the first one) that follows that event (a restarted runtime replays its old state first)."""
         if after_event is None:
-            return self._events.agent_state(cid)
-        messages = self._events.iterate(cid, start_id=after_event + 1, source="user", kinds=["message"])
+            return self._client.events.agent_state(cid)
+        messages = self._client.events.iterate(cid, start_id=after_event + 1, source="user", kinds=["message"])
         for event in messages:
             if text is None or (event.text or "").strip() == text.strip():
-                return self._events.agent_state(cid, after=event.id, since_running=True)
+                return self._client.events.agent_state(cid, after=event.id, since_running=True)
         return None
 
     def summary(self, conversation_id: str) -> LegacySummary:
         """Status and agent state, repository, model (from settings, else the events), cost where the
         server reported one, event count, first user and last agent messages."""
         cid = _check_id(conversation_id)
-        return legacy_summary(self.get(cid), self._events, self._settings)
+        return legacy_summary(self.get(cid), self._client.events, self._client.settings)
 
 
 def _check_id(conversation_id: str) -> str:

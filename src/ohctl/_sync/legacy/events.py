@@ -11,7 +11,7 @@ from typing import Any
 from ..._errors import InvalidArgumentError
 from ..._routes import route
 from ...types.legacy import DONE_STATES, LegacyEvent, LegacyEventPage
-from ._http import LegacyHTTP
+from ._base import LegacyResource
 
 MAX_LIMIT = 100  # the server answers 400 "Invalid limit" above it
 # States the runtime's life cycle writes (not the agent's turn), and states that end a turn.
@@ -21,10 +21,7 @@ CHANGED, RUNNING_STATE = "agent_state_changed", "running"
 MAX_STATES = 64  # how many state changes back a look goes at most
 
 
-class LegacyEvents:
-    def __init__(self, http: LegacyHTTP) -> None:
-        self._http = http
-
+class LegacyEvents(LegacyResource):
     def page(
         self,
         conversation_id: str,

@@ -6,13 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...types.legacy import LegacySettings
-from ._http import LegacyHTTP
+from ._base import LegacyResource
 
 
-class LegacySettingsResource:
-    def __init__(self, http: LegacyHTTP) -> None:
-        self._http = http
-
+class LegacySettingsResource(LegacyResource):
     def get(self) -> LegacySettings:
         """The stored settings (the key itself is never returned: see ``llm_api_key_set``). A server
         that has none yet answers 404 ``{"error": "Settings not found"}`` (``NotFoundError``)."""
