@@ -12,9 +12,10 @@ import httpx
 from typing_extensions import Self
 
 from .._config import ClientConfig, check_org
-from .._errors import redact_url
 from .._options import RequestOptions
+from .._redact import redact_url
 from ._http import AsyncHTTP
+from ._pagination import AsyncPager, AsyncRawPager
 
 R = TypeVar("R")
 
@@ -62,6 +63,23 @@ class AsyncClientBase:
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Raw escape hatch: any route, through the same auth, retry and error handling."""
         return await self._http.request(method, path, **kwargs)
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int | None = None,
+        limit: int | None = None,
+        start_page_id: str | None = None,
+    ) -> AsyncPager[Any]:
+        """Raw escape hatch for a paged route (``{items, next_page_id}``): a pager over every item of
+        ``GET path`` as plain JSON, fetched one page at a time, like the typed searches. The pager
+        sets ``page_id`` and ``limit`` (from ``page_size`` and ``limit``); ``params`` are the rest. An
+        answer that is not such a page raises UnexpectedResponseError (``kind="shape"``)."""
+        return AsyncRawPager(
+            self._http, path, dict(params or {}), page_size=page_size, limit=limit, start_page_id=start_page_id
+        )
 
     async def close(self) -> None:
         await self._http.aclose()

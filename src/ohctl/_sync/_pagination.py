@@ -17,6 +17,25 @@ from ._http import HTTP
 T = TypeVar("T")
 
 
+def page_of(data: Any, parse: Callable[[Any], T], *, strict: bool = False) -> Page[T]:
+    """A page's decoded body as a Page, each item through ``parse``. ``strict``: a body without an
+    ``items`` list is not a page (a raw route given to ``paginate`` that does not page), rather than
+    an empty page."""
+    if not isinstance(data, dict):
+        raise TypeError(f"a page is a JSON object with items and next_page_id, not {type(data).__name__}")
+    if strict and not isinstance(data.get("items"), list):
+        raise TypeError("not a page: a page is a JSON object with an items list and next_page_id")
+    items = data.get("items") or []
+    if not isinstance(items, list):
+        raise TypeError(f"items is a {type(items).__name__}, not a list")
+    next_page_id = data.get("next_page_id")
+    if next_page_id is not None and not isinstance(next_page_id, str):
+        raise TypeError(f"next_page_id is a {type(next_page_id).__name__}, not a string")
+    if next_page_id is not None and len(next_page_id) > MAX_CURSOR:
+        raise ValueError(f"next_page_id is {len(next_page_id)} characters long (a cursor is at most {MAX_CURSOR})")
+    return Page[T](items=[parse(item) for item in items], next_page_id=next_page_id)
+
+
 class Pager(Generic[T]):
     """Iterate it for every item across all pages, fetched one page at a time as you go.
 
@@ -71,17 +90,7 @@ class Pager(Generic[T]):
         )
 
     def _page(self, data: Any) -> Page[T]:
-        if not isinstance(data, dict):
-            raise TypeError(f"a page is a JSON object with items and next_page_id, not {type(data).__name__}")
-        items = data.get("items") or []
-        if not isinstance(items, list):
-            raise TypeError(f"items is a {type(items).__name__}, not a list")
-        next_page_id = data.get("next_page_id")
-        if next_page_id is not None and not isinstance(next_page_id, str):
-            raise TypeError(f"next_page_id is a {type(next_page_id).__name__}, not a string")
-        if next_page_id is not None and len(next_page_id) > MAX_CURSOR:
-            raise ValueError(f"next_page_id is {len(next_page_id)} characters long (a cursor is at most {MAX_CURSOR})")
-        return Page[T](items=[self._parse(item) for item in items], next_page_id=next_page_id)
+        return page_of(data, self._parse)
 
     def page_size_for(self, left: int | None) -> int | None:
         """The ``limit`` to ask a page for when ``left`` items are still wanted (None: no cap): the
@@ -153,3 +162,21 @@ class Pager(Generic[T]):
     def to_list(self) -> list[T]:
         """Every item in one list (mind the memory for very large results)."""
         return [item for item in self]
+
+
+class RawPager(Pager[Any]):
+    """The pager of ``client.paginate(path)``: items as plain JSON, and an answer without an ``items``
+    list is an error (the route does not page), not an empty result."""
+
+    def __init__(
+        self,
+        http: HTTP,
+        path: str,
+        params: dict[str, Any],
+        parse: Callable[[Any], Any] = lambda item: item,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(http, path, params, parse, **kwargs)
+
+    def _page(self, data: Any) -> Page[Any]:
+        return page_of(data, self._parse, strict=True)

@@ -9,7 +9,9 @@ from typing import NoReturn
 
 import click
 
-from .exit_codes import Exit
+from ohctl import ExitCode
+
+from .errors import exit_with
 
 
 def stdin_is_tty() -> bool:
@@ -20,12 +22,12 @@ def stdin_is_tty() -> bool:
         return False
 
 
-def fail(message: str, hint: str | None = None, code: Exit = Exit.ERROR) -> NoReturn:
+def fail(message: str, hint: str | None = None, code: ExitCode = ExitCode.ERROR) -> NoReturn:
     """Print ``error: message`` (and a hint) on stderr and end the command with ``code``."""
     click.echo(f"error: {message}", err=True)
     if hint:
         click.echo(f"hint: {hint}", err=True)
-    raise click.exceptions.Exit(int(code))
+    exit_with(code)
 
 
 def read_stdin(what: str) -> str:
@@ -59,7 +61,7 @@ def confirm_or_yes(question: str, yes: bool) -> None:
     if not stdin_is_tty():
         raise click.UsageError("not a terminal, so nothing can be confirmed: pass --yes")
     if not click.confirm(question, default=False):
-        raise click.exceptions.Exit(int(Exit.ERROR))
+        exit_with(ExitCode.ERROR)
 
 
 def key_from_env(var: str) -> str:

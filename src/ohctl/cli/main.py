@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import Any
+from typing import NoReturn
 
 import click
 
+from ohctl import ExitCode
+
 from .. import __version__
-from .exit_codes import Exit
+from .context import State, env_debug, env_flag
 
 # command name -> (module under ohctl.cli.commands, attribute, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str, str]] = {}
@@ -91,49 +92,43 @@ def cli(ctx: click.Context, profile: str | None, no_color: bool, debug: bool, or
 
     Reads print a table on a terminal and JSON lines when piped; --json and --jq on every read.
     """
-    from .context import State
-
-    if debug:
-        os.environ["OHCTL_LOG"] = "debug"
-    if org:  # the client reads it (sent as X-Org-Id on every request); restored when the command ends
-        previous = os.environ.get("OHCTL_ORG")
-        os.environ["OHCTL_ORG"] = org
-        ctx.call_on_close(lambda: _restore_env("OHCTL_ORG", previous))
-    if os.environ.get("OHCTL_LOG", "").lower() == "debug":
-        import logging
-
-        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-        logging.getLogger("ohctl").setLevel(logging.DEBUG)
-    ctx.meta["ohctl.legacy"] = legacy  # read by commands/legacy.py: list, show, run, send, download on V0
-    state = ctx.ensure_object(State)
+    state = ctx.ensure_object(State)  # main() passes its own, so that it knows --debug after a failure
     state.profile = profile
+    state.org = org  # passed to the clients as org= (sent as X-Org-Id on every request)
     state.no_color = no_color
+    state.debug = debug or env_debug()
+    state.legacy = legacy or env_flag("OHCTL_LEGACY")  # list, show, run, send, download on V0
+    if state.debug:
+        _debug_logging()
     ctx.call_on_close(state.close)
 
 
-def _restore_env(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
+def _debug_logging() -> None:
+    """Every ``ohctl.*`` logger at debug level on stderr (the library's loggers redact secrets)."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("ohctl").setLevel(logging.DEBUG)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Run the command line; every failure becomes one line, a hint and a documented exit code."""
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line and end the process with its status: the only place that turns an exit
+    (a command's ``click.exceptions.Exit``, a usage error, a failure, Ctrl-C) into one. Every failure
+    becomes one line, a hint and a documented exit code."""
+    run = State()
+    code: int
     try:
-        return cli.main(args=argv, prog_name="ohctl", standalone_mode=False)
-    except click.exceptions.Abort:
+        # standalone_mode=False: click returns the code of an Exit a command raised instead of exiting
+        returned = cli.main(args=argv, prog_name="ohctl", standalone_mode=False, obj=run)
+        code = returned if isinstance(returned, int) else ExitCode.OK
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
-        sys.exit(Exit.INTERRUPTED)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(Exit.INTERRUPTED)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = ExitCode.INTERRUPTED
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except Exception as exc:  # every error ends as one line and an exit code
         from .errors import report
 
-        sys.exit(report(exc))
+        code = report(exc, debug=run.debug)
+    sys.exit(int(code))

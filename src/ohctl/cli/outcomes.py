@@ -3,37 +3,20 @@ outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 1
 
 from __future__ import annotations
 
-import sys
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .exit_codes import Exit
+from ohctl import ExitCode, exit_code_for
+
+from .errors import exit_with
 from .render import Paint, summary_line
 
 if TYPE_CHECKING:
     import ohctl
 
     from .output import Output
-
-CODES = {"finished": Exit.OK, "failed": Exit.AGENT_FAILED, "needs_input": Exit.NEEDS_INPUT, None: Exit.PENDING}
-
-
-def outcome_of(wait: Callable[[], Any]) -> str | None:
-    """Run a wait and name how it ended: finished, failed, needs_input, or None (deadline passed)."""
-    import ohctl
-
-    try:
-        wait()
-    except (ohctl.ConversationFailedError, ohctl.SandboxFailedError):
-        return "failed"
-    except ohctl.NeedsInputError:
-        return "needs_input"
-    except ohctl.WaitTimeoutError:
-        return None
-    return "finished"
 
 
 def hints(cid: str, outcome: str | None) -> list[str]:
@@ -62,7 +45,7 @@ def conclude(
         click.echo("timed out: the agent is still running", err=True)
     for hint in hints(cid, outcome):
         click.echo(f"hint: {hint}", err=True)
-    sys.exit(int(CODES[outcome]))
+    exit_with(exit_code_for(outcome))
 
 
 def interrupted(cid: str | None) -> NoReturn:
@@ -74,4 +57,4 @@ def interrupted(cid: str | None) -> NoReturn:
     else:
         click.echo(f"interrupted: conversation {cid} keeps running on the server", err=True)
         click.echo(f"re-attach: ohctl watch {cid}   (or: ohctl events {cid} --follow)", err=True)
-    sys.exit(int(Exit.INTERRUPTED))
+    exit_with(ExitCode.INTERRUPTED)

@@ -6,6 +6,7 @@ is off when the output is not a terminal.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import sys
@@ -17,9 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
-from .redact import redact
+from ohctl import redact
 
-F = TypeVar("F", bound=Callable[..., Any])
+from .context import state
+
+R = TypeVar("R")
 Columns = Sequence[tuple[str, Callable[[Any], Any]]]
 
 
@@ -163,15 +166,25 @@ def color_enabled(no_color_flag: bool) -> bool:
     return not no_color_flag and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def json_option(command: F) -> F:
-    """``--json [FIELDS]`` and ``--jq EXPR`` for a command that reads."""
-    command = click.option(
+def with_output(command: Callable[..., R]) -> Callable[..., R]:
+    """``--json [FIELDS]`` and ``--jq EXPR`` for a command that reads. The command does not see them:
+    it gets one ready ``out: Output`` argument instead (colour from --no-color, NO_COLOR, the terminal).
+
+    A bare ``--json`` prints every field (gh lists the field names instead; here ``--json help`` does
+    that): "JSON instead of a table" is what scripts and the GitHub action ask for, and the fields are
+    open-ended, since the models keep whatever new fields the server sends."""
+
+    @functools.wraps(command)
+    def with_out(*args: Any, json_fields: str | None = None, jq_expr: str | None = None, **kwargs: Any) -> R:
+        return command(*args, out=make_output(json_fields, jq_expr, no_color=state().no_color), **kwargs)
+
+    decorated = click.option(
         "--jq",
         "jq_expr",
         metavar="EXPR",
         default=None,
         help="Filter the JSON output with a jq expression.",
-    )(command)
+    )(with_out)
     return click.option(
         "--json",
         "json_fields",
@@ -180,7 +193,7 @@ def json_option(command: F) -> F:
         is_flag=False,
         flag_value="",
         help="Print JSON; with FIELDS (comma-separated) only those fields; `--json help` lists them.",
-    )(command)
+    )(decorated)
 
 
 def make_output(json_fields: str | None, jq_expr: str | None, *, no_color: bool = False) -> Output:

@@ -8,13 +8,17 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ohctl import redact
+
 from ..context import state
-from ..output import json_option, make_output
-from ..redact import redact
+from ..output import Output, with_output
+
+if TYPE_CHECKING:
+    import ohctl
 
 _PART = re.compile(r"\[([^\[\]]*)\]")
 
@@ -100,18 +104,29 @@ def _headers(items: tuple[str, ...]) -> dict[str, str]:
     return headers
 
 
-def _pages(client: Any, path: str, params: dict[str, Any], headers: dict[str, str]) -> Iterator[Any]:
-    """Every item of every page: follows ``next_page_id`` until there is none."""
-    params = dict(params)
-    while True:
-        data = client.request("GET", path, params=params, headers=headers)
-        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-            raise click.UsageError(f"--paginate: {path} did not answer a page ({{items, next_page_id}})")
-        yield from data["items"]
-        next_page_id = data.get("next_page_id")
-        if not next_page_id:
-            return
-        params["page_id"] = next_page_id
+def _pages(client: ohctl.OpenHands, path: str, params: dict[str, Any], headers: dict[str, str]) -> Iterator[Any]:
+    """Every item of every page, through the library's pager (``client.paginate``): a ``limit`` field
+    is its page size and a ``page_id`` field the page it starts at."""
+    import ohctl
+
+    rest = dict(params)
+    size, start = rest.pop("limit", None), rest.pop("page_id", None)
+    try:
+        page_size = None if size is None else int(size)
+    except ValueError:
+        raise click.BadParameter(f"limit={size!r}: a page size is a whole number", param_hint="-F") from None
+    if headers:
+        client = client.with_options(headers=headers)
+    try:
+        pager = client.paginate(path, rest, page_size=page_size, start_page_id=None if start is None else str(start))
+    except ohctl.InvalidArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="-F limit") from None
+    try:
+        yield from pager
+    except ohctl.UnexpectedResponseError as exc:
+        if exc.kind != "shape":
+            raise
+        raise click.UsageError(f"--paginate: {path} did not answer a page ({{items, next_page_id}})") from None
 
 
 @click.command("api")
@@ -129,7 +144,7 @@ def _pages(client: Any, path: str, params: dict[str, Any], headers: dict[str, st
 @click.option("--input", "input_file", metavar="FILE", help="The request body from FILE ('-': stdin).")
 @click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="An extra header.")
 @click.option("--paginate", is_flag=True, help="Follow next_page_id: every item (NDJSON; --json: one array).")
-@json_option
+@with_output
 def api_command(
     method: str,
     path: str | None,
@@ -138,8 +153,7 @@ def api_command(
     input_file: str | None,
     headers: tuple[str, ...],
     paginate: bool,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """Call any app-server route: `ohctl api GET /api/v1/sandboxes/search --paginate`.
 
@@ -173,7 +187,6 @@ def api_command(
     elif data:
         kwargs["json"] = data
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     client = run.client()
     if paginate:
         items = _pages(client, path, kwargs.get("params") or {}, kwargs["headers"])

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
+from ohctl import ExitCode
+
 from .. import inputs
 from ..context import state
-from ..exit_codes import Exit
+from ..errors import exit_with
 from ..inputs import fail, read_stdin
-from ..output import json_option, make_output
+from ..output import Output, with_output
 
 if TYPE_CHECKING:
     import ohctl
@@ -121,7 +123,7 @@ def login(
         fail(
             f"{server} refused the key ({exc.status_code}); nothing was stored",
             "check the key" + ("" if session_key else ", or pass --session-key for a server run with SESSION_API_KEY"),
-            Exit.AUTH,
+            ExitCode.AUTH,
         )
     saved = ohctl.save_profile(name, base_url=base_url, api_key=key, auth=auth, make_default=not no_default)
     where = "the OS keyring" if saved.key_source == "keyring" else f"{saved.key_source} (mode 0600)"
@@ -133,8 +135,8 @@ def login(
 
 
 @auth_group.command("status")
-@json_option
-def status(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def status(out: Output) -> None:
     """Who you are, on which server, and where the key came from (never the key itself).
 
     Exit code 4 when there is no key for the server or the server refuses it.
@@ -142,7 +144,6 @@ def status(json_fields: str | None, jq_expr: str | None) -> None:
     import ohctl
 
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     name = _selected_name()
     stored = _stored(name)
     url_var = _env_url_var()
@@ -156,12 +157,12 @@ def status(json_fields: str | None, jq_expr: str | None) -> None:
         "user": None,
         "error": None,
     }
-    code = Exit.OK
+    code = ExitCode.OK
     try:
         client = run.client()
     except ohctl.ConfigurationError as exc:
         info["error"] = str(exc)
-        code = Exit.AUTH
+        code = ExitCode.AUTH
     else:
         info.update(server=client.base_url, auth=client.config.auth, key_source=client.config.api_key_source)
         try:
@@ -169,10 +170,10 @@ def status(json_fields: str | None, jq_expr: str | None) -> None:
             info["logged_in"] = True
         except (ohctl.AuthenticationError, ohctl.PermissionDeniedError) as exc:
             info["error"] = f"the server refused the key ({exc.status_code})"
-            code = Exit.AUTH
+            code = ExitCode.AUTH
     out.emit(info, human=_print_status)
-    if code != Exit.OK:
-        raise click.exceptions.Exit(int(code))
+    if code != ExitCode.OK:
+        exit_with(code)
 
 
 def _print_status(info: dict[str, Any]) -> None:
@@ -216,17 +217,20 @@ def token() -> None:
     """
     key = state().client().config.api_key
     if not key:
-        fail("no API key is configured for this server", "run `ohctl auth login`, or set OPENHANDS_API_KEY", Exit.AUTH)
+        fail(
+            "no API key is configured for this server",
+            "run `ohctl auth login`, or set OPENHANDS_API_KEY",
+            ExitCode.AUTH,
+        )
     click.echo(key)
 
 
 @auth_group.command("list")
-@json_option
-def list_profiles(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_profiles(out: Output) -> None:
     """The stored profiles: name, server, auth scheme, where the key is kept; * marks the default."""
     import ohctl
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     rows = [
         {
             "name": p.name,

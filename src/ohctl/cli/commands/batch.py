@@ -13,9 +13,11 @@ from typing import Any
 
 import click
 
+from ohctl import ExitCode
+
 from ..context import state
-from ..exit_codes import Exit
-from ..output import color_enabled, json_option, make_output
+from ..errors import exit_with
+from ..output import Output, color_enabled, with_output
 
 
 @click.group("batch")
@@ -30,37 +32,13 @@ def batch_group() -> None:
     """
 
 
-class _Template:
-    """``ohctl run --template``'s templates, as the batch library wants them."""
-
-    def __init__(self, name: str) -> None:
-        from ..prompts import find
-
-        self._template = find(name)
-        self.name = name
-
-    @property
-    def variables(self) -> list[str]:
-        return self._template.variables
-
-    def render(self, variables: Any) -> str:
-        from ..prompts import TemplateError, render
-
-        try:
-            return render(self._template, variables, {})
-        except TemplateError as exc:
-            text = str(exc).split(": pass --var", 1)[0]
-            raise ValueError(text + (": add it to the line's 'vars'" if text != str(exc) else "")) from None
-
-
 def _read_tasks(path: str, template: str | None) -> Any:
+    from ohctl import templates
     from ohctl.batch import parse_jsonl
 
-    from ..prompts import TemplateError
-
     try:
-        prompt = _Template(template) if template else None
-    except TemplateError as exc:
+        prompt = templates.find(template) if template else None
+    except templates.TemplateError as exc:
         raise click.BadParameter(str(exc), param_hint="--template") from None
     if path == "-":
         return parse_jsonl(sys.stdin, template=prompt, source="stdin")
@@ -68,14 +46,14 @@ def _read_tasks(path: str, template: str | None) -> Any:
         return parse_jsonl(handle, template=prompt, source=path)
 
 
-def _exit_code(counts: dict[str, int], paused: bool) -> Exit:
+def _exit_code(counts: dict[str, int], paused: bool) -> ExitCode:
     if counts.get("failed", 0) or counts.get("error", 0):
-        return Exit.AGENT_FAILED
+        return ExitCode.AGENT_FAILED
     if counts.get("needs_input", 0):
-        return Exit.NEEDS_INPUT
+        return ExitCode.NEEDS_INPUT
     if paused or counts.get("timed_out", 0) or counts.get("pending", 0):
-        return Exit.PENDING
-    return Exit.OK
+        return ExitCode.PENDING
+    return ExitCode.OK
 
 
 def _report(status: Any, results: list[Any], *, tty: bool) -> None:
@@ -120,8 +98,8 @@ def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
     _report(status, batch.results(), tty=tty)
     click.echo(f"results: ohctl batch results {ledger} --json", err=True)
     code = _exit_code(status.counts, paused)
-    if code != Exit.OK:
-        raise click.exceptions.Exit(int(code))
+    if code != ExitCode.OK:
+        exit_with(code)
 
 
 _run_options = [
@@ -192,14 +170,13 @@ def resume_command(
 
 @batch_group.command("status")
 @click.argument("ledger")
-@json_option
-def status_command(ledger: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def status_command(ledger: str, out: Output) -> None:
     """Counts per state, cost so far, and whether a runner is at work."""
     from ohctl.batch import Batch
 
     from .batch_progress import counts_line
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     status = Batch(ledger).status()
 
     def human(s: Any) -> None:
@@ -213,15 +190,14 @@ def status_command(ledger: str, json_fields: str | None, jq_expr: str | None) ->
 
 @batch_group.command("results")
 @click.argument("ledger")
-@json_option
-def results_command(ledger: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def results_command(ledger: str, out: Output) -> None:
     """Every task: input, conversation id and URL, outcome, PRs, cost, tokens, duration, error.
     One JSON line per task with --json or when piped."""
     from ohctl.batch import Batch
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     rows = [r.to_json() for r in Batch(ledger).results()]
-    if json_fields is not None and jq_expr is None:
+    if out.json_fields is not None and out.jq is None:
         for row in rows:
             click.echo(json.dumps(out._select(row)))
         return

@@ -7,15 +7,14 @@ from typing import Any
 import click
 
 from ..context import state
-from ..output import json_option, make_output, to_data
+from ..output import Output, to_data, with_output
 
 
 @click.command("billing")
-@json_option
-def billing(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def billing(out: Output) -> None:
     """Credits left in the organization in use, and the subscription in force (the hosted Cloud only)."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     cloud = run.client().cloud
     subscription = cloud.billing.subscription()
     info: dict[str, Any] = {

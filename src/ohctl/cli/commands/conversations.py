@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..context import state
-from ..output import json_option, make_output
+from ..output import Output, with_output
 from ..params import CONVERSATION, SINCE
 from ..render import age
 
@@ -40,24 +40,20 @@ COLUMNS = [
 @click.option("--repo", metavar="OWNER/NAME", help="Only conversations on this repository.")
 @click.option("--limit", "-L", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
 @click.option("--all", "all_", is_flag=True, help="Every conversation (no limit).")
-@json_option
+@with_output
 def list_command(
     title: str | None,
     since: datetime | None,
     repo: str | None,
     limit: int,
     all_: bool,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """Conversations, newest first."""
     from . import legacy
 
     if legacy.active():
-        return legacy.list_conversations(
-            title=title, since=since, repo=repo, limit=limit, all_=all_, json_fields=json_fields, jq_expr=jq_expr
-        )
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+        return legacy.list_conversations(title=title, since=since, repo=repo, limit=limit, all_=all_, out=out)
     client = state().client()
     # The server filters by title and time; the repository is matched here (so no server limit then).
     server_limit = None if (all_ or repo) else limit
@@ -75,15 +71,14 @@ def list_command(
 
 @click.command("show")
 @click.argument("conversation", type=CONVERSATION)
-@json_option
-def show(conversation: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show(conversation: str, out: Output) -> None:
     """A conversation at a glance: status, repository, PRs, cost, tokens, messages."""
     from ..render import Paint, show_summary, web_url
     from . import legacy
 
     if legacy.active():
-        return legacy.show(conversation, json_fields=json_fields, jq_expr=jq_expr)
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+        return legacy.show(conversation, out=out)
     client = state().client()
     summary = client.conversations.summary(conversation)
     out.emit(summary, human=lambda s: show_summary(s, Paint(out.color), web_url(client, str(s.id))))

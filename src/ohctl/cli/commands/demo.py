@@ -14,7 +14,9 @@ from pathlib import Path
 
 import click
 
-from ..exit_codes import Exit
+from ohctl import ExitCode
+
+from ..errors import exit_with
 
 TASK = (
     "In the git repository at {repo}, add a function add(a, b) in calc.py and a unit test for it in "
@@ -90,7 +92,7 @@ def demo(timeout: float, keep: bool) -> None:
                     click.echo(f"   {line}")
         except FollowTimeoutError:
             click.echo(f"still running after {timeout:.0f}s: follow it with `ohctl watch {conv_id}`", err=True)
-            raise SystemExit(Exit.PENDING) from None
+            exit_with(ExitCode.PENDING)
         done = client.conversations.wait(conv_id, timeout=60)
         click.echo(paint("5. outcome", bold=True))
         summary = client.conversations.summary(done.id)

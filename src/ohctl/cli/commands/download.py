@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..context import state
-from ..output import json_option, make_output
+from ..output import Output, with_output
 from ..params import CONVERSATION
 
 
@@ -51,14 +51,13 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
 @click.command("download")
 @click.argument("conversation", type=CONVERSATION)
 @click.option("-o", "--output", "output", metavar="PATH", help="File or directory (default: the current directory).")
-@json_option
-def download(conversation: str, output: str | None, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def download(conversation: str, output: str | None, out: Output) -> None:
     """Download the conversation's trajectory (a zip of its events; with --legacy, V0's JSON)."""
     from . import legacy
 
     if legacy.active():
-        return legacy.download(conversation, output, json_fields=json_fields, jq_expr=jq_expr)
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+        return legacy.download(conversation, output, out=out)
     client = state().client()
     target = Path(output or ".")
     into_dir = target.is_dir() or (output or "").endswith(("/", os.sep))

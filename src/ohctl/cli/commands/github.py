@@ -3,7 +3,6 @@ that later calls edit in place. Also the GitHub side of ``ohctl run --comment``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ohctl import ExitCode
+
 from ..context import state
-from ..exit_codes import Exit
-from ..output import Output, json_option, make_output
+from ..errors import exit_with
+from ..output import Output, with_output
 from ..params import CONVERSATION
 
 if TYPE_CHECKING:
@@ -38,15 +39,15 @@ def github_errors() -> Iterator[None]:
     try:
         yield
     except GitHubError as exc:
-        code = Exit.ERROR
+        code = ExitCode.ERROR
         if isinstance(exc, (GitHubAuthError, GitHubPermissionError, GitHubNoTokenError)):
-            code = Exit.AUTH
+            code = ExitCode.AUTH
         elif isinstance(exc, GitHubNotFoundError):
-            code = Exit.NOT_FOUND
+            code = ExitCode.NOT_FOUND
         elif isinstance(exc, GitHubConfigError):
-            code = Exit.USAGE
+            code = ExitCode.USAGE
         click.echo(f"error: {exc}", err=True)
-        sys.exit(int(code))
+        exit_with(code)
 
 
 def issue_ref(text: str) -> IssueRef:
@@ -105,7 +106,7 @@ def github_group() -> None:
     "--api-url", metavar="URL", envvar="GITHUB_API_URL", help="GitHub API root; GitHub Enterprise: https://HOST/api/v3."
 )
 @click.option("--dry-run", is_flag=True, help="Print the comment instead of posting it (no GitHub token needed).")
-@json_option
+@with_output
 def comment(
     repo: str,
     number: int,
@@ -114,8 +115,7 @@ def comment(
     started: bool,
     api_url: str | None,
     dry_run: bool,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """Post the conversation's link, status, outcome, PRs, cost and duration on an issue.
 
@@ -127,7 +127,6 @@ def comment(
     """
     from ohctl.github import comment_body, done_context, post_comment, started_context
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     issue = issue_ref(f"{repo}#{number}")
     github = None if dry_run else open_github(api_url)  # no token: say so before any other request
     if github is not None:

@@ -10,7 +10,7 @@ import click
 
 from ..context import state
 from ..inputs import confirm_or_yes
-from ..output import json_option, make_output, to_data
+from ..output import Output, to_data, with_output
 
 COLUMNS = [
     ("id", lambda k: k["id"]),
@@ -28,11 +28,10 @@ def keys_group() -> None:
 
 
 @keys_group.command("list")
-@json_option
-def list_keys(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_keys(out: Output) -> None:
     """Your keys in the organization in use: id, name, dates (never the key values)."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     out.emit_list((to_data(k) for k in run.client().cloud.keys.list()), COLUMNS)
 
 
@@ -40,8 +39,8 @@ def list_keys(json_fields: str | None, jq_expr: str | None) -> None:
 @click.argument("name")
 @click.option("--expires-in", "days", type=click.IntRange(min=1), metavar="DAYS", help="Expire after DAYS days.")
 @click.option("--unbound", is_flag=True, help="Not bound to an organization: it follows --org / the current one.")
-@json_option
-def create(name: str, days: int | None, unbound: bool, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def create(name: str, days: int | None, unbound: bool, out: Output) -> None:
     """Create key NAME and print its value on stdout: the only time it is shown, so store it now
     (`ohctl keys create ci | gh secret set OPENHANDS_API_KEY`). The key is bound to the organization
     in use (--org, else your current one) unless --unbound."""
@@ -49,8 +48,8 @@ def create(name: str, days: int | None, unbound: bool, json_fields: str | None, 
     expires = datetime.now(timezone.utc) + timedelta(days=days) if days else None
     extra: dict[str, Any] = {"org_id": None} if unbound else {}
     created = run.client().cloud.keys.create(name, expires_at=expires, **extra)
-    if json_fields is not None or jq_expr is not None:
-        make_output(json_fields, jq_expr, no_color=run.no_color).emit(to_data(created))
+    if out.structured:
+        out.emit(to_data(created))
         return
     click.echo(created.key)
     until = f", expires {created.expires_at:%Y-%m-%d}" if created.expires_at else ""

@@ -4,49 +4,31 @@ hands over with one line (``if legacy.active(): return legacy.<command>(...)``).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from ohctl import ExitCode, exit_code_for
+
 from ..context import state
-from ..exit_codes import Exit
-from ..output import Output, make_output
+from ..errors import exit_with
+from ..output import Output
 from ..render import age
 
 if TYPE_CHECKING:
     from ohctl.legacy import LegacyConversation, LegacyOpenHands, LegacySummary
 
-META_KEY = "ohctl.legacy"
-CODES = {"finished": Exit.OK, "failed": Exit.AGENT_FAILED, "needs_input": Exit.NEEDS_INPUT, None: Exit.PENDING}
-
 
 def active() -> bool:
-    """Whether this run talks V0: the global ``--legacy`` flag, or OHCTL_LEGACY=1."""
-    ctx = click.get_current_context(silent=True)
-    flagged = bool(ctx is not None and ctx.find_root().meta.get(META_KEY))
-    return flagged or os.environ.get("OHCTL_LEGACY", "").lower() in ("1", "true", "yes")
+    """Whether this run talks V0: the global ``--legacy`` flag, or OHCTL_LEGACY=1 (see ``State``)."""
+    return state().legacy
 
 
 def client() -> LegacyOpenHands:
-    """The V0 client of this run (key, URL and auth resolved like the V1 client's: arguments >
-    environment > stored profile), closed when the command ends."""
-    ctx = click.get_current_context().find_root()
-    made: LegacyOpenHands | None = ctx.meta.get(META_KEY + ".client")
-    if made is None:
-        from ohctl.legacy import LegacyOpenHands
-
-        made = LegacyOpenHands(profile=state().profile)
-        ctx.meta[META_KEY + ".client"] = made
-        ctx.call_on_close(made.close)
-    return made
-
-
-def _output(json_fields: str | None, jq_expr: str | None) -> Output:
-    return make_output(json_fields, jq_expr, no_color=state().no_color)
+    """The V0 client of this run, closed when the command ends."""
+    return state().legacy_client()
 
 
 COLUMNS = [
@@ -72,12 +54,10 @@ def list_conversations(
     repo: str | None,
     limit: int,
     all_: bool,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """``ohctl --legacy list``: newest first; the repository is filtered by the server, title and
     time here (V0's list has no such filters)."""
-    out = _output(json_fields, jq_expr)
     found = client().conversations.list(selected_repository=repo, page_size=min(max(limit, 1), 100))
 
     def wanted(conv: LegacyConversation) -> bool:
@@ -114,9 +94,8 @@ def _summary_lines(summary: LegacySummary) -> list[str]:
     return [f"{name:>12}  {value}" for name, value in rows if value]
 
 
-def show(conversation: str, *, json_fields: str | None, jq_expr: str | None) -> None:
+def show(conversation: str, *, out: Output) -> None:
     """``ohctl --legacy show ID``: the V0 summary (agent state from the events)."""
-    out = _output(json_fields, jq_expr)
     summary = client().conversations.summary(conversation)
     out.emit(summary, human=lambda s: click.echo("\n".join(_summary_lines(s))))
 
@@ -133,7 +112,7 @@ def _conclude(oh: LegacyOpenHands, cid: str, outcome: str | None, out: Output, s
         click.echo(f"timed out: the agent is still running; see `ohctl --legacy show {cid}`", err=True)
     elif outcome == "failed":
         click.echo(f"hint: see what happened: ohctl --legacy show {cid}", err=True)
-    sys.exit(int(CODES[outcome]))
+    exit_with(exit_code_for(outcome))
 
 
 def _wait(
@@ -156,12 +135,10 @@ def run(
     *,
     wait: bool,
     timeout: float,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """``ohctl --legacy run TASK``: create the V0 conversation, print its id; ``--wait``/``--follow``
     wait for the agent's outcome (its exit code). ``target``: run.py's repository, branch, provider."""
-    out = _output(json_fields, jq_expr)
     oh = client()
     started = time.monotonic()
     created = oh.conversations.create(
@@ -180,16 +157,13 @@ def run(
         outcome = _wait(oh, cid, timeout)
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted: conversation {cid} keeps running on the server", err=True)
-        sys.exit(int(Exit.INTERRUPTED))
+        exit_with(ExitCode.INTERRUPTED)
     _conclude(oh, cid, outcome, out, started)
 
 
-def send(
-    conversation: str, message: str, *, wait: bool, timeout: float, json_fields: str | None, jq_expr: str | None
-) -> None:
+def send(conversation: str, message: str, *, wait: bool, timeout: float, out: Output) -> None:
     """``ohctl --legacy send ID TEXT``: start a STOPPED conversation first (V0 refuses messages to it),
     send, and with ``--wait`` wait for this turn's outcome."""
-    out = _output(json_fields, jq_expr)
     oh = client()
     started = time.monotonic()
     conv = oh.conversations.get(conversation)
@@ -208,10 +182,9 @@ def send(
     _conclude(oh, conversation, _wait(oh, conversation, left, after_event=before, message=message), out, started)
 
 
-def download(conversation: str, output: str | None, *, json_fields: str | None, jq_expr: str | None) -> None:
+def download(conversation: str, output: str | None, *, out: Output) -> None:
     """``ohctl --legacy download ID``: the trajectory as JSON (V0 has no zip of events; the server's
     route, else the events page by page)."""
-    out = _output(json_fields, jq_expr)
     path = client().files.save_trajectory(conversation, output or ".")
     size = path.stat().st_size
     info = {"path": str(path), "bytes": size, "conversation_id": conversation}

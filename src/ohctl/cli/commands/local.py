@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import TYPE_CHECKING
 
 import click
 
-from ..exit_codes import Exit
+from ohctl import ExitCode
+
+from ..errors import exit_with
 from ..inputs import key_from_env
-from ..output import json_option, make_output
+from ..output import Output, with_output
 
 if TYPE_CHECKING:
     from ohctl.local import LocalServer
@@ -30,7 +31,7 @@ def local_group() -> None:
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--name", default="default", show_default=True, help="Several local servers can run side by side.")
 @click.option("--default/--no-default", "make_default", default=None, help="Make it the default profile.")
-@json_option
+@with_output
 def up(
     model: str | None,
     api_key_env: str | None,
@@ -38,13 +39,11 @@ def up(
     port: int | None,
     name: str,
     make_default: bool | None,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """Install (once) and start the server; it becomes the `local` profile."""
     from ohctl.local import LocalServer
 
-    out = make_output(json_fields, jq_expr)
     api_key = key_from_env(api_key_env) if api_key_env else None
     server = LocalServer(name)
     before = server.status()
@@ -93,12 +92,11 @@ def _status_data(status: object) -> dict[str, object]:
 
 @local_group.command("status")
 @click.option("--name", default="default", show_default=True)
-@json_option
-def status_command(name: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def status_command(name: str, out: Output) -> None:
     """Whether the local server runs (exit 1 when it is stopped or crashed)."""
     from ohctl.local import LocalServer
 
-    out = make_output(json_fields, jq_expr)
     status = LocalServer(name).status()
 
     def human(_: object) -> None:
@@ -113,7 +111,7 @@ def status_command(name: str, json_fields: str | None, jq_expr: str | None) -> N
 
     out.emit(_status_data(status), human=human)
     if not status.running:
-        sys.exit(Exit.ERROR)
+        exit_with(ExitCode.ERROR)
 
 
 @local_group.command("logs")
@@ -175,18 +173,16 @@ def down(name: str) -> None:
 
 
 @local_group.command("doctor")
-@json_option
-def doctor(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def doctor(out: Output) -> None:
     """Check that the local server works here, step by step, with a fix for each failure (exit 1 if any fails).
 
     It starts a throw-away server named `doctor` (a running `ohctl local up` server is untouched),
     runs one conversation with the offline scripted model, and stops it again: about a minute."""
     from ohctl.local.doctor import CheckResult, diagnose
 
-    from ..context import state
     from ..render import Paint
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     paint = Paint(out.color)
 
     def show(result: CheckResult) -> None:
@@ -202,4 +198,4 @@ def doctor(json_fields: str | None, jq_expr: str | None) -> None:
     if out.structured:
         out.emit(report)
     if not report.ok:
-        sys.exit(Exit.ERROR)
+        exit_with(ExitCode.ERROR)

@@ -24,7 +24,7 @@ def mcp_command() -> None:
     import ohctl.mcp
 
     # Resolve the credentials before serving: a missing key fails here, as one line with its hint.
-    client = ohctl.AsyncOpenHands(profile=state().profile)
+    client = state().async_client()  # the run's profile and --org; the MCP server closes it
     if sys.stdin.isatty():
         click.echo(
             "ohctl mcp: serving OpenHands to an MCP client on stdin/stdout; it is meant to be "

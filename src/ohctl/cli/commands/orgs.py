@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ..context import state
-from ..output import json_option, make_output, to_data
+from ..output import Output, to_data, with_output
 
 
 @click.group("orgs")
@@ -29,11 +29,10 @@ def _chosen(org: str | None) -> str:
 
 
 @orgs_group.command("list")
-@json_option
-def list_orgs(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_orgs(out: Output) -> None:
     """Every organization you belong to; * marks the one in use."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     client = run.client()
     current = client.options.org or client.cloud.orgs.current_id()
     rows = ({**to_data(o), "current": o.id == current} for o in client.cloud.orgs.list())
@@ -51,11 +50,10 @@ def list_orgs(json_fields: str | None, jq_expr: str | None) -> None:
 
 @orgs_group.command("show")
 @click.argument("org", required=False)
-@json_option
-def show(org: str | None, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show(org: str | None, out: Output) -> None:
     """An organization (default: the one in use) and your role in it."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     orgs = run.client().cloud.orgs
     chosen = _chosen(org)
     info: dict[str, Any] = to_data(orgs.retrieve(chosen))
@@ -77,11 +75,10 @@ def _print_org(info: dict[str, Any]) -> None:
 @click.argument("org", required=False)
 @click.option("--email", metavar="TEXT", help="Only members whose email contains TEXT.")
 @click.option("--page", type=click.IntRange(min=0), default=0, show_default=True, help="The page, from 0.")
-@json_option
-def members(org: str | None, email: str | None, page: int, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def members(org: str | None, email: str | None, page: int, out: Output) -> None:
     """The members of an organization (default: the one in use), 100 a page."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     found = run.client().cloud.orgs.members(_chosen(org), page=page, page_size=100, email=email)
     out.emit_list(
         (to_data(m) for m in found.items),

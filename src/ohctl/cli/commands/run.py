@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +9,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ohctl import ExitCode
+
 from ..context import state
-from ..exit_codes import Exit
-from ..output import Output, json_option, make_output
+from ..errors import exit_with
+from ..output import Output, with_output
 from ..params import parse_vars, read_text_arg
 
 if TYPE_CHECKING:
@@ -59,12 +60,13 @@ def task_text(
     elif file:
         text = read_text_arg(file) if file == "-" else Path(file).read_text(encoding="utf-8")
     else:
-        from ..prompts import TemplateError, find, render
+        from ohctl import templates
 
         assert template is not None
         try:
-            text = render(find(template), parse_vars(variables), {"repo": target.repository, "branch": target.branch})
-        except TemplateError as exc:
+            found = templates.find(template)
+            text = templates.render(found, parse_vars(variables), {"repo": target.repository, "branch": target.branch})
+        except templates.TemplateError as exc:
             raise click.UsageError(str(exc)) from None
     if not text.strip():
         raise click.UsageError("the task is empty")
@@ -92,7 +94,7 @@ def task_text(
     metavar="OWNER/NAME#N",
     help="Comment on this GitHub issue or PR: the link at the start, the outcome at the end (GITHUB_TOKEN).",
 )
-@json_option
+@with_output
 def run(
     task: str | None,
     repo: str | None,
@@ -109,8 +111,7 @@ def run(
     follow: bool,
     timeout: float,
     comment_on: str | None,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """Start a task: prints the conversation id once it is ready.
 
@@ -121,13 +122,12 @@ def run(
     """
     if wait and follow:
         raise click.UsageError("--wait and --follow do not go together (--follow also waits)")
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     target = choose_target(repo, branch, git_provider, no_repo)
     text = task_text(task, file, template, variables, target)
     from . import legacy
 
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
-        return legacy.run(text, target, wait=wait or follow, timeout=timeout, json_fields=json_fields, jq_expr=jq_expr)
+        return legacy.run(text, target, wait=wait or follow, timeout=timeout, out=out)
     commenting = None
     if comment_on:
         from .github import RunComment
@@ -139,7 +139,7 @@ def run(
     client = state().client()
     started = time.monotonic()
     cid = start(client, text, target, title=title, model=model, sandbox_id=sandbox_id, out=out)
-    from ..outcomes import conclude, interrupted, outcome_of
+    from ..outcomes import conclude, interrupted
     from ..render import is_cloud, web_url, without_keys
 
     if is_cloud(client):
@@ -160,7 +160,7 @@ def run(
             outcome = follow_to_end(client, cid, left, out)
         else:
             out.status("waiting for the agent (Ctrl-C leaves it running)")
-            outcome = outcome_of(lambda: client.conversations.wait(cid, timeout=left))
+            outcome = client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
         if title and outcome is not None:
             client.conversations.update(cid, title=title)  # the server's auto-title may have replaced it
     except KeyboardInterrupt:
@@ -208,7 +208,7 @@ def start(
         )
         if last is not None:
             click.echo(f"hint: start task {last.id} ended in {last.status}", err=True)
-        sys.exit(int(Exit.AGENT_FAILED))
+        exit_with(ExitCode.AGENT_FAILED)
     cid = last.app_conversation_id
     if title:
         client.conversations.update(cid, title=title)
@@ -219,7 +219,6 @@ def start(
 def follow_to_end(client: ohctl.OpenHands, cid: str, timeout: float, out: Output) -> str | None:
     """Print the agent's events live until its run ends; the outcome (None: the deadline passed)."""
     from ..follow import FollowTimeoutError, follow_events
-    from ..outcomes import outcome_of
     from ..render import Paint, event_lines
 
     began = time.monotonic()
@@ -234,5 +233,5 @@ def follow_to_end(client: ohctl.OpenHands, cid: str, timeout: float, out: Output
     if result.outcome is None:
         # The stream ended (say, the sandbox paused) before a terminal status: wait for the rest.
         left = max(1.0, timeout - (time.monotonic() - began))
-        return outcome_of(lambda: client.conversations.wait(cid, timeout=left))
+        return client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
     return str(result.outcome)

@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
+from ohctl import redact, redact_url
+
 from ..context import state
 from ..inputs import confirm_or_yes, fail
-from ..output import json_option, make_output, to_data
-from ..redact import redact, strip_query
+from ..output import Output, to_data, with_output
 
 
 @click.group("sandboxes")
@@ -24,7 +25,7 @@ def _public(sandbox: Any) -> dict[str, Any]:
     data["session_api_key_set"] = bool(getattr(sandbox, "session_api_key", None))
     for exposed in data.get("exposed_urls") or []:
         if isinstance(exposed, dict) and isinstance(exposed.get("url"), str):
-            exposed["url"] = strip_query(exposed["url"])
+            exposed["url"] = redact_url(exposed["url"])
     result: dict[str, Any] = redact(data)
     return result
 
@@ -38,11 +39,10 @@ def _agent_url(data: dict[str, Any]) -> str | None:
 
 @sandboxes_group.command("list")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
-@json_option
-def list_sandboxes(limit: int | None, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_sandboxes(limit: int | None, out: Output) -> None:
     """Every sandbox (all pages), newest first as the server orders them."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     items = (_public(s) for s in run.client().sandboxes.search(limit=limit))
     out.emit_list(
         items,
@@ -58,11 +58,10 @@ def list_sandboxes(limit: int | None, json_fields: str | None, jq_expr: str | No
 
 @sandboxes_group.command("show")
 @click.argument("sandbox_id", metavar="ID")
-@json_option
-def show(sandbox_id: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show(sandbox_id: str, out: Output) -> None:
     """One sandbox: status, spec, exposed URLs (exit code 5 when there is none with this id)."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     out.emit(_public(run.client().sandboxes.retrieve(sandbox_id)), human=_print)
 
 

@@ -7,7 +7,7 @@ import click
 
 from ..context import state
 from ..inputs import read_secret
-from ..output import json_option, make_output, to_data
+from ..output import Output, to_data, with_output
 
 
 @click.group("secrets")
@@ -16,11 +16,10 @@ def secrets_group() -> None:
 
 
 @secrets_group.command("list")
-@json_option
-def list_secrets(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_secrets(out: Output) -> None:
     """Every secret's name and description (values are never returned)."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     items = ({"name": s.name, "description": to_data(s).get("description")} for s in run.client().secrets.search())
     out.emit_list(items, [("name", lambda s: s["name"]), ("description", lambda s: s["description"])])
 

@@ -7,7 +7,7 @@ import time
 import click
 
 from ..context import state
-from ..output import json_option, make_output
+from ..output import Output, with_output
 from ..params import CONVERSATION, read_text_arg
 
 
@@ -16,12 +16,10 @@ from ..params import CONVERSATION, read_text_arg
 @click.argument("text")
 @click.option("--wait", is_flag=True, help="Wait until the agent finishes this run; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
-@json_option
-def send(
-    conversation: str, text: str, wait: bool, timeout: float, json_fields: str | None, jq_expr: str | None
-) -> None:
+@with_output
+def send(conversation: str, text: str, wait: bool, timeout: float, out: Output) -> None:
     """Send a follow-up message to the agent (TEXT, or - for standard input)."""
-    from ..outcomes import conclude, interrupted, outcome_of
+    from ..outcomes import conclude, interrupted
     from ..render import without_keys
 
     message = read_text_arg(text)
@@ -30,8 +28,7 @@ def send(
     from . import legacy
 
     if legacy.active():
-        return legacy.send(conversation, message, wait=wait, timeout=timeout, json_fields=json_fields, jq_expr=jq_expr)
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
+        return legacy.send(conversation, message, wait=wait, timeout=timeout, out=out)
     client = state().client()
     started = time.monotonic()
     # A paused sandbox refuses messages (409): resume it and wait until its agent server answers.
@@ -48,7 +45,9 @@ def send(
     out.status(f"sending to {conversation}, then waiting for the agent (Ctrl-C leaves it running)")
     left = max(1.0, timeout - (time.monotonic() - started))
     try:
-        outcome = outcome_of(lambda: client.conversations.send_message(conversation, message, wait=True, timeout=left))
+        client.conversations.send_message(conversation, message)
+        # fresh: the previous run's "finished" is not this run's
+        outcome = client.conversations.wait(conversation, timeout=left, fresh=True, raise_on_outcome=False).outcome
     except KeyboardInterrupt:
         interrupted(conversation)
     conclude(client, conversation, outcome, out, started=started)

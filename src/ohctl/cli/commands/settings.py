@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
+from ohctl import is_secret_name, redact
+
 from ..context import state
 from ..inputs import llm_fields
-from ..output import json_option, make_output, to_data
-from ..redact import SECRET_KEY, redact
+from ..output import Output, to_data, with_output
 from .settings_profiles import profiles_group
 
 DIFFS = {"agent_settings": "agent_settings_diff", "conversation_settings": "conversation_settings_diff"}
@@ -32,11 +33,10 @@ def _llm(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @settings_group.command("show")
-@json_option
-def show(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show(out: Output) -> None:
     """The settings (secret values hidden); on a terminal a summary, --json for everything."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     out.emit(redact(to_data(run.client().settings.get())), human=_print)
 
 
@@ -100,7 +100,7 @@ def set_settings(assignments: tuple[str, ...]) -> None:
         path = key.strip().split(".")
         if not sep or not all(path):
             raise click.BadParameter(f"{item.split('=')[0]!r}: use KEY=VALUE", param_hint="KEY=VALUE")
-        if any(SECRET_KEY.search(p) for p in path):
+        if any(is_secret_name(p) for p in path):
             raise click.UsageError(
                 f"{key} holds a secret, which never goes on the command line: use "
                 "`ohctl settings llm --api-key-env VAR` or `ohctl secrets set NAME`"

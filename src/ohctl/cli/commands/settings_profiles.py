@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
+from ohctl import redact
+
 from ..context import state
 from ..inputs import llm_fields
-from ..output import json_option, make_output, to_data
-from ..redact import redact
+from ..output import Output, to_data, with_output
 
 
 @click.group("profiles")
@@ -19,11 +20,10 @@ def profiles_group() -> None:
 
 
 @profiles_group.command("list")
-@json_option
-def list_profiles(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_profiles(out: Output) -> None:
     """Every saved profile; * marks the active one."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     found = run.client().settings.profiles.list()
     rows = [{**redact(to_data(p)), "active": p.name == found.active_profile} for p in found.profiles]
     if not rows and out.tty and not out.structured:
@@ -43,11 +43,10 @@ def list_profiles(json_fields: str | None, jq_expr: str | None) -> None:
 
 @profiles_group.command("show")
 @click.argument("name")
-@json_option
-def show(name: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show(name: str, out: Output) -> None:
     """One profile's LLM configuration (its key is never shown: api_key_set says if one is stored)."""
     run = state()
-    out = make_output(json_fields, jq_expr, no_color=run.no_color)
     out.emit(redact(to_data(run.client().settings.profiles.retrieve(name))), human=_print)
 
 

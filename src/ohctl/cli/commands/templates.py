@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ..context import state
-from ..output import json_option, make_output
+from ..output import Output, with_output
 
 
 def _data(template: object) -> dict[str, object]:
-    from ..prompts import Template
+    from ohctl.templates import Template
 
     assert isinstance(template, Template)
     return {
@@ -27,13 +26,12 @@ def templates_group() -> None:
 
 
 @templates_group.command("list")
-@json_option
-def list_templates(json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def list_templates(out: Output) -> None:
     """Every template, with its variables (yours replace built-ins of the same name)."""
-    from ..prompts import templates, user_dir
+    from ohctl import templates
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
-    rows = [_data(t) for t in templates().values()]
+    rows = [_data(t) for t in templates.available().values()]
     out.emit_list(
         rows,
         [
@@ -44,20 +42,19 @@ def list_templates(json_fields: str | None, jq_expr: str | None) -> None:
         ],
     )
     if out.tty and not out.structured:
-        out.status(f"your own templates: {user_dir()}/NAME.md.j2")
+        out.status(f"your own templates: {templates.user_dir()}/NAME.md.j2")
 
 
 @templates_group.command("show")
 @click.argument("name")
-@json_option
-def show_template(name: str, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def show_template(name: str, out: Output) -> None:
     """A template's text and variables."""
-    from ..prompts import TemplateError, find
+    from ohctl import templates
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     try:
-        template = find(name)
-    except TemplateError as exc:
+        template = templates.find(name)
+    except templates.TemplateError as exc:
         raise click.ClickException(str(exc)) from None
     data = {**_data(template), "text": template.text}
     out.emit(data, human=lambda d: click.echo(d["text"], nl=not str(d["text"]).endswith("\n")))

@@ -3,15 +3,16 @@ with --follow)."""
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import TYPE_CHECKING
 
 import click
 
+from ohctl import ExitCode, exit_code_for
+
 from ..context import state
-from ..exit_codes import Exit
-from ..output import Output, json_option, make_output
+from ..errors import exit_with
+from ..output import Output, color_enabled, with_output
 from ..params import CONVERSATION
 
 if TYPE_CHECKING:
@@ -32,10 +33,10 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
     ohctl watch ID                    # until it finishes, fails or needs input
     ohctl watch ID1 ID2 --exit-status # exit code: 6 if any failed, 7 if any needs input
     """
-    from ..outcomes import CODES, interrupted
+    from ..outcomes import interrupted
     from ..render import Paint, status_word
 
-    paint = Paint(make_output(None, None, no_color=state().no_color).color)
+    paint = Paint(color_enabled(state().no_color))
     client = state().client()
     ids = list(dict.fromkeys(conversations))
     seen: dict[str, str] = {}
@@ -62,16 +63,16 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
             if end is not None and time.monotonic() >= end:
                 pending = [c for c in ids if outcomes[c] is None]
                 click.echo(f"timed out: still running: {' '.join(pending)}", err=True)
-                sys.exit(int(Exit.PENDING))
+                exit_with(ExitCode.PENDING)
             pause = interval if end is None else max(0.0, min(interval, end - time.monotonic()))
             time.sleep(pause)
     except KeyboardInterrupt:
         interrupted(ids[0] if len(ids) == 1 else None)
     if exit_status:
-        codes = {CODES[o] for o in outcomes.values()}
-        for code in (Exit.AGENT_FAILED, Exit.NEEDS_INPUT):
+        codes = {exit_code_for(o) for o in outcomes.values()}
+        for code in (ExitCode.AGENT_FAILED, ExitCode.NEEDS_INPUT):
             if code in codes:
-                sys.exit(int(code))
+                exit_with(code)
 
 
 @click.command("events")
@@ -80,20 +81,18 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
 @click.option("--follow", "-f", is_flag=True, help="Go on live until the agent's run ends.")
 @click.option("--limit", "-L", type=click.IntRange(min=1), default=None, help="At most this many (not with --follow).")
 @click.option("--timeout", type=float, default=None, help="With --follow: stop after this many seconds (exit 8).")
-@json_option
+@with_output
 def events(
     conversation: str,
     kind: str | None,
     follow: bool,
     limit: int | None,
     timeout: float | None,
-    json_fields: str | None,
-    jq_expr: str | None,
+    out: Output,
 ) -> None:
     """A conversation's events, oldest first: a table, JSON lines when piped, live with --follow."""
     from ..render import event_text, one_line
 
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     client = state().client()
     # An unknown id answers an empty event list: say it is unknown (exit 5), as `show` does.
     client.conversations.retrieve(conversation)
@@ -129,6 +128,6 @@ def _follow(client: ohctl.OpenHands, conversation: str, kind: str | None, timeou
                 out.emit(event)  # one JSON object per event (or the jq results)
     except FollowTimeoutError:
         click.echo(f"timed out: conversation {conversation} is still running", err=True)
-        sys.exit(int(Exit.PENDING))
+        exit_with(ExitCode.PENDING)
     except KeyboardInterrupt:
         interrupted(conversation)

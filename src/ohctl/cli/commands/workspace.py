@@ -4,14 +4,14 @@ sandbox is resumed first)."""
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import click
 
 from ..context import state
-from ..output import json_option, make_output
+from ..errors import exit_with
+from ..output import Output, with_output
 from ..params import CONVERSATION
 
 if TYPE_CHECKING:
@@ -33,11 +33,10 @@ def remote(path: str, base: str) -> str:
 @click.argument("conversation", type=CONVERSATION)
 @click.option("--path", metavar="DIR", help="The repository in the sandbox (default: the conversation's).")
 @click.option("--stat", is_flag=True, help="A summary of the changed files instead of the patch.")
-@json_option
-def diff(conversation: str, path: str | None, stat: bool, json_fields: str | None, jq_expr: str | None) -> None:
+@with_output
+def diff(conversation: str, path: str | None, stat: bool, out: Output) -> None:
     """The changes in the sandbox's repository as a unified diff (new files included), by running
     git there through the agent server."""
-    out = make_output(json_fields, jq_expr, no_color=state().no_color)
     import ohctl
 
     try:
@@ -92,8 +91,8 @@ def exec_command(conversation: str, command: tuple[str, ...], cwd: str | None, t
                 code = chunk.exit_code
     if code is None or code < 0:
         click.echo(f"error: the command ended without an exit code ({code}): timed out after {timeout}s?", err=True)
-        sys.exit(1)
-    sys.exit(code if code <= 255 else 1)
+        exit_with(1)
+    exit_with(code if code <= 255 else 1)
 
 
 @click.group("files")
