@@ -28,6 +28,8 @@ HEADER = "# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edi
 # names. These are the other renames.
 REPLACEMENTS = {
     "async_sleep": "sync_sleep",
+    "async_spawn": "sync_spawn",
+    "async_settle": "sync_settle",
     "async_gather_parts": "sync_gather_parts",
     "async_ws_connect": "sync_ws_connect",
     "async_ws_recv": "sync_ws_recv",

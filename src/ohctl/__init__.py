@@ -15,6 +15,12 @@ from ._version import __version__
 # ``__all__`` is made from it, and the stub ``__init__.pyi`` that type checkers and IDEs read is
 # generated from it (python scripts/gen_init_stub.py).
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "describe_failure": ("._failures", "describe_failure"),
+    "Failure": ("._failures", "Failure"),
+    "exit_code_for": ("._exit_codes", "exit_code_for"),
+    "ExitCode": ("._exit_codes", "ExitCode"),
+    "templates": (".templates", None),
+    "TemplateError": (".templates", "TemplateError"),
     "MissingAPIKeyError": ("._errors", "MissingAPIKeyError"),
     "types": (".types", None),
     "ArchiveError": ("._archive", "ArchiveError"),
@@ -30,6 +36,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "probe": ("._connect", "probe"),
     "LegacyConversationNotFoundError": ("._legacy_errors", "LegacyConversationNotFoundError"),
     "LegacyUnavailableError": ("._legacy_errors", "LegacyUnavailableError"),
+    "MissingExtraError": ("._require", "MissingExtraError"),
     "DeviceAccessDeniedError": ("._device_flow", "DeviceAccessDeniedError"),
     "DeviceCodeExpiredError": ("._device_flow", "DeviceCodeExpiredError"),
     "DeviceLoginError": ("._device_flow", "DeviceLoginError"),
@@ -52,6 +59,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "StartFailure": ("._start_failure", "StartFailure"),
     "describe_start_failure": ("._start_failure", "describe_start_failure"),
     "conversation_web_url": ("._web", "conversation_web_url"),
+    "is_secret_name": ("._redact", "is_secret_name"),
+    "redact": ("._redact", "redact"),
+    "redact_url": ("._redact", "redact_url"),
     "format_duration": ("._format", "duration"),
     "delete_profile": ("._credentials", "delete_profile"),
     "keyring_available": ("._credentials", "keyring_available"),

@@ -1,4 +1,5 @@
 # Generated from _LAZY in ohctl/__init__.py by scripts/gen_init_stub.py: do not edit; edit _LAZY.
+from . import templates as templates
 from . import types as types
 from ._archive import ArchiveError as ArchiveError
 from ._archive import CorruptArchiveError as CorruptArchiveError
@@ -61,6 +62,10 @@ from ._errors import UnprocessableEntityError as UnprocessableEntityError
 from ._errors import WaitError as WaitError
 from ._errors import WaitTimeoutError as WaitTimeoutError
 from ._errors import WorkspaceDiffError as WorkspaceDiffError
+from ._exit_codes import ExitCode as ExitCode
+from ._exit_codes import exit_code_for as exit_code_for
+from ._failures import Failure as Failure
+from ._failures import describe_failure as describe_failure
 from ._format import duration as format_duration
 from ._ids import ConversationId as ConversationId
 from ._ids import ConversationRef as ConversationRef
@@ -69,6 +74,10 @@ from ._ids import StartTaskId as StartTaskId
 from ._ids import StartTaskRef as StartTaskRef
 from ._legacy_errors import LegacyConversationNotFoundError as LegacyConversationNotFoundError
 from ._legacy_errors import LegacyUnavailableError as LegacyUnavailableError
+from ._redact import is_secret_name as is_secret_name
+from ._redact import redact as redact
+from ._redact import redact_url as redact_url
+from ._require import MissingExtraError as MissingExtraError
 from ._start_failure import StartFailure as StartFailure
 from ._start_failure import describe_start_failure as describe_start_failure
 from ._sync._pagination import Pager as Pager
@@ -96,10 +105,17 @@ from .github.errors import GitHubStatusError as GitHubStatusError
 from .local.install import InstallError as InstallError
 from .local.server import LocalServer as LocalServer
 from .local.server import LocalServerError as LocalServerError
+from .templates import TemplateError as TemplateError
 from .types.files import Download as Download
 
 __all__ = [
     "__version__",
+    "describe_failure",
+    "Failure",
+    "exit_code_for",
+    "ExitCode",
+    "templates",
+    "TemplateError",
     "MissingAPIKeyError",
     "types",
     "ArchiveError",
@@ -115,6 +131,7 @@ __all__ = [
     "probe",
     "LegacyConversationNotFoundError",
     "LegacyUnavailableError",
+    "MissingExtraError",
     "DeviceAccessDeniedError",
     "DeviceCodeExpiredError",
     "DeviceLoginError",
@@ -137,6 +154,9 @@ __all__ = [
     "StartFailure",
     "describe_start_failure",
     "conversation_web_url",
+    "is_secret_name",
+    "redact",
+    "redact_url",
     "format_duration",
     "delete_profile",
     "keyring_available",

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from ._redact import redact_text
+
 if TYPE_CHECKING:  # websockets is imported when a socket opens: most programs never open one
+    import threading
     from typing import TypeAlias
 
     from websockets.asyncio.client import ClientConnection as _AsyncConnection
@@ -27,16 +29,9 @@ class RedactCredentials(logging.Filter):
     """Blanks session keys and credential headers in a record's text (the websockets library logs
     the handshake's headers and every frame at DEBUG, and the first frame carries the session key)."""
 
-    PATTERNS = (
-        re.compile(r"""(session_api_key['"]?\s*[:=]\s*['"]?)[^'"\s,}&]+""", re.IGNORECASE),
-        re.compile(r"((?:x-session-api-key|authorization|cookie|set-cookie|x-access-token)\s*[:=]\s*)[^\r\n]+", re.I),
-    )
-
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        redacted = text
-        for pattern in self.PATTERNS:
-            redacted = pattern.sub(r"\1<redacted>", redacted)
+        redacted = redact_text(text)
         if redacted != text:
             record.msg, record.args = redacted, None
         return True
@@ -124,3 +119,46 @@ async def async_ws_recv(ws: AsyncWebSocket, timeout: float | None) -> str | byte
 
 def sync_ws_recv(ws: WebSocket, timeout: float | None) -> str | bytes:
     return ws.recv(timeout=timeout)
+
+
+# -- best-effort jobs that must not hold up the caller (a title the agent server takes between steps) --
+AsyncJob: TypeAlias = "asyncio.Task[None]"
+Job: TypeAlias = "threading.Thread"
+AsyncWork = Callable[[], Awaitable[None]]
+Work = Callable[[], None]
+
+
+async def async_spawn(job: AsyncWork) -> AsyncJob:
+    """Run ``job`` in the background: the async client as a task, the sync one in a daemon thread.
+    The job handles its own failures (it is best effort); ``async_settle`` lets it finish."""
+
+    async def run() -> None:
+        await job()
+
+    return asyncio.ensure_future(run())
+
+
+def sync_spawn(job: Work) -> Job:
+    import threading
+
+    thread = threading.Thread(target=job, name="ohctl-job", daemon=True)
+    thread.start()
+    return thread
+
+
+async def async_settle(jobs: list[AsyncJob], timeout: float) -> None:
+    """Let the jobs finish, for ``timeout`` seconds at most (then the async ones are cancelled)."""
+    pending = [job for job in jobs if not job.done()]
+    jobs.clear()
+    if pending:
+        _, late = await asyncio.wait(pending, timeout=timeout)
+        for job in late:
+            job.cancel()
+
+
+def sync_settle(jobs: list[Job], timeout: float) -> None:
+    pending = list(jobs)
+    jobs.clear()
+    end = time.monotonic() + timeout
+    for job in pending:
+        job.join(max(0.0, end - time.monotonic()))

@@ -36,6 +36,9 @@ class Outcome(str, Enum):
 
 FAILED_EXECUTION = frozenset({ExecutionStatus.ERROR.value, ExecutionStatus.STUCK.value})
 FAILED_SANDBOX = frozenset({SandboxStatus.ERROR.value, SandboxStatus.MISSING.value})
+# After a follow-up, how long a terminal status left by the previous run is not taken for the new
+# run's (unless the agent was seen running in between).
+FRESH_GRACE = 10.0
 ACTIVE_EXECUTION = frozenset({ExecutionStatus.RUNNING.value, ExecutionStatus.IDLE.value})
 
 # What each execution status means. The statuses are str enums, which hash and compare like their

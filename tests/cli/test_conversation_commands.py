@@ -111,7 +111,7 @@ def test_run_usage_errors(oh: Oh) -> None:
     assert oh("run", "--no-repo", "--file", "f.md", "x").code == 2
     missing = oh("run", "--no-repo", "--template", "fix-issue", "--var", "repo=o/n")
     assert missing.code == 2 and "'issue'" in missing.stderr and "--var issue=" in missing.stderr
-    assert "no template named" in oh("run", "--template", "nope").stderr
+    assert "no prompt template named" in oh("run", "--template", "nope").stderr
 
 
 def test_run_from_a_user_template_and_a_file(

@@ -5,24 +5,19 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from ohctl.batch import BatchInputError, Ledger, LedgerError, TaskSpec, parse_jsonl, parse_tasks
 from ohctl.batch.ledger import CANCELLED, FINISHED, PENDING, RUNNING, STARTING, Ended
+from ohctl.templates import Template, find
 
 
-class Template:
-    name = "fix"
-    variables = ["issue", "repo"]
-
-    def render(self, variables: Mapping[str, str]) -> str:
-        missing = [v for v in self.variables if v not in variables]
-        if missing:
-            raise ValueError(f"template 'fix' needs the variable {missing[0]!r}")
-        return f"Fix issue #{variables['issue']} of {variables['repo']}"
+def fix_template(tmp_path: Path) -> Template:
+    path = tmp_path / "fix.md.j2"
+    path.write_text("Fix issue #{{ issue }} of {{ repo }}\n")
+    return find(str(path))
 
 
 def test_every_problem_is_reported_with_its_line_and_nothing_else_returned() -> None:
@@ -51,7 +46,7 @@ def test_every_problem_is_reported_with_its_line_and_nothing_else_returned() -> 
     assert "tasks.jsonl" in str(caught.value) and "nothing was started" in str(caught.value)
 
 
-def test_template_variables_are_checked_per_line() -> None:
+def test_template_variables_are_checked_per_line(tmp_path: Path) -> None:
     lines = [
         '{"vars": {"issue": "1"}, "repository": "o/r"}',
         '{"vars": {"issue": "2", "colour": "red"}, "repo": "o/r"}',
@@ -59,13 +54,13 @@ def test_template_variables_are_checked_per_line() -> None:
         '{"message": "not with a template"}',
     ]
     with pytest.raises(BatchInputError) as caught:
-        parse_jsonl(lines, template=Template())
+        parse_jsonl(lines, template=fix_template(tmp_path))
     problems = {p.line: p.message for p in caught.value.problems}
     assert sorted(problems) == [2, 3, 4]
     assert "unknown template variable(s) 'colour'" in problems[2]
-    assert "needs the variable 'issue'" in problems[3]
-    [spec] = parse_jsonl(lines[:1], template=Template())
-    assert spec.message == "Fix issue #1 of o/r" and spec.repository == "o/r" and spec.line == 1
+    assert "needs the variable 'issue': add it to the line's 'vars'" in problems[3]
+    [spec] = parse_jsonl(lines[:1], template=fix_template(tmp_path))
+    assert spec.message == "Fix issue #1 of o/r\n" and spec.repository == "o/r" and spec.line == 1
 
 
 def test_keys_are_stable_and_aliases_map_to_fields() -> None:

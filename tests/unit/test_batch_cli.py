@@ -38,7 +38,7 @@ def test_bad_input_is_reported_by_line_and_nothing_starts(runner: CliRunner, tmp
     assert "line 1: unknown template variable(s) 'colour'" in text
     assert "line 2: template 'fix-issue' needs the variable 'issue'" in text
     result = runner.invoke(cli, ["batch", "run", str(tasks), "--template", "no-such-template"])
-    assert result.exit_code == 2 and "no template named" in result.output
+    assert result.exit_code == 2 and "no prompt template named" in result.output
 
 
 def test_status_results_and_cancel_rules(runner: CliRunner, tmp_path: Path) -> None:

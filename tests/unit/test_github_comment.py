@@ -80,7 +80,7 @@ def test_no_key_reaches_the_comment() -> None:
     key = "sk-oh-very-secret-key-123"
     context = from_summary(summary(last_agent_message=f"I used the key {key} to log in"), URL)
     body = render(context, secrets=[key, "ghs_tok3n_value", "", "abc"])
-    assert key not in body and "<hidden> to log in" in body
+    assert key not in body and "<redacted> to log in" in body
     assert "session_api_key" not in context.variables() and "api_key" not in context.variables()
 
 
@@ -98,7 +98,7 @@ def test_your_own_template_by_name_or_path(tmp_path: Path, monkeypatch: pytest.M
 def test_template_errors_say_what_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OHCTL_CONFIG_DIR", str(tmp_path))
     context = from_summary(summary(), URL)
-    with pytest.raises(GitHubConfigError, match="no comment template named 'nope': use one of brief, default"):
+    with pytest.raises(GitHubConfigError, match="no comment template named 'nope'; known: brief, default"):
         render(context, "nope")
     with pytest.raises(GitHubConfigError, match="no comment template file"):
         render(context, str(tmp_path / "missing.md.j2"))

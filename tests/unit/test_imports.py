@@ -135,7 +135,7 @@ def test_no_import_cycles() -> None:
 
 # Layers, lowest first: a module may import its own layer's and lower layers' modules only.
 LAYERS = [
-    ("pure", ("ohctl._errors", "ohctl._version")),
+    ("pure", ("ohctl._redact", "ohctl._errors", "ohctl._responses", "ohctl._version")),
     ("ids", ("ohctl._ids", "ohctl._routes")),
     ("config", ("ohctl._config", "ohctl._options", "ohctl._retry", "ohctl._backend")),
     ("types", ("ohctl.types",)),
@@ -177,6 +177,7 @@ PUBLIC_PACKAGES = (
     "ohctl.batch",
     "ohctl.github",
     "ohctl.mcp",
+    "ohctl.templates",
 )
 
 

@@ -267,3 +267,24 @@ def test_a_cost_of_the_wrong_type_is_a_shape_error_not_zero(metrics: dict[str, o
     assert conv is not None and conv.cost == 0.0 and conv.metrics is not None
     usage = conv.metrics.accumulated_token_usage
     assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (0, 0)
+
+
+def test_a_tolerated_wrong_type_is_logged_once_at_debug() -> None:
+    """A wrong type on a field with a default (not one that ids, statuses, waits or costs depend on)
+    still reads as the default, and the first one per model and field is logged at debug. The check
+    is built with the model's validator when debug logging is on (a fresh process here, so the
+    model is first used with debug on)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='%(name)s %(message)s')\n"
+        "from ohctl.types.conversations import AppConversation\n"
+        "for value in ('x', 'y', None):\n"
+        "    c = AppConversation.model_validate({'id': '0' * 32, 'pr_number': value})\n"
+        "    assert c.pr_number == [], c.pr_number\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    logged = [line for line in out.splitlines() if line.startswith("ohctl.types")]
+    assert logged == ["ohctl.types AppConversation.pr_number: the server sent str, read as the default"]

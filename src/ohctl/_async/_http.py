@@ -11,12 +11,14 @@ from typing import Any, TypeVar, overload
 
 import httpx
 
-from .. import _errors, _retry
-from .._backend import AsyncSleep, async_sleep
+from .. import _errors, _responses, _retry
+from .._backend import AsyncJob, AsyncSleep, AsyncWork, async_settle, async_sleep, async_spawn
 from .._config import ClientConfig
 from .._deadline import bounded, remaining
-from .._errors import SHAPE_ERRORS, redact_url, redirect_error, same_origin
+from .._errors import SHAPE_ERRORS
 from .._options import RequestOptions, Timeout, as_timeout
+from .._redact import is_secret_name, redact_url
+from .._responses import redirect_error, same_origin
 from .._version import __version__
 
 log = logging.getLogger("ohctl.http")
@@ -25,6 +27,7 @@ USER_AGENT = f"ohctl/{__version__} python/{platform.python_version()} httpx/{htt
 
 Params = Mapping[str, Any]
 T = TypeVar("T")
+JOB_GRACE = 30.0  # how long closing a client waits for its background jobs (a title set between steps)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
@@ -68,6 +71,7 @@ class AsyncHTTP:
         self._owns_client = http_client is None
         self.client = http_client or httpx.AsyncClient(timeout=self.options.timeout, follow_redirects=False)
         self.sleep: AsyncSleep = sleep or async_sleep
+        self.jobs: list[AsyncJob] = []
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -113,7 +117,7 @@ class AsyncHTTP:
         else:
             log.debug("no credentials sent to %s: not the configured server", redact_url(url or ""))
             for name in list(headers):
-                if name.lower() in _retry.REDACTED_HEADERS:
+                if is_secret_name(name):
                     del headers[name]
         return headers
 
@@ -189,7 +193,7 @@ class AsyncHTTP:
                         continue
                 unsure_now = not idempotent and not _retry.never_reached_server(exc)
                 hint = (unsure or "Check whether it took effect before sending it again.") if unsure_now else None
-                raise _errors.connection_error(exc, request, unsure=hint) from exc
+                raise _responses.connection_error(exc, request, unsure=hint) from exc
             if debug:
                 log.debug(
                     "<- %s %s %d (%.0f ms)",
@@ -216,7 +220,7 @@ class AsyncHTTP:
                     continue
             if stream:
                 await response.aread()
-            raise _errors.status_error(response, agent=self.agent)
+            raise _responses.status_error(response, agent=self.agent)
 
     async def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
@@ -270,8 +274,8 @@ class AsyncHTTP:
             response = await self.send(method, path, **kwargs)
             try:
                 if parse_raw is not None:
-                    return _errors.parse_raw_json(response, parse_raw)
-                data = _errors.parse_json(response)
+                    return _responses.parse_raw_json(response, parse_raw)
+                data = _responses.parse_json(response)
             except _errors.UnexpectedResponseError as exc:
                 if exc.kind != "not-json" or not idempotent or attempt >= max_retries:
                     raise
@@ -286,7 +290,7 @@ class AsyncHTTP:
             try:
                 return parse(data)
             except SHAPE_ERRORS as exc:
-                raise _errors.shape_error(response, exc) from exc
+                raise _responses.shape_error(response, exc) from exc
 
     @asynccontextmanager
     async def stream(self, method: str, path: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
@@ -296,6 +300,11 @@ class AsyncHTTP:
         finally:
             await response.aclose()
 
+    async def spawn(self, job: AsyncWork) -> None:
+        """Run a best-effort job in the background; ``aclose`` lets it finish (for JOB_GRACE seconds)."""
+        self.jobs.append(await async_spawn(job))
+
     async def aclose(self) -> None:
+        await async_settle(self.jobs, JOB_GRACE)
         if self._owns_client:
             await self.client.aclose()

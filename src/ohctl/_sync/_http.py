@@ -12,12 +12,14 @@ from typing import Any, TypeVar, overload
 
 import httpx
 
-from .. import _errors, _retry
-from .._backend import Sleep, sync_sleep
+from .. import _errors, _responses, _retry
+from .._backend import Job, Sleep, Work, sync_settle, sync_sleep, sync_spawn
 from .._config import ClientConfig
 from .._deadline import bounded, remaining
-from .._errors import SHAPE_ERRORS, redact_url, redirect_error, same_origin
+from .._errors import SHAPE_ERRORS
 from .._options import RequestOptions, Timeout, as_timeout
+from .._redact import is_secret_name, redact_url
+from .._responses import redirect_error, same_origin
 from .._version import __version__
 
 log = logging.getLogger("ohctl.http")
@@ -26,6 +28,7 @@ USER_AGENT = f"ohctl/{__version__} python/{platform.python_version()} httpx/{htt
 
 Params = Mapping[str, Any]
 T = TypeVar("T")
+JOB_GRACE = 30.0  # how long closing a client waits for its background jobs (a title set between steps)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
@@ -69,6 +72,7 @@ class HTTP:
         self._owns_client = http_client is None
         self.client = http_client or httpx.Client(timeout=self.options.timeout, follow_redirects=False)
         self.sleep: Sleep = sleep or sync_sleep
+        self.jobs: list[Job] = []
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -114,7 +118,7 @@ class HTTP:
         else:
             log.debug("no credentials sent to %s: not the configured server", redact_url(url or ""))
             for name in list(headers):
-                if name.lower() in _retry.REDACTED_HEADERS:
+                if is_secret_name(name):
                     del headers[name]
         return headers
 
@@ -190,7 +194,7 @@ class HTTP:
                         continue
                 unsure_now = not idempotent and not _retry.never_reached_server(exc)
                 hint = (unsure or "Check whether it took effect before sending it again.") if unsure_now else None
-                raise _errors.connection_error(exc, request, unsure=hint) from exc
+                raise _responses.connection_error(exc, request, unsure=hint) from exc
             if debug:
                 log.debug(
                     "<- %s %s %d (%.0f ms)",
@@ -217,7 +221,7 @@ class HTTP:
                     continue
             if stream:
                 response.read()
-            raise _errors.status_error(response, agent=self.agent)
+            raise _responses.status_error(response, agent=self.agent)
 
     def _pause(self, attempt: int, limit: int, request: httpx.Request, delay: float, reason: str) -> None:
         log.debug(
@@ -269,8 +273,8 @@ class HTTP:
             response = self.send(method, path, **kwargs)
             try:
                 if parse_raw is not None:
-                    return _errors.parse_raw_json(response, parse_raw)
-                data = _errors.parse_json(response)
+                    return _responses.parse_raw_json(response, parse_raw)
+                data = _responses.parse_json(response)
             except _errors.UnexpectedResponseError as exc:
                 if exc.kind != "not-json" or not idempotent or attempt >= max_retries:
                     raise
@@ -285,7 +289,7 @@ class HTTP:
             try:
                 return parse(data)
             except SHAPE_ERRORS as exc:
-                raise _errors.shape_error(response, exc) from exc
+                raise _responses.shape_error(response, exc) from exc
 
     @contextmanager
     def stream(self, method: str, path: str, **kwargs: Any) -> Iterator[httpx.Response]:
@@ -295,6 +299,11 @@ class HTTP:
         finally:
             response.close()
 
+    def spawn(self, job: Work) -> None:
+        """Run a best-effort job in the background; ``aclose`` lets it finish (for JOB_GRACE seconds)."""
+        self.jobs.append(sync_spawn(job))
+
     def close(self) -> None:
+        sync_settle(self.jobs, JOB_GRACE)
         if self._owns_client:
             self.client.close()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ledger import Ledger, LedgerError, TaskRow
 from .results import BatchStatus, TaskResult
-from .spec import BatchInputError, InputProblem, PromptTemplate, TaskSpec, parse_jsonl, parse_tasks
+from .spec import BatchInputError, InputProblem, TaskSpec, parse_jsonl, parse_tasks
 
 if TYPE_CHECKING:
     from .runner import AsyncBatch, BatchEvent, BatchPausedError
@@ -45,7 +45,6 @@ __all__ = [
     "InputProblem",
     "Ledger",
     "LedgerError",
-    "PromptTemplate",
     "TaskResult",
     "TaskRow",
     "TaskSpec",

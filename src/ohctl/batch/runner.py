@@ -30,7 +30,7 @@ from .._errors import (
 from .._ids import ConversationId
 from .._wait_logic import is_transient
 from .active import ActiveTask, BatchEvent, BatchPausedError
-from .following import Following
+from .following import Follower, Tracker
 from .ledger import (
     CANCELLED,
     ERROR,
@@ -45,10 +45,11 @@ from .ledger import (
 )
 from .reconcile import SETTLE, reconcile
 from .results import BatchStatus, TaskResult, results, status
-from .spec import PromptTemplate, TaskSpec, parse_tasks
+from .spec import TaskSpec, parse_tasks
 
 if TYPE_CHECKING:
     from .._async.client import AsyncOpenHands
+    from ..templates import Template
     from ..types.conversations import StartTask
 
 log = logging.getLogger("ohctl.batch")
@@ -56,9 +57,11 @@ log = logging.getLogger("ohctl.batch")
 DEFAULT_CONCURRENCY = 4
 # After a concurrency-limit refusal with none of ours running, wait this long (doubling) to try again.
 LIMIT_BACKOFF = (5.0, 60.0)
+# The concurrency comes back up one step per task that ends this long after the last refusal.
+RAISE_AFTER = 60.0
 
 
-class AsyncBatch(Following):
+class AsyncBatch:
     """A batch of tasks recorded in the SQLite ledger at ``ledger``.
 
     With ``tasks`` a new ledger is written (or, when the file already holds these same tasks, the
@@ -72,7 +75,7 @@ class AsyncBatch(Following):
         ledger: str | os.PathLike[str],
         tasks: Iterable[Any] | None = None,
         *,
-        template: PromptTemplate | None = None,
+        template: Template | str | None = None,
         concurrency: int | None = None,
         timeout: float | None = None,
         poll_interval: float = 3.0,
@@ -112,21 +115,23 @@ class AsyncBatch(Following):
         # A start task whose status has not moved for this long was abandoned by the server (the
         # open-source server drops a start whose client went away before the answer).
         self.start_timeout = start_timeout
-        self.on_event = on_event
         self.limit = self.concurrency  # lowered by concurrency-limit refusals
-        self.requests = 0  # status requests sent by polls (the bench reports requests per task)
-        self._active: dict[str, ActiveTask] = {}
+        self._tracker = Tracker(client, self.ledger, on_event)
+        self._tracker.on_end = self._raise_limit
+        self._follower = Follower(self._tracker, timeout=self.timeout, start_timeout=start_timeout)
         self._pending: collections.deque[str] = collections.deque()
-        self._unsure: set[str] = set()
-        self._ended: list[TaskResult] = []
         self._starts: set[asyncio.Task[None]] = set()
-        self._titles: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._paused: str | None = None
         self._fatal: BaseException | None = None
         self._cooldown_until = 0.0
         self._backoff = LIMIT_BACKOFF[0]
         self._last_refusal: float | None = None
+
+    @property
+    def requests(self) -> int:
+        """Status requests sent by the polls so far (the bench reports requests per task)."""
+        return self._follower.requests
 
     @property
     def path(self) -> str:
@@ -156,8 +161,7 @@ class AsyncBatch(Following):
         finally:
             for start in list(self._starts):
                 start.cancel()  # its task stays ``starting``: the next run looks it up first
-            for title in list(self._titles):
-                title.cancel()
+            self._follower.cancel_titles()
             self.ledger.release()
         if self._paused:
             raise BatchPausedError(self._paused, path=self.path)
@@ -170,18 +174,18 @@ class AsyncBatch(Following):
             for row in starting:
                 self._settle(row, found[row.key], "after an interruption")
         for row in self.ledger.tasks([RUNNING]):
-            self._active[row.key] = ActiveTask(row, row.start_task_id, started=row.started_at or time.time())
+            self._tracker.active[row.key] = ActiveTask(row, row.start_task_id, started=row.started_at or time.time())
         self._pending.extend(row.key for row in self.ledger.tasks([PENDING]))
 
     def _settle(self, row: TaskRow, task: StartTask | None, when: str) -> None:
         if task is None:
             self.ledger.requeue(row.key, f"not found on the server {when}: it never started")
-            self._emit("requeued", row.key, "its start never reached the server; it will start again")
+            self._tracker.emit("requeued", row.key, "its start never reached the server; it will start again")
             return
         self.ledger.mark_running(row.key, str(task.id), f"found on the server {when}")
-        self._emit("reconciled", row.key, f"found on the server {when} ({task.status})")
+        self._tracker.emit("reconciled", row.key, f"found on the server {when} ({task.status})")
         if task.is_error:
-            self._end(ActiveTask(self.ledger.task(row.key)), FAILED, error=self._start_failed(task))
+            self._tracker.end(ActiveTask(self.ledger.task(row.key)), FAILED, error=self._tracker.start_failed(task))
 
     async def _loop(self) -> AsyncIterator[TaskResult]:
         next_poll = time.monotonic()
@@ -196,12 +200,12 @@ class AsyncBatch(Following):
             self._launch()
             for result in self._drain():
                 yield result
-            if not self._active and (self._paused or not self._pending):
-                await self._settle_titles()
+            if not self._tracker.active and (self._paused or not self._pending):
+                await self._follower.settle_titles()
                 return
             now = time.monotonic()
             if now >= next_poll:
-                await self._poll()
+                await self._follower.poll()
                 await self._recheck_unsure()
                 next_poll = time.monotonic() + self.poll_interval
                 for result in self._drain():
@@ -217,17 +221,18 @@ class AsyncBatch(Following):
                 pass
 
     def _drain(self) -> list[TaskResult]:
-        out, self._ended = self._ended, []
-        return out
+        return self._tracker.drain()
 
     # -- starting -----------------------------------------------------------------------
     def _launch(self) -> None:
         while (
             self._pending
             and not self._paused
-            and len(self._active) < self.limit
+            and len(self._tracker.active) < self.limit
             and time.monotonic() >= self._cooldown_until
-            and (self.max_starting is None or sum(not a.ready for a in self._active.values()) < self.max_starting)
+            and (
+                self.max_starting is None or sum(not a.ready for a in self._tracker.active.values()) < self.max_starting
+            )
         ):
             if self.start_interval:
                 self._cooldown_until = time.monotonic() + self.start_interval
@@ -235,11 +240,14 @@ class AsyncBatch(Following):
             if not self.ledger.mark_starting(key):
                 continue  # cancelled meanwhile
             active = ActiveTask(self.ledger.task(key))
-            self._active[key] = active
+            self._tracker.active[key] = active
             start = asyncio.create_task(self._start(active))
             self._starts.add(start)
             start.add_done_callback(self._starts.discard)
-            self._emit("starting", key, "starting")
+            self._tracker.emit("starting", key, "starting")
+
+    def _not_ready(self) -> int:
+        return sum(not a.ready for a in self._tracker.active.values())
 
     async def _start(self, active: ActiveTask) -> None:
         spec, row = active.row.spec, active.row
@@ -272,9 +280,9 @@ class AsyncBatch(Following):
         except (APIConnectionError, InternalServerError, UnexpectedResponseError) as exc:
             # The request may have reached the server: find out before it is ever sent again.
             log.info("start of %s unconfirmed (%s): looking it up", active.key, exc)
-            self._unsure.add(active.key)
+            self._tracker.unsure.add(active.key)
         except (APIStatusError, InvalidArgumentError) as exc:
-            self._end(active, ERROR, error=f"the server refused the start: {exc}")
+            self._tracker.end(active, ERROR, error=f"the server refused the start: {exc}")
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # a bug must not leave the loop waiting forever
@@ -288,35 +296,43 @@ class AsyncBatch(Following):
         self.ledger.mark_running(active.key, str(task.id))
         active.start_task_id, active.started = str(task.id), time.time()
         active.ready = task.is_ready
-        self._emit("running", active.key, "started")
+        self._tracker.emit("running", active.key, "started")
         if task.is_error:
-            self._end(active, FAILED, error=self._start_failed(task))
+            self._tracker.end(active, FAILED, error=self._tracker.start_failed(task))
 
     def _requeue(self, active: ActiveTask, reason: str) -> None:
-        self._active.pop(active.key, None)
+        self._tracker.active.pop(active.key, None)
         if self.ledger.requeue(active.key, reason):
             self._pending.appendleft(active.key)
-            self._emit("requeued", active.key, f"requeued: {reason}")
+            self._tracker.emit("requeued", active.key, f"requeued: {reason}")
+
+    def _raise_limit(self) -> None:
+        """A task ended: the concurrency comes back up one step, once RAISE_AFTER has passed since the
+        last refusal."""
+        if self._last_refusal is not None and time.monotonic() - self._last_refusal > RAISE_AFTER:
+            self.limit = min(self.concurrency, self.limit + 1)
 
     def _lower_limit(self, exc: ConcurrencyLimitError) -> None:
         before = self.limit
-        self.limit = max(1, min(self.limit - 1, len(self._active)))
+        self.limit = max(1, min(self.limit - 1, len(self._tracker.active)))
         self._last_refusal = time.monotonic()
-        if not self._active:
+        if not self._tracker.active:
             self._cooldown_until = time.monotonic() + self._backoff
             self._backoff = min(LIMIT_BACKOFF[1], self._backoff * 2)
         message = f"concurrency {before} -> {self.limit} (the server refused a start: {exc.detail or 'limit reached'})"
         self.ledger.note("concurrency", message)
-        self._emit("concurrency", None, message)
+        self._tracker.emit("concurrency", None, message)
 
     def _pause(self, message: str) -> None:
         if self._paused is None:
             self._paused = message
             self.ledger.set_meta("paused", message)
-            self._emit("paused", None, f"{message}; no more tasks start (the running ones are followed to their end)")
+            self._tracker.emit(
+                "paused", None, f"{message}; no more tasks start (the running ones are followed to their end)"
+            )
 
     async def _recheck_unsure(self) -> None:
-        due = [self.ledger.task(k) for k in self._unsure]
+        due = [self.ledger.task(k) for k in self._tracker.unsure]
         due = [row for row in due if time.time() - (row.starting_at or 0) >= SETTLE]
         if not due:
             return
@@ -327,14 +343,17 @@ class AsyncBatch(Following):
                 raise
             return
         for row in due:
-            self._unsure.discard(row.key)
+            self._tracker.unsure.discard(row.key)
             task = found[row.key]
             if task is None:
-                self._requeue(self._active[row.key], "its start never reached the server")
+                self._requeue(self._tracker.active[row.key], "its start never reached the server")
                 continue
             self._settle(row, task, "after a lost answer")
-            if row.key in self._active and not task.is_error:
-                self._active[row.key].start_task_id, self._active[row.key].started = str(task.id), time.time()
+            if row.key in self._tracker.active and not task.is_error:
+                self._tracker.active[row.key].start_task_id, self._tracker.active[row.key].started = (
+                    str(task.id),
+                    time.time(),
+                )
 
     # -- cancelling ---------------------------------------------------------------------
     async def cancel(self) -> BatchStatus:
@@ -357,7 +376,7 @@ class AsyncBatch(Following):
         self._pending.clear()
         for start in list(self._starts):
             await asyncio.gather(start, return_exceptions=True)  # let the starts in flight land
-        running = [a for a in self._active.values() if a.start_task_id]
+        running = [a for a in self._tracker.active.values() if a.start_task_id]
         ids = [ConversationId(a.row.conversation_id) for a in running]
         found = await self._client.conversations.get(ids) if ids else []
         for active, conversation in zip(running, found, strict=True):
@@ -366,8 +385,8 @@ class AsyncBatch(Following):
                     await self._client.sandboxes.pause(conversation.sandbox_id)
                 except OhctlError as exc:
                     log.warning("could not pause the sandbox of %s: %s", active.key, exc)
-            self._end(active, CANCELLED, conversation=conversation, error="cancelled")
-        self._emit("cancelled", None, "cancelled")
+            self._tracker.end(active, CANCELLED, conversation=conversation, error="cancelled")
+        self._tracker.emit("cancelled", None, "cancelled")
 
 
 __all__ = ["AsyncBatch", "BatchEvent", "BatchPausedError", "TaskSpec"]

@@ -12,9 +12,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .._errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from ..templates import Template
 
 # Names a line may use -> the TaskSpec field they fill (aliases included).
 _ALIASES = {
@@ -36,19 +39,6 @@ _ALIASES = {
 }
 MAX_KEY_LENGTH = 100
 MAX_PROBLEMS_SHOWN = 20
-
-
-class PromptTemplate(Protocol):
-    """What a batch needs of a prompt template (the CLI adapts ``ohctl run --template``'s)."""
-
-    name: str
-
-    @property
-    def variables(self) -> list[str]: ...
-
-    def render(self, variables: Mapping[str, str]) -> str:
-        """The prompt; raises ValueError naming what is missing."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +117,20 @@ def _derived_key(item: Mapping[str, Any]) -> str:
     return "t-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def task_from_mapping(item: Any, line: int, template: PromptTemplate | None) -> TaskSpec:
+def _render(template: Template, variables: Mapping[str, str]) -> str:
+    from ..templates import TemplateError, render
+
+    try:
+        return render(template, variables)
+    except TemplateError as exc:
+        if exc.missing is None:
+            raise
+        raise ValueError(
+            f"template {template.name!r} needs the variable {exc.missing!r}: add it to the line's 'vars'"
+        ) from None
+
+
+def task_from_mapping(item: Any, line: int, template: Template | None) -> TaskSpec:
     """One task from one input object; ValueError says what is wrong with it."""
     if isinstance(item, TaskSpec):
         return item
@@ -160,7 +163,7 @@ def task_from_mapping(item: Any, line: int, template: PromptTemplate | None) -> 
             )
         defaults = {"repo": fields.get("repository"), "branch": fields.get("branch")}
         context = {k: v for k, v in defaults.items() if v is not None and k in known}
-        fields["message"] = template.render({**context, **variables})
+        fields["message"] = _render(template, {**context, **variables})
     elif variables:
         raise ValueError("'vars' needs a template (--template NAME); without one, give 'message'")
     if not str(fields.get("message") or "").strip():
@@ -172,7 +175,7 @@ def task_from_mapping(item: Any, line: int, template: PromptTemplate | None) -> 
 
 
 def parse_tasks(
-    items: Iterable[Any], *, template: PromptTemplate | None = None, source: str = "tasks"
+    items: Iterable[Any], *, template: Template | str | None = None, source: str = "tasks"
 ) -> list[TaskSpec]:
     """Tasks from objects (dicts or TaskSpecs), numbered from 1; raises BatchInputError with every
     problem (a bad object, an unknown template variable, a duplicate key) before returning any."""
@@ -180,7 +183,7 @@ def parse_tasks(
 
 
 def parse_jsonl(
-    lines: Iterable[str], *, template: PromptTemplate | None = None, source: str = "input"
+    lines: Iterable[str], *, template: Template | str | None = None, source: str = "input"
 ) -> list[TaskSpec]:
     """Tasks from JSON lines (blank lines and lines starting with ``#`` are skipped)."""
 
@@ -198,8 +201,12 @@ def parse_jsonl(
 
 
 def _collect(
-    numbered: Iterable[tuple[int, Any, str | None]], template: PromptTemplate | None, source: str
+    numbered: Iterable[tuple[int, Any, str | None]], template: Template | str | None, source: str
 ) -> list[TaskSpec]:
+    if isinstance(template, str):  # a template's name (or path): found before any line is read
+        from ..templates import find
+
+        template = find(template)
     specs: list[TaskSpec] = []
     problems: list[InputProblem] = []
     first_line: dict[str, int] = {}

@@ -14,8 +14,8 @@ from .results import BatchStatus, TaskResult, results, status
 if TYPE_CHECKING:
     from .._async.client import AsyncOpenHands
     from .._sync.client import OpenHands
+    from ..templates import Template
     from .runner import AsyncBatch, BatchEvent
-    from .spec import PromptTemplate
 
 
 class Batch:
@@ -36,7 +36,7 @@ class Batch:
         tasks: Iterable[Any] | None = None,
         *,
         client: OpenHands | None = None,
-        template: PromptTemplate | None = None,
+        template: Template | str | None = None,
         concurrency: int | None = None,
         timeout: float | None = None,
         poll_interval: float = 3.0,

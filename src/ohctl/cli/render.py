@@ -73,11 +73,9 @@ def event_lines(event: Event, paint: Paint) -> list[str]:
 
 def status_word(conv: AppConversation | ConversationSummary | None) -> str:
     """One word: the agent's status while its sandbox runs, else the sandbox's."""
-    if conv is None:
-        return "not found"
-    if conv.execution_status is not None:
-        return str(conv.execution_status)
-    return str(conv.sandbox_status).lower() if conv.sandbox_status is not None else "unknown"
+    from ohctl.types.conversations import status_word as word
+
+    return "not found" if conv is None else word(conv.execution_status, conv.sandbox_status)
 
 
 def duration(seconds: float) -> str:

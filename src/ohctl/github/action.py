@@ -98,13 +98,15 @@ class Inputs:
             if not path.is_file():
                 raise InputError(f"prompt-file: no file at {path} (paths are relative to the workspace)")
             return path.read_text(encoding="utf-8")
-        from ..cli.prompts import TemplateError, find, render
+        from .. import templates
 
         try:
-            return render(
-                find(self.template), self.template_variables(), {"repo": self.repository, "branch": self.branch}
+            return templates.render(
+                templates.find(self.template),
+                self.template_variables(),
+                {"repo": self.repository, "branch": self.branch},
             )
-        except TemplateError as exc:
+        except templates.TemplateError as exc:
             raise InputError(f"template: {exc}") from None
 
     def template_variables(self) -> dict[str, str]:
@@ -129,12 +131,6 @@ class Inputs:
         if text.isdigit():
             text = f"{env.get('GITHUB_REPOSITORY', '')}#{text}"
         return IssueRef.parse(text)
-
-
-def _outcome(client: ohctl.OpenHands, cid: str, timeout: float) -> str | None:
-    from ..cli.outcomes import outcome_of
-
-    return outcome_of(lambda: client.conversations.wait(cid, timeout=timeout))
 
 
 class Reporter:
@@ -181,8 +177,7 @@ class Reporter:
 def run(inputs: Inputs, env: Mapping[str, str]) -> int:
     import ohctl
 
-    from ..cli.exit_codes import Exit
-    from ..cli.outcomes import CODES
+    from .._exit_codes import ExitCode, exit_code_for
     from .report import done_context, started_context
 
     prompt = inputs.prompt_text()
@@ -206,9 +201,9 @@ def run(inputs: Inputs, env: Mapping[str, str]) -> int:
             reporter.outputs(conversation_id=cid, url=started.url, status=started.status)
             reporter.report(started)
             if not inputs.wait:
-                return int(Exit.OK)
+                return int(ExitCode.OK)
             left = max(1.0, inputs.timeout - (time.monotonic() - began))
-            outcome = _outcome(client, cid, left)
+            outcome = client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
             done = done_context(client, cid, elapsed=time.monotonic() - began, outcome=outcome)
             reporter.outputs(
                 status=done.status,
@@ -222,7 +217,7 @@ def run(inputs: Inputs, env: Mapping[str, str]) -> int:
     if outcome != "finished":
         what = {"failed": "failed", "needs_input": "waits for a confirmation"}.get(outcome or "", "was still running")
         command("error", f"The OpenHands agent {what}: {done.url}")
-    return int(CODES[outcome])
+    return int(exit_code_for(outcome))
 
 
 def main(env: Mapping[str, str] | None = None) -> int:
@@ -236,9 +231,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         command("error", f"ohctl action input: {exc}")
         return 2
     except ohctl.OhctlError as exc:
-        from ..cli.errors import describe
-
-        failure = describe(exc)
+        failure = ohctl.describe_failure(exc)
         hint = failure.hint if "github" not in type(exc).__module__ else None
         if hint and "ohctl auth login" in hint:  # no `ohctl auth` in a workflow: the inputs set the key
             hint = "check the api-key input (e.g. ${{ secrets.OPENHANDS_API_KEY }}) and base-url"

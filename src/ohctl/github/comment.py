@@ -13,19 +13,17 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._format import duration
+from .._redact import scrub
 from .._web import conversation_web_url
 from .errors import GitHubConfigError
 
 if TYPE_CHECKING:
     from ..types import ConversationSummary
 
-SUFFIX = ".md.j2"
 MARKER_PREFIX = "<!-- ohctl:comment"
-HIDDEN = "<hidden>"
 MESSAGE_LIMIT = 3000  # characters of the agent's last message quoted in a comment
 
 
@@ -111,42 +109,11 @@ def from_summary(
     )
 
 
-# -- templates ---------------------------------------------------------------------------------------
-def user_dir() -> Path:
-    from .._credentials import config_dir
-
-    return config_dir() / "github"
-
-
+# -- templates (ohctl.templates, kind "comment") ----------------------------------------------------
 def builtin_names() -> list[str]:
-    from importlib import resources
+    from ..templates import _builtin
 
-    folder = resources.files("ohctl.github").joinpath("templates")
-    return sorted(e.name[: -len(SUFFIX)] for e in folder.iterdir() if e.name.endswith(SUFFIX))
-
-
-def template_text(name: str | None) -> str:
-    """The source of template ``name``: a path to a file, yours, or a built-in (default: ``default``)."""
-    name = name or "default"
-    if name.endswith(".j2") or "/" in name or "\\" in name:
-        path = Path(name).expanduser()
-        if not path.is_file():
-            raise GitHubConfigError(f"no comment template file at {path}")
-        return path.read_text(encoding="utf-8")
-    mine = user_dir() / f"{name}{SUFFIX}"
-    if mine.is_file():
-        return mine.read_text(encoding="utf-8")
-    if name in builtin_names():
-        from importlib import resources
-
-        return (
-            resources.files("ohctl.github")
-            .joinpath("templates")
-            .joinpath(f"{name}{SUFFIX}")
-            .read_text(encoding="utf-8")
-        )
-    known = ", ".join(builtin_names())
-    raise GitHubConfigError(f"no comment template named {name!r}: use one of {known}, or add {mine}")
+    return sorted(_builtin("comment"))
 
 
 def _quote(text: str | None) -> str:
@@ -154,31 +121,17 @@ def _quote(text: str | None) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in (text or "").strip().splitlines())
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret value replaced (values under 6 characters would hide ordinary words)."""
-    for value in sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True):
-        text = text.replace(value, HIDDEN)
-    return text
-
-
 def render(
     context: CommentContext, template: str | None = None, *, secrets: Iterable[str] = (), with_marker: bool = True
 ) -> str:
     """The comment body: the hidden marker line (so the comment can be found and edited), then the
     rendered template. Without the marker for places that are not comments (a job summary)."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    from .. import templates
 
-    # Markdown, not HTML: escaping would show &lt; in the comment. The sandbox stops a template from
-    # reaching anything but the fields it is given.
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
-    env.filters["quote"] = _quote
     try:
-        body = env.from_string(template_text(template)).render(context.variables()).strip()
-    except jinja2.UndefinedError as exc:
-        fields = ", ".join(context.variables())
-        raise GitHubConfigError(f"comment template {template or 'default'!r}: {exc}; it may use {fields}") from None
-    except jinja2.TemplateError as exc:
-        raise GitHubConfigError(f"comment template {template or 'default'!r} is broken: {exc}") from None
-    body = scrub(body, secrets)
+        found = templates.find(template or "default", "comment")
+        body = templates.render(found, context.variables(), filters={"quote": _quote}).strip()
+    except templates.TemplateError as exc:
+        raise GitHubConfigError(str(exc)) from None
+    body = scrub(body, secrets)  # the agent could quote a key it saw
     return f"{marker(context.conversation_id)}\n{body}\n" if with_marker else body + "\n"

@@ -296,7 +296,7 @@ class OpenHandsTools:
         """Progress with the agent's status now and then; a failed look is skipped, not fatal."""
         import ohctl
 
-        from .views import status_word
+        from ..types.conversations import status_word
 
         await progress("waiting for the agent")
         began = time.monotonic()

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._redact import MIN_SECRET_LENGTH, scrub
 from .._web import conversation_web_url as web_url
+from ..types.conversations import status_word
 
 if TYPE_CHECKING:
     from ohctl.types import AppConversation, ConversationSummary, Event
 
 TEXT_LIMIT = 400  # characters of one event's text in a result
 MESSAGE_LIMIT = 4000  # characters of the first user / last agent message in a summary
-REDACTED = "<redacted>"
 T = TypeVar("T")
 
 
@@ -33,13 +34,6 @@ def _time(value: datetime | None) -> str | None:
 
 def _word(value: object) -> str | None:
     return str(value) if value is not None else None
-
-
-def status_word(execution_status: object, sandbox_status: object) -> str:
-    """One word: the agent's status while its sandbox runs, else the sandbox's."""
-    if execution_status is not None:
-        return str(execution_status)
-    return str(sandbox_status).lower() if sandbox_status is not None else "unknown"
 
 
 def conversation_row(conv: AppConversation, base_url: str) -> dict[str, Any]:
@@ -125,31 +119,19 @@ QUIET_KINDS = frozenset(
 
 class Scrubber:
     """Replaces every known key string (the API key, the session keys of conversations seen) anywhere in
-    a result. Keys shorter than 8 characters are not tracked: replacing such short strings would mangle
-    ordinary text, and no real key is that short."""
+    a result, with ``_redact.scrub``. Keys shorter than ``MIN_SECRET_LENGTH`` are not tracked: replacing
+    such short strings would mangle ordinary text, and no real key is that short."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
         self.add(*secrets)
 
     def add(self, *secrets: str | None) -> None:
-        self._secrets.update(s for s in secrets if s and len(s) >= 8)
+        self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
 
     def __call__(self, data: T) -> T:
         """A copy of ``data`` (JSON-like) with every known key replaced."""
-        return cast(T, self._clean(data)) if self._secrets else data
-
-    def _clean(self, data: Any) -> Any:
-        if isinstance(data, str):
-            for secret in self._secrets:
-                if secret in data:
-                    data = data.replace(secret, REDACTED)
-            return data
-        if isinstance(data, dict):
-            return {self._clean(k): self._clean(v) for k, v in data.items()}
-        if isinstance(data, (list, tuple)):
-            return [self._clean(v) for v in data]
-        return data
+        return scrub(data, self._secrets)
 
     def __repr__(self) -> str:
         return f"Scrubber(<{len(self._secrets)} secrets>)"

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
 from pydantic_core import CoreSchema
 
 T = TypeVar("T")
+log = logging.getLogger("ohctl.types")
 
 
 class OhBase(BaseModel):
@@ -38,34 +41,66 @@ def null_reads_as(default: Any) -> BeforeValidator:
 class OhModel(OhBase):
     """Base of every model: an ``OhBase`` where a null (or a value of the wrong type) for a field with
     a non-null default reads as the default: servers send null for "not set" where their schema says
-    a list or a number (``pr_number: null``, ``success: null``). Fields marked ``null_reads_as`` keep
-    the null rule only.
+    a list or a number (``pr_number: null``, ``success: null``). A value of the wrong type (not null)
+    is logged once per model and field at debug on the ``ohctl.types`` logger, so that a changed
+    server shows in the logs (when debug logging is on as the model is first used: the check costs a
+    Python call per field, about a fifth more time to validate a poll, so it is built only then).
+    Fields marked ``null_reads_as`` keep the null rule only; the fields that
+    ids, statuses, waits, outcomes and costs depend on have no such default and raise the typed shape
+    error.
 
-    The rule is in the validator pydantic builds (``on_error="default"`` on those fields), not in a
-    Python hook: a poll validates hundreds of conversations straight from the bytes."""
+    The rule is in the validator pydantic builds (``on_error="default"`` on those fields): a poll
+    validates hundreds of conversations straight from the bytes."""
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /) -> CoreSchema:
         schema = handler(source)
-        _default_on_error(schema)
+        _default_on_error(schema, cls.__name__ if log.isEnabledFor(logging.DEBUG) else None)
         return schema
 
 
-def _default_on_error(schema: Any) -> None:
-    """Mark the fields of a model's schema whose default is not None to fall back to it."""
+_TOLERATED: set[tuple[str, str]] = set()  # (model, field) pairs whose wrong type was logged
+
+
+def _note_wrong_type(model: str, name: str) -> Callable[[Any, Any], Any]:
+    """A wrap validator that logs the first wrong-typed value of ``model.name`` and lets the error go
+    on to the field's ``on_error="default"``."""
+
+    def check(value: Any, handler: Any) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            if value is not None and (model, name) not in _TOLERATED:
+                _TOLERATED.add((model, name))
+                log.debug("%s.%s: the server sent %s, read as the default", model, name, type(value).__name__)
+            raise
+
+    return check
+
+
+def _default_on_error(schema: Any, model: str | None) -> None:
+    """Mark the fields of a model's schema whose default is not None to fall back to it (and, given
+    the ``model``'s name, to log the first wrong-typed value of each)."""
     kind = schema.get("type")
     if kind == "model-fields":
-        for field in schema["fields"].values():
+        for name, field in schema["fields"].items():
             inner = field["schema"]
             has_default = "default_factory" in inner or inner.get("default") is not None
             marked = inner.get("schema", {}).get("type") == "function-before"  # null_reads_as
             if inner.get("type") == "default" and has_default and not marked:
                 inner["on_error"] = "default"
+                if model is None:
+                    continue
+                inner["schema"] = {
+                    "type": "function-wrap",
+                    "function": {"type": "no-info", "function": _note_wrong_type(model, name)},
+                    "schema": inner["schema"],
+                }
     elif kind == "definitions":
         for definition in schema["definitions"]:
-            _default_on_error(definition)
+            _default_on_error(definition, model)
     if isinstance(schema.get("schema"), dict):
-        _default_on_error(schema["schema"])
+        _default_on_error(schema["schema"], model)
 
 
 class Page(OhModel, Generic[T]):

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .._errors import IdKindError
 from .._ids import ConversationId, StartTaskId
+from .._redact import REDACTED
 from .common import OhModel, null_reads_as
 from .sandboxes import SandboxStatusValue
 
@@ -134,7 +135,7 @@ class StartRequest(OhModel):
         # Secret values never appear in a repr.
         for name, value in super().__repr_args__():
             if name == "secrets" and value:
-                value = dict.fromkeys(value, "<redacted>")
+                value = dict.fromkeys(value, REDACTED)
             yield name, value
 
 
@@ -237,6 +238,14 @@ class AppConversation(OhModel):
             return None
         head, sep, _ = self.conversation_url.partition("/api/conversations/")
         return head if sep else None
+
+
+def status_word(execution_status: object, sandbox_status: object) -> str:
+    """One word for people: the agent's status while its sandbox runs, else the sandbox's (lower case),
+    else ``unknown``. The command line, summaries and the MCP server all say it this way."""
+    if execution_status is not None:
+        return str(execution_status)
+    return str(sandbox_status).lower() if sandbox_status is not None else "unknown"
 
 
 class UpdateRequest(OhModel):

@@ -8,7 +8,7 @@ from pydantic import Field, computed_field
 
 from .._ids import ConversationId
 from .common import OhModel
-from .conversations import ExecutionStatusValue
+from .conversations import ExecutionStatusValue, status_word
 from .sandboxes import SandboxStatusValue
 
 
@@ -43,9 +43,7 @@ class ConversationSummary(OhModel):
     @property
     def status(self) -> str:
         """One word for people: the agent's status while the sandbox runs, else the sandbox's."""
-        if self.execution_status is not None:
-            return str(self.execution_status)
-        return str(self.sandbox_status).lower() if self.sandbox_status is not None else "unknown"
+        return status_word(self.execution_status, self.sandbox_status)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

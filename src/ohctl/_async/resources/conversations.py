@@ -4,7 +4,7 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import IO
+from typing import IO, Literal, overload
 
 from ..._backend import async_gather_parts
 from ..._config import LONG_TIMEOUT
@@ -12,7 +12,7 @@ from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
 from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._routes import route
-from ..._wait_logic import WaitResult
+from ..._wait_logic import FRESH_GRACE, WaitResult
 from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
@@ -157,7 +157,10 @@ class AsyncConversations(AsyncConversationStarts):
                 parse=AppConversation.model_validate,
             )
         if title is not None:
-            await self._title_on_agent_server(updated, title)
+            # The agent server holds a title PATCH while a step runs (20 s and more): set it there in
+            # the background, so this returns as soon as the app server has the title. Closing the
+            # client lets it land (``JOB_GRACE``).
+            await self._http.spawn(lambda: self._title_on_agent_server(updated, title))
         return updated
 
     async def _title_on_agent_server(self, conversation: AppConversation, title: str) -> None:
@@ -211,7 +214,7 @@ class AsyncConversations(AsyncConversationStarts):
                 ),
             )
         if wait and run:
-            await self.wait(cid, timeout=timeout, _fresh_grace=10.0)
+            await self.wait(cid, timeout=timeout, fresh=True)
         return response
 
     async def queue_message(
@@ -236,6 +239,32 @@ class AsyncConversations(AsyncConversationStarts):
             )
 
     # -- waiting --------------------------------------------------------------------------
+    @overload
+    async def wait(
+        self,
+        conversation: ConversationRef,
+        *,
+        timeout: float | None = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        live: bool = ...,
+        fresh: bool = ...,
+        raise_on_outcome: Literal[True] = ...,
+    ) -> AppConversation: ...
+
+    @overload
+    async def wait(
+        self,
+        conversation: ConversationRef,
+        *,
+        timeout: float | None = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        live: bool = ...,
+        fresh: bool = ...,
+        raise_on_outcome: Literal[False],
+    ) -> WaitResult: ...
+
     async def wait(
         self,
         conversation: ConversationRef,
@@ -244,12 +273,18 @@ class AsyncConversations(AsyncConversationStarts):
         poll_interval: float = 1.0,
         max_interval: float = 10.0,
         live: bool = True,
-        _fresh_grace: float | None = None,
-    ) -> AppConversation:
+        fresh: bool = False,
+        raise_on_outcome: bool = True,
+    ) -> AppConversation | WaitResult:
         """Wait for the agent to finish and return the conversation.
 
         Raises ConversationFailedError (agent error or stuck, sandbox ERROR or MISSING),
         NeedsInputError (waiting for confirmation) or WaitTimeoutError (with the last state seen).
+        With ``raise_on_outcome=False`` it raises none of those: it returns the ``WaitResult``
+        (``outcome`` finished / failed / needs_input, or None when the deadline passed first;
+        ``ohctl.exit_code_for(result.outcome)`` is the command line's exit code for it).
+        ``fresh``: a run was just requested (a follow-up), so a terminal status left by the
+        previous run is not taken for this one's until the agent is seen running (or 10 s pass).
         A PAUSED sandbox is not an outcome: the wait goes on. With ``live`` (default), the agent
         server's socket wakes the wait as soon as the status changes (within about a second of the
         agent finishing); polling stays the source of truth and takes over if the socket fails."""
@@ -260,9 +295,11 @@ class AsyncConversations(AsyncConversationStarts):
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
-            fresh_grace=_fresh_grace,
+            fresh_grace=FRESH_GRACE if fresh else None,
             live=live,
         )
+        if not raise_on_outcome:
+            return results[cid]
         return raise_for_outcome(results[cid], timeout)
 
     async def wait_many(

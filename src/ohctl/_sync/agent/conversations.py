@@ -23,7 +23,7 @@ from ..._ids import conversation_id as to_conversation_id
 from ..._parse import count as parse_count
 from ..._parse import flag, nullable_list, text_field
 from ..._routes import route
-from ..._wait_logic import FreshRun, Outcome, Poll, classify_execution
+from ..._wait_logic import FRESH_GRACE, FreshRun, Outcome, Poll, classify_execution
 from ...types.agent import ConversationInfo
 from ...types.conversations import Content, ExecutionStatus, UserMessage
 from .._pagination import Pager
@@ -332,7 +332,7 @@ class AgentConversations(AgentResource):
         cid = self._conversation(conversation)
         poll = Poll(timeout, initial=poll_interval, maximum=10.0)
         watch = StatusWatch(self._agent, cid) if live else None
-        fresh_run = FreshRun(10.0) if fresh else None
+        fresh_run = FreshRun(FRESH_GRACE) if fresh else None
         try:
             while True:
                 info = self.info(cid)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ohctl import ExitCode
+
 from .. import inputs
-from ..exit_codes import Exit
 from ..inputs import fail
 
 if TYPE_CHECKING:
@@ -54,12 +55,12 @@ def web_login(server: str, *, open_browser: bool = True) -> str:
         with DeviceLogin(server) as login:
             token = login.login(show=lambda a: show_code(a, open_browser=open_browser))
     except DeviceLoginError as exc:
-        fail(str(exc), "run `ohctl auth login --web` again, or paste a key with `ohctl auth login`", Exit.AUTH)
+        fail(str(exc), "run `ohctl auth login --web` again, or paste a key with `ohctl auth login`", ExitCode.AUTH)
     except ohctl.NotFoundError:
         fail(
             f"{server} has no browser login (only the hosted Cloud has one)",
             "paste a key instead: `ohctl auth login`",
-            Exit.AUTH,
+            ExitCode.AUTH,
         )
     if token.expires_in:
         hours = max(token.expires_in // 3600, 1)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..exit_codes import DESCRIPTIONS
+from ohctl import ExitCode
 
 TOPICS = {
-    "exit-codes": "\n".join(f"{int(code):>4}  {text}" for code, text in DESCRIPTIONS.items()),
+    "exit-codes": "\n".join(f"{int(code):>4}  {code.description}" for code in ExitCode),
     "environment": "\n".join(
         [
             "OPENHANDS_API_KEY, OPENHANDS_CLOUD_API_KEY, OH_API_KEY   the API key (first set wins)",

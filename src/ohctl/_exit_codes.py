@@ -1,0 +1,57 @@
+"""The exit codes of ``ohctl`` and the GitHub Action, and the code of each outcome of a wait. Pure
+(no import beyond the standard library), so the command line can use it before anything heavy loads.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["ExitCode", "exit_code_for"]
+
+
+class ExitCode(IntEnum):
+    """The exit codes of ``ohctl`` and the GitHub Action (``ohctl help exit-codes``)."""
+
+    OK = 0
+    ERROR = 1  # any other failure
+    USAGE = 2  # bad command line (click's own code)
+    AUTH = 4  # no key, or the key was refused
+    NOT_FOUND = 5  # the conversation, sandbox or route does not exist
+    AGENT_FAILED = 6  # the agent ended in error or stuck, or its sandbox failed
+    NEEDS_INPUT = 7  # the agent waits for confirmation of an action
+    PENDING = 8  # the deadline passed and it is still running
+    INTERRUPTED = 130  # Ctrl-C (the conversation keeps running)
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    ExitCode.OK: "success (for run --wait / watch --exit-status: the agent finished)",
+    ExitCode.ERROR: "an error (network, server, bad input the server refused)",
+    ExitCode.USAGE: "the command line was wrong",
+    ExitCode.AUTH: "no API key, or the server refused it: run `ohctl auth login`",
+    ExitCode.NOT_FOUND: "no such conversation, sandbox or route",
+    ExitCode.AGENT_FAILED: "the agent ended in error or stuck, or its sandbox failed",
+    ExitCode.NEEDS_INPUT: "the agent waits for confirmation of a pending action",
+    ExitCode.PENDING: "the timeout passed while the agent was still running",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C); the conversation keeps running",
+}
+
+# ``ohctl.Outcome`` is a str enum: its members look up as their values.
+_OUTCOME_CODES: dict[str | None, ExitCode] = {
+    "finished": ExitCode.OK,
+    "failed": ExitCode.AGENT_FAILED,
+    "needs_input": ExitCode.NEEDS_INPUT,
+    None: ExitCode.PENDING,
+}
+
+
+def exit_code_for(outcome: str | None) -> ExitCode:
+    """The exit code of a wait's outcome (``WaitResult.outcome``, an ``ohctl.Outcome``; None: the
+    deadline passed first)."""
+    try:
+        return _OUTCOME_CODES[outcome]
+    except KeyError:
+        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input or None)") from None
