@@ -211,3 +211,22 @@ def test_the_command_line_starts_without_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"ohctl --help imported {out}"
+
+
+# The console script and ``python -m ohctl``: they start the command line.
+ENTRY_POINTS = ("ohctl._entry", "ohctl.__main__")
+
+
+def test_the_library_parts_never_import_the_command_line() -> None:
+    """``ohctl.github``, ``ohctl.batch``, ``ohctl.mcp`` (and every other library module) sit below
+    ``ohctl.cli``: outcomes, exit codes, failures and templates are the library's (``ohctl.ExitCode``,
+    ``ohctl.describe_failure``, ``ohctl.templates``), so nothing but the CLI itself reaches into it."""
+    upward = [
+        f"{name} -> {target}"
+        for name, targets in graph().items()
+        if not name.startswith("ohctl.cli") and name not in ENTRY_POINTS
+        for target in targets
+        if target == "ohctl.cli" or target.startswith("ohctl.cli.")
+    ]
+    assert not upward, upward
+    assert any(name.startswith("ohctl.github") for name in graph())  # the check sees those packages
