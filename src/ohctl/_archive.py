@@ -17,7 +17,8 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -83,6 +84,19 @@ def _entries_tar(archive: tarfile.TarFile) -> list[_Entry]:
             raise UnsafeArchiveError(f"Refusing archive entry {member.name!r}: only files and directories are unpacked")
         entries.append(_Entry(member.name, member.isdir(), member.size, partial(archive.extractfile, member)))
     return entries
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[list[_Entry]]:
+    """The entries of a zip or a tar(.gz), readable while the archive is open (inside the ``with``)."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zipped:
+            yield _entries_zip(zipped)
+    elif tarfile.is_tarfile(path):
+        with tarfile.open(path) as tarred:
+            yield _entries_tar(tarred)
+    else:
+        raise CorruptArchiveError(f"{path} is neither a zip nor a tar archive")
 
 
 def _check(entries: list[_Entry], max_total_bytes: int, max_entries: int) -> list[tuple[str, ...]]:
@@ -189,20 +203,10 @@ def safe_extract(
     staging = Path(tempfile.mkdtemp(prefix=".ohctl-extract-", dir=dest))
     try:
         try:
-            if zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as zipped:
-                    entries = _entries_zip(zipped)
-                    paths = _check(entries, max_total_bytes, max_entries)
-                    _refuse_links_in(dest, entries, paths)
-                    files = _unpack(staging, entries, paths, max_total_bytes)
-            elif tarfile.is_tarfile(path):
-                with tarfile.open(path) as tarred:
-                    entries = _entries_tar(tarred)
-                    paths = _check(entries, max_total_bytes, max_entries)
-                    _refuse_links_in(dest, entries, paths)
-                    files = _unpack(staging, entries, paths, max_total_bytes)
-            else:
-                raise CorruptArchiveError(f"{path} is neither a zip nor a tar archive")
+            with _opened(path) as entries:
+                paths = _check(entries, max_total_bytes, max_entries)
+                _refuse_links_in(dest, entries, paths)
+                files = _unpack(staging, entries, paths, max_total_bytes)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, zlib.error, EOFError) as exc:
             raise CorruptArchiveError(
                 f"{path} is damaged or truncated ({type(exc).__name__}: {exc}); nothing was unpacked"
