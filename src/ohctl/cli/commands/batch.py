@@ -6,6 +6,7 @@ refused); 7 some need input; 8 some timed out, or the batch paused (daily limit)
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -117,10 +118,21 @@ _run_options = [
 ]
 
 
+_RUN_SETTINGS = ("concurrency", "timeout", "poll_interval", "max_starting", "start_timeout")
+
+
 def _with_run_options(command: Any) -> Any:
+    """The run options, handed to the command as one ``settings`` mapping (``AsyncBatch``'s keywords)."""
+
+    @functools.wraps(command)
+    def with_settings(*args: Any, **kwargs: Any) -> Any:
+        settings = {name: kwargs.pop(name) for name in _RUN_SETTINGS}
+        return command(*args, settings=settings, **kwargs)
+
+    wrapped: Any = with_settings
     for option in reversed(_run_options):
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped
 
 
 @batch_group.command("run")
@@ -128,16 +140,7 @@ def _with_run_options(command: Any) -> Any:
 @click.option("--template", "-t", default=None, help="Each line gives this template's 'vars' (ohctl templates list).")
 @click.option("--ledger", "-l", default=None, help="The ledger file (default: TASKS.batch.db beside the input).")
 @_with_run_options
-def run_command(
-    tasks_file: str,
-    template: str | None,
-    ledger: str | None,
-    concurrency: int | None,
-    timeout: float | None,
-    poll_interval: float,
-    max_starting: int | None,
-    start_timeout: float,
-) -> None:
+def run_command(tasks_file: str, template: str | None, ledger: str | None, settings: dict[str, Any]) -> None:
     """Start every task of TASKS.jsonl (- for stdin), up to --concurrency at once, and wait for all."""
     tasks = _read_tasks(tasks_file, template)
     if ledger is None:
@@ -147,25 +150,16 @@ def run_command(
     if Path(ledger).exists():
         raise click.UsageError(f"{ledger} already exists: `ohctl batch resume {ledger}`, or give another --ledger")
     click.echo(f"{len(tasks)} tasks; ledger {ledger}", err=True)
-    options = {"concurrency": concurrency, "timeout": timeout, "poll_interval": poll_interval}
-    _drive(ledger, tasks, {**options, "max_starting": max_starting, "start_timeout": start_timeout})
+    _drive(ledger, tasks, settings)
 
 
 @batch_group.command("resume")
 @click.argument("ledger")
 @_with_run_options
-def resume_command(
-    ledger: str,
-    concurrency: int | None,
-    timeout: float | None,
-    poll_interval: float,
-    max_starting: int | None,
-    start_timeout: float,
-) -> None:
+def resume_command(ledger: str, settings: dict[str, Any]) -> None:
     """Go on with a batch after a crash, Ctrl-C or a pause: unconfirmed starts are looked up on the
     server first, so no task starts twice."""
-    options = {"concurrency": concurrency, "timeout": timeout, "poll_interval": poll_interval}
-    _drive(ledger, None, {**options, "max_starting": max_starting, "start_timeout": start_timeout})
+    _drive(ledger, None, settings)
 
 
 @batch_group.command("status")
