@@ -1,15 +1,22 @@
 """Which API a server speaks: V1 (``/api/v1/...``, what current servers and the hosted Cloud serve),
 the legacy V0 (``/api/conversations``, openhands-ai 1.6.0 and older), or both (1.x servers before 1.7
-served both). ``ohctl.connect(url)`` uses it to hand back the right client."""
+served both). ``connect`` (``ohctl.connect(url)``) asks, then hands back the client that fits."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._config import AuthScheme, resolve
+from .._errors import ConfigurationError
 from ..types.legacy import ServerApis
 from ._http import AsyncHTTP
 from .legacy.probe import route_answers, serves_v0
+
+if TYPE_CHECKING:
+    from .client import AsyncOpenHands
+    from .legacy.client import AsyncLegacyOpenHands
 
 PROBE_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 
@@ -37,3 +44,28 @@ async def probe(
     finally:
         await http.aclose()
     return ServerApis.of(config.base_url, v1=v1, v0=v0)
+
+
+async def connect(
+    base_url: str | None = None, api_key: str | None = None, *, auth: AuthScheme | None = None, **kwargs: Any
+) -> AsyncOpenHands | AsyncLegacyOpenHands:
+    """The client for this server: ``OpenHands`` when it serves V1, ``LegacyOpenHands`` when it serves
+    only V0 (their ``Async`` twins from ``aconnect``); ``ConfigurationError`` (saying what was found)
+    when it serves neither. ``kwargs`` go to the client (``timeout``, ``max_retries``,
+    ``allow_insecure`` ...)."""
+    found = await probe(
+        base_url,
+        api_key,
+        auth=auth,
+        allow_insecure=bool(kwargs.get("allow_insecure")),
+        http_client=kwargs.get("http_client"),
+    )
+    if found.client == "OpenHands":
+        from .client import AsyncOpenHands
+
+        return AsyncOpenHands(base_url=found.base_url, api_key=api_key, auth=auth, **kwargs)
+    if found.client == "LegacyOpenHands":
+        from .legacy.client import AsyncLegacyOpenHands
+
+        return AsyncLegacyOpenHands(base_url=found.base_url, api_key=api_key, auth=auth, **kwargs)
+    raise ConfigurationError(f"{found.base_url}: {found.advice}")
