@@ -44,6 +44,25 @@ from .starting import AsyncConversationStarts
 log = logging.getLogger("ohctl.conversations")
 
 
+def filters(
+    title_contains: str | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    updated_after: datetime | None,
+    updated_before: datetime | None,
+    sandbox_id: str | None,
+) -> dict[str, object]:
+    """The filters search and count share, as the server's query parameters."""
+    return {
+        "title__contains": title_contains,
+        "created_at__gte": created_after,
+        "created_at__lt": created_before,
+        "updated_at__gte": updated_after,
+        "updated_at__lt": updated_before,
+        "sandbox_id__eq": sandbox_id,
+    }
+
+
 class AsyncConversations(AsyncConversationStarts):
     """App conversations: start, read, search, message, wait, download, hand-off to the agent server."""
 
@@ -92,12 +111,7 @@ class AsyncConversations(AsyncConversationStarts):
     ) -> AsyncPager[AppConversation]:
         """Newest first (the server has no other order). ``*_after`` is inclusive, ``*_before`` exclusive."""
         params = {
-            "title__contains": title_contains,
-            "created_at__gte": created_after,
-            "created_at__lt": created_before,
-            "updated_at__gte": updated_after,
-            "updated_at__lt": updated_before,
-            "sandbox_id__eq": sandbox_id,
+            **filters(title_contains, created_after, created_before, updated_after, updated_before, sandbox_id),
             "include_sub_conversations": include_sub_conversations,
         }
         return AsyncPager(
@@ -119,14 +133,7 @@ class AsyncConversations(AsyncConversationStarts):
         updated_before: datetime | None = None,
         sandbox_id: str | None = None,
     ) -> int:
-        params = {
-            "title__contains": title_contains,
-            "created_at__gte": created_after,
-            "created_at__lt": created_before,
-            "updated_at__gte": updated_after,
-            "updated_at__lt": updated_before,
-            "sandbox_id__eq": sandbox_id,
-        }
+        params = filters(title_contains, created_after, created_before, updated_after, updated_before, sandbox_id)
         return await self._http.request("GET", "/api/v1/app-conversations/count", params=params, parse=count)
 
     # -- changing -------------------------------------------------------------------------
