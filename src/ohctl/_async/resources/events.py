@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
+from typing import Any
 
 from ..._event_filters import event_time, kind_name
 from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, many
@@ -12,6 +13,11 @@ from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import AsyncPager
 from ..lib.id_checks import reject_start_task_ids
 from ._base import AsyncResource
+
+
+def filters(kind: str | None, since: datetime | str | None, before: datetime | str | None) -> dict[str, Any]:
+    """The filters search and count share (``since`` inclusive, ``before`` exclusive)."""
+    return {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
 
 
 class AsyncEvents(AsyncResource):
@@ -32,12 +38,7 @@ class AsyncEvents(AsyncResource):
 
         ``kind`` is an event class name such as ``"MessageEvent"``; ``since`` is inclusive and
         ``before`` exclusive."""
-        params = {
-            "kind__eq": kind_name(kind),
-            "timestamp__gte": event_time(since),
-            "timestamp__lt": event_time(before),
-            "sort_order": sort_order,
-        }
+        params = {**filters(kind, since, before), "sort_order": sort_order}
         cid = conversation_id(conversation)
         return AsyncPager(
             self._http,
@@ -58,7 +59,7 @@ class AsyncEvents(AsyncResource):
         since: datetime | str | None = None,
         before: datetime | str | None = None,
     ) -> int:
-        params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
+        params = filters(kind, since, before)
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
         count = await self._http.request("GET", path, params=params, parse=parse_count)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from ..._event_filters import event_time, kind_name
 from ..._ids import MAX_EVENT_IDS, ConversationRef, chunked, conversation_id, many
@@ -13,6 +14,11 @@ from ...types.events import Event, parse_event, parse_event_page
 from .._pagination import Pager
 from ..lib.id_checks import reject_start_task_ids
 from ._base import Resource
+
+
+def filters(kind: str | None, since: datetime | str | None, before: datetime | str | None) -> dict[str, Any]:
+    """The filters search and count share (``since`` inclusive, ``before`` exclusive)."""
+    return {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
 
 
 class Events(Resource):
@@ -33,12 +39,7 @@ class Events(Resource):
 
         ``kind`` is an event class name such as ``"MessageEvent"``; ``since`` is inclusive and
         ``before`` exclusive."""
-        params = {
-            "kind__eq": kind_name(kind),
-            "timestamp__gte": event_time(since),
-            "timestamp__lt": event_time(before),
-            "sort_order": sort_order,
-        }
+        params = {**filters(kind, since, before), "sort_order": sort_order}
         cid = conversation_id(conversation)
         return Pager(
             self._http,
@@ -59,7 +60,7 @@ class Events(Resource):
         since: datetime | str | None = None,
         before: datetime | str | None = None,
     ) -> int:
-        params = {"kind__eq": kind_name(kind), "timestamp__gte": event_time(since), "timestamp__lt": event_time(before)}
+        params = filters(kind, since, before)
         cid = conversation_id(conversation)
         path = route("/api/v1/conversation/{conversation_id}/events/count", conversation_id=cid)
         count = self._http.request("GET", path, params=params, parse=parse_count)
