@@ -5,7 +5,7 @@ Relocking is deliberate: run one of those scripts, review the diff of the locks,
 - servers: one lock per pinned OpenHands server (ohctl.local.install.PEERS), universal (Linux and
   macOS, every Python the servers run on: 3.12 and newer), with hashes, shipped inside the package at
   src/ohctl/local/locks/<package>-<version>.txt. The constraints and overrides beside them are applied.
-- dev: the development and CI environment: ohctl's dependencies, its [dev] extra and the build backend,
+- dev: the development and CI environment: ohctl's dependencies, its [all] and [dev] extras and the build backend,
   universal over every Python ohctl supports (3.10 and newer), at locks/dev.txt; locks/bootstrap.txt
   holds the one package (uv) that is installed before uv exists, at the same version and hashes.
 """
@@ -24,6 +24,7 @@ SERVER_LOCKS = ROOT / "src" / "ohctl" / "local" / "locks"
 DEV_LOCKS = ROOT / "locks"
 SERVER_PYTHON = "3.12"  # the oldest Python the servers run on; a universal lock covers the newer ones
 PROJECT_PYTHON = "3.10"  # the oldest Python ohctl supports
+DEV_EXTRAS = ("all", "dev")  # every extra (the tests run every command) and the dev tools
 SERVER_HEADER = (
     "# Installed by ohctl with `uv pip sync --require-hashes` (ohctl.local.install); universal: Linux and\n"
     "# macOS, Python 3.12 and newer. Made with constraints.txt (cryptography<51: why is said there) and\n"
@@ -55,7 +56,7 @@ def compile_dev(out: Path) -> None:
     """Resolve the development environment's lock into ``out``."""
     uv(
         "pip", "compile", "--quiet", "--universal", "--python-version", PROJECT_PYTHON, "--generate-hashes",
-        "--extra", "dev", "--custom-compile-command", "scripts/lock-dev",
+        *[arg for extra in DEV_EXTRAS for arg in ("--extra", extra)], "--custom-compile-command", "scripts/lock-dev",
         "-o", str(out), "pyproject.toml", str(DEV_LOCKS / "build.in"),
     )  # fmt: skip
 

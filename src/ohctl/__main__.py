@@ -1,6 +1,6 @@
 """``python -m ohctl``: the command line."""
 
-from .cli.main import main
+from ._entry import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -5,7 +5,9 @@ config dir: ``OHCTL_CONFIG_DIR``, else platformdirs' ``user_config_dir("ohctl")`
 keyring (service ``ohctl``, the profile name as user) when a usable backend exists, else to
 ``credentials.json`` in the same dir, which is created 0600 and replaced atomically (never readable
 by others, not even for a moment). ``OHCTL_KEYRING=0`` turns the keyring off; a failing or null
-backend counts as none. ``keyring`` is imported only when a key is read from or written to it.
+backend counts as none. ``keyring`` (the ohctl[cli] extra) is imported only when a key is read from or
+written to it; without it keys go to the file, and a key already in the keyring cannot be read
+(MissingExtraError says what to install).
 
 ``_config.resolve`` calls ``load_profile(name)``: the named profile (None: ``OHCTL_PROFILE``, else
 the stored default), or None when nothing is stored.
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._errors import ConfigurationError, InvalidArgumentError
+from ._require import MissingExtraError, require
 
 log = logging.getLogger("ohctl.credentials")
 
@@ -124,13 +127,17 @@ def _file_keys() -> dict[str, str]:
 
 
 # -- keyring --------------------------------------------------------------------------------------
-def _keyring() -> Any | None:
-    """The keyring module when a usable backend exists, else None."""
+def _keyring(purpose: str | None = None) -> Any | None:
+    """The keyring module when a usable backend exists, else None. Without the ``keyring`` package
+    (it comes with the ohctl[cli] extra) there is no backend; but with ``purpose`` (a key stored in
+    the keyring is wanted) its absence is MissingExtraError, which names the extra."""
     if os.environ.get("OHCTL_KEYRING", "").strip().lower() in ("0", "false", "no", "off"):
         return None
     try:
-        import keyring
-    except ImportError:
+        keyring = require("keyring", extra="cli", purpose=purpose)
+    except MissingExtraError:
+        if purpose is not None:
+            raise
         return None
     try:
         backend = keyring.get_keyring()
@@ -150,7 +157,7 @@ def keyring_available() -> bool:
 
 
 def _keyring_get(name: str) -> str | None:
-    kr = _keyring()
+    kr = _keyring(purpose=f"Reading the key of profile {name!r} from the OS keyring")
     if kr is None:
         return None
     try:

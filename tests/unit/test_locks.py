@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,18 +98,49 @@ def test_the_bootstrap_uv_is_the_one_in_the_dev_lock() -> None:
     assert boot_hashes and all(h in dev_text for h in boot_hashes)
 
 
-def test_the_dev_lock_covers_every_dependency_of_the_project() -> None:
-    """pyproject.toml changed without a relock shows here (scripts/lock-dev)."""
+def _project() -> dict[str, Any]:
     import sys
-
-    from packaging.requirements import Requirement
 
     if sys.version_info >= (3, 11):
         import tomllib
     else:
         import tomli as tomllib
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project: dict[str, Any] = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return project
+
+
+def test_the_dev_lock_covers_every_dependency_of_the_project() -> None:
+    """pyproject.toml changed without a relock shows here (scripts/lock-dev): the core, and every
+    extra (the tests run every command, so the development environment has them all)."""
+    from packaging.requirements import Requirement
+
+    project = _project()
     pinned = versions((ROOT / "locks" / "dev.txt").read_text())
-    wanted = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]]
-    stale = [str(r) for r in wanted if r.name.lower() not in pinned or pinned[r.name.lower()] not in r.specifier]
+    extras = project["optional-dependencies"]
+    assert {"cli", "local", "mcp", "all", "dev"} <= set(extras)
+    wanted = [Requirement(r) for r in project["dependencies"] + [r for group in extras.values() for r in group]]
+    own = [r for r in wanted if r.name == project["name"]]  # [all] = ohctl[cli,local,mcp]
+    assert all(r.extras <= set(extras) for r in own), own
+    stale = [
+        str(r)
+        for r in wanted
+        if r not in own and (r.name.lower() not in pinned or pinned[r.name.lower()] not in r.specifier)
+    ]
     assert stale == [], f"not in locks/dev.txt as pyproject.toml asks: {stale}: run scripts/lock-dev"
+
+
+def test_the_dev_lock_is_made_from_every_extra() -> None:
+    """scripts/lock-dev locks .[all,dev], and [all] is every other extra: a new extra left out of [all]
+    would be missing from the development environment at the next relock."""
+    import importlib.util
+
+    from packaging.requirements import Requirement
+
+    spec = importlib.util.spec_from_file_location("locks_script", ROOT / "scripts" / "locks.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    extras = _project()["optional-dependencies"]
+    assert set(script.DEV_EXTRAS) == {"all", "dev"}
+    (everything,) = (Requirement(r) for r in extras["all"])
+    assert everything.extras == set(extras) - {"all", "dev"}

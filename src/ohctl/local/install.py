@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import ConfigurationError, OhctlError
+from .._extras import install_hint
+from .._require import MissingExtraError, require
 
 log = logging.getLogger("ohctl.local")
 
@@ -173,16 +175,17 @@ def _version_of(python: str) -> tuple[int, int]:
 
 
 def _uv() -> list[str]:
-    """The uv to install with: the one on PATH, else the ``uv`` package beside ohctl."""
+    """The uv to install with: the one on PATH, else the ``uv`` package beside ohctl (its [local] extra)."""
     found = shutil.which("uv")
     if found:
         return [found]
     try:
-        from uv import find_uv_bin
-
-        return [str(find_uv_bin())]
-    except (ImportError, FileNotFoundError):
-        raise InstallError("uv is needed to install the server: `pip install uv` (it comes with ohctl)") from None
+        uv = require("uv", extra="local", purpose="Installing the OpenHands server")
+        return [str(uv.find_uv_bin())]
+    except MissingExtraError as exc:
+        raise InstallError(f"{exc}; or put uv on PATH") from None
+    except FileNotFoundError:
+        raise InstallError(f"The uv package has no uv binary: reinstall it ({install_hint('local')})") from None
 
 
 @contextmanager
@@ -224,20 +227,20 @@ def install(
         state = check(package, version)  # installed by whoever held the lock before us?
         if state.current:
             return python_of(state.path)
+        uv = _uv()  # first: without uv nothing installs, and its message says which extra brings it
         if state.state == "stale":
             line = f"rebuilding the {package} {version} server environment: {state.reason} ({state.path})"
             (notify or log.warning)(line)
-        _build(package, version, state.path, python or find_python(), quiet)
+        _build(package, version, state.path, python or find_python(), quiet, uv)
         return python_of(state.path)
 
 
-def _build(package: str, version: str, target: Path, interpreter: str, quiet: bool) -> None:
+def _build(package: str, version: str, target: Path, interpreter: str, quiet: bool, uv: list[str]) -> None:
     lock = lock_path(package, version)
     digest = lock_digest(package, version)
     staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     retired = target.with_name(f"{target.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    uv = _uv()
     log.info("installing %s==%s from %s into %s (Python %s)", package, version, lock.name, target, interpreter)
     quiet_flag = ["-q"] if quiet else []
     try:

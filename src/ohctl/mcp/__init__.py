@@ -2,21 +2,26 @@
 OpenHands) can delegate work to OpenHands: ``ohctl mcp``, or ``ohctl.mcp.serve()``.
 
 Nothing here imports the ``mcp`` SDK until a server is made: ``import ohctl`` and the command line
-never load it, and it is needed only by those who serve (``pip install 'ohctl[mcp]'``).
+never load it, and it is needed only by those who serve. It comes with the ``[mcp]`` extra (``pip
+install 'ohctl[mcp]'``, or ``'ohctl[all]'``); without it, making a server raises MCPUnavailableError.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._extras import message
+from .._require import MissingExtraError
+
 if TYPE_CHECKING:
     import ohctl
 
-INSTALL_HINT = "The MCP server needs the `mcp` package: pip install 'ohctl[mcp]' (or: pip install 'mcp>=2')"
+INSTALL_HINT = message("mcp", extra="mcp", purpose="The MCP server")
 
 
-class MCPUnavailableError(ImportError):
-    """The ``mcp`` SDK is not installed (or too old): the message says what to install."""
+# The ``mcp`` SDK is not installed (or too old): the message says what to install. The name this
+# package has always raised; the one class every missing extra raises (``ohctl.MissingExtraError``).
+MCPUnavailableError = MissingExtraError
 
 
 def _server_module() -> Any:
@@ -24,7 +29,7 @@ def _server_module() -> Any:
         from . import server
     except ImportError as exc:
         if exc.name is not None and (exc.name == "mcp" or exc.name.startswith("mcp.")):
-            raise MCPUnavailableError(f"{INSTALL_HINT} ({exc})") from exc
+            raise MCPUnavailableError(f"{INSTALL_HINT} ({exc})", module=exc.name, extra="mcp") from exc
         raise
     return server
 
