@@ -11,7 +11,8 @@ from typing import Literal
 
 import httpx
 
-from ._errors import ConfigurationError, MissingAPIKeyError, redact_url
+from ._errors import ConfigurationError, MissingAPIKeyError
+from ._redact import redact_url
 
 CLOUD_URL = "https://app.all-hands.dev"
 API_KEY_VARS = ("OPENHANDS_API_KEY", "OPENHANDS_CLOUD_API_KEY", "OH_API_KEY")

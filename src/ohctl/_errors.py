@@ -1,23 +1,26 @@
 """One exception tree for everything ohctl raises.
 
 Every error message says what to do next. No error carries an API key or session key: request
-headers are never copied into an error, and bodies are kept as the server sent them.
+headers are never copied into an error, URLs lose their user:password part and query, and a body
+quoted in a message is masked by ``_redact`` first. Which response becomes which of these errors is
+decided in ``_responses``.
 """
 
 from __future__ import annotations
 
 import email.utils
-import json
-import re
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
+
+from ._redact import redact_text, redact_url
 
 __all__ = [
     "OhctlError",
     "ConfigurationError",
+    "MissingAPIKeyError",
     "IdKindError",
     "InvalidArgumentError",
     "InvalidIdError",
@@ -26,6 +29,7 @@ __all__ = [
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
+    "SessionKeyError",
     "PermissionDeniedError",
     "NotFoundError",
     "ResourceNotFoundError",
@@ -37,7 +41,6 @@ __all__ = [
     "DailyLimitError",
     "InternalServerError",
     "UnexpectedResponseError",
-    "MissingAPIKeyError",
     "ServerTooOldError",
     "StreamError",
     "WaitError",
@@ -45,6 +48,9 @@ __all__ = [
     "StartTaskFailedError",
     "ConversationFailedError",
     "NeedsInputError",
+    "WorkspaceDiffError",
+    "SandboxNotRunningError",
+    "SandboxFailedError",
 ]
 
 
@@ -235,36 +241,10 @@ class UnexpectedResponseError(OhctlError):
         self.kind = kind
         self.field = field
         self.route = f"{response.request.method} {redact_url(response.request.url)}" if response is not None else None
-        self.excerpt = _excerpt(response)
+        self.excerpt = body_excerpt(response)
 
 
-# JSON members whose values are credentials: masked in any excerpt of a body shown to a user.
-_MEMBER = re.compile(r"""(["'])([^"'\\]{1,64})\1(\s*:\s*)("(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s,{}\[\]"']+)""")
-_SECRET_WORDS = ("api_key", "apikey", "token", "secret", "password", "authorization", "cookie", "session_key")
-_SECRET_CONTAINER = re.compile(
-    r"""["'][^"'\\]{0,64}(?:""" + "|".join(_SECRET_WORDS) + r""")[^"'\\]{0,64}["']\s*:\s*[\[{]""", re.IGNORECASE
-)
-# A created API key's value is "key"; a device-login grant is "device_code".
-_SECRET_NAMES = frozenset({"key", "device_code"})
-WITHHELD = "<withheld: the body carries credentials>"
-
-
-def mask_secrets(text: str) -> str:
-    """``text`` with the values of credential-looking members (``"session_api_key": "..."``) masked;
-    when such a member holds a list or an object, the whole text is withheld."""
-    if _SECRET_CONTAINER.search(text):
-        return WITHHELD
-
-    def mask(match: re.Match[str]) -> str:
-        name = match.group(2).lower().replace("-", "_")
-        if any(word in name for word in _SECRET_WORDS) or name in _SECRET_NAMES or name.endswith("_key"):
-            return f'{match.group(1)}{match.group(2)}{match.group(1)}{match.group(3)}"<redacted>"'
-        return match.group(0)
-
-    return _MEMBER.sub(mask, text)
-
-
-def _excerpt(response: httpx.Response | None, size: int = 200) -> str:
+def body_excerpt(response: httpx.Response | None, size: int = 200) -> str:
     """The start of a body for a message: credential values masked first, then cut to ``size``."""
     if response is None:
         return ""
@@ -272,7 +252,7 @@ def _excerpt(response: httpx.Response | None, size: int = 200) -> str:
         text = response.text[: size * 20]
     except (httpx.ResponseNotRead, UnicodeDecodeError):
         return ""
-    return mask_secrets(text)[:size]
+    return redact_text(text)[:size]
 
 
 class ServerTooOldError(OhctlError):
@@ -348,44 +328,13 @@ class SandboxFailedError(SandboxNotRunningError, WaitError):
     """The sandbox is in ERROR or MISSING: it will not come back; start a new conversation."""
 
 
-# -- mapping responses and transport failures to this tree -------------------------------------
-
-
-def redact_url(url: str | httpx.URL, *, keep_query: bool = False) -> str:
-    """A URL fit for a message or a log: never its user:password part, and no query string unless asked."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        return "<unparseable URL>"
-    parsed = parsed.copy_with(userinfo=b"", fragment=None)
-    return str(parsed if keep_query else parsed.copy_with(query=None))
-
-
-def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
-    return (a.scheme, a.host, a.port or _DEFAULT_PORTS.get(a.scheme)) == (
-        b.scheme,
-        b.host,
-        b.port or _DEFAULT_PORTS.get(b.scheme),
-    )
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-
-def redirect_error(response: httpx.Response) -> UnexpectedResponseError:
-    request = response.request
-    location = response.headers.get("location")
-    where = f"{request.method} {redact_url(request.url)}"
-    target = f" to {redact_url(request.url.join(location))}" if location else ""
-    return UnexpectedResponseError(
-        f"{where} answered {response.status_code}, a redirect{target}. ohctl does not follow redirects (the "
-        "key must not follow one to another host): set base_url to the server's final address",
-        response=response,
-        kind="redirect",
-    )
+# What a parser raises on a body of an unexpected shape (pydantic's ValidationError is a ValueError):
+# the one list, for the request pipeline, ``_parse`` and the readers of bodies that carry a key.
+SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """The seconds a Retry-After header asks to wait (a number or an HTTP date), None without one."""
     value = headers.get("retry-after")
     if value is None:
         return None
@@ -400,52 +349,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def decode_body(response: httpx.Response) -> Any:
-    """The body as JSON when it parses, else as text (error bodies are not always JSON)."""
-    text = response.text
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def limit_code(body: Any) -> str | None:
-    if isinstance(body, dict) and isinstance(body.get("detail"), dict):
-        code = body["detail"].get("error")
-        return str(code) if code else None
-    return None
-
-
-def status_error(response: httpx.Response, *, agent: bool = False) -> APIStatusError:
-    """Map an error response to the most specific exception class (``agent``: from an agent server)."""
-    body = decode_body(response)
-    status = response.status_code
-    cls: type[APIStatusError]
-    if agent and status == 401:
-        cls = SessionKeyError
-    elif status == 429:
-        code = limit_code(body)
-        if code == "CONCURRENCY_LIMIT_REACHED":
-            cls = ConcurrencyLimitError
-        elif code == "DAILY_SANDBOX_LIMIT_REACHED":
-            cls = DailyLimitError
-        else:
-            cls = RateLimitError
-    else:
-        cls = {
-            400: BadRequestError,
-            401: AuthenticationError,
-            403: PermissionDeniedError,
-            404: NotFoundError,
-            409: ConflictError,
-            410: GoneError,
-            422: UnprocessableEntityError,
-        }.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return cls("Request failed", response=response, body=body)
-
-
 def reason_of(exc: BaseException) -> str:
     """A failure's reason, never empty (some transport errors carry no message, notably async resets)."""
     parts: list[str] = []
@@ -457,109 +360,3 @@ def reason_of(exc: BaseException) -> str:
         parts.append(f"{type(current).__name__}: {text}" if text else type(current).__name__)
         current = current.__cause__ or current.__context__
     return " <- ".join(parts)
-
-
-def connection_error(
-    exc: httpx.TransportError, request: httpx.Request, *, unsure: str | None = None
-) -> APIConnectionError:
-    """The error for a request that got no answer. ``unsure``: the request changes something and may
-    have reached the server before the connection broke; the message then says so and how to check,
-    instead of suggesting that nothing happened."""
-    where = f"{request.method} {redact_url(request.url)}"
-    reason = reason_of(exc)
-    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-    if unsure is not None:
-        return cls(
-            f"No answer to {where} ({reason}): the request may have reached the server and taken effect, "
-            f"so it was not repeated. {unsure}",
-            request=request,
-        )
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            f"Request timed out: {where} ({reason}); raise timeout= or check the server", request=request
-        )
-    return APIConnectionError(
-        f"Could not reach the server: {where} ({reason}); check base_url and the network", request=request
-    )
-
-
-T = TypeVar("T")
-# What parsing a body of an unexpected shape raises (pydantic's ValidationError is a ValueError).
-SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
-_LOOKS_LIKE_MARKUP = re.compile(rb"\s*<")  # an HTML page served with a JSON or no content type
-
-
-def parse_json(response: httpx.Response) -> Any:
-    """Parse a success body that must be JSON; an HTML page or other text raises UnexpectedResponseError."""
-    if _is_web_page(response):
-        raise _web_page_error(response)
-    try:
-        return json.loads(response.content)  # bytes: no decode to text first (JSON is UTF-8)
-    except ValueError:
-        raise _not_json_error(response) from None
-
-
-def parse_raw_json(response: httpx.Response, parse: Callable[[bytes], T]) -> T:
-    """``parse`` (a one-pass JSON validator) applied to a success body: an HTML page raises like
-    ``parse_json``; invalid JSON raises the not-JSON error (which may be retried); any other failure
-    is a shape error."""
-    if _is_web_page(response):
-        raise _web_page_error(response)
-    try:
-        return parse(response.content)
-    except SHAPE_ERRORS as exc:
-        errors = getattr(exc, "errors", None)
-        first = errors()[0] if callable(errors) and errors() else {}
-        if first.get("type") == "json_invalid":
-            raise _not_json_error(response) from None
-        raise shape_error(response, exc) from exc
-
-
-def _is_web_page(response: httpx.Response) -> bool:
-    return "html" in response.headers.get("content-type", "") or bool(_LOOKS_LIKE_MARKUP.match(response.content))
-
-
-def _web_page_error(response: httpx.Response) -> UnexpectedResponseError:
-    where = f"{response.request.method} {redact_url(response.request.url)}"
-    return UnexpectedResponseError(
-        f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
-        "be wrong (it must be the server root, without /api), or this server does not have the route",
-        response=response,
-        kind="html",
-    )
-
-
-def _not_json_error(response: httpx.Response) -> UnexpectedResponseError:
-    where = f"{response.request.method} {redact_url(response.request.url)}"
-    content_type = response.headers.get("content-type", "")
-    return UnexpectedResponseError(
-        f"{where} answered {response.status_code} with a body that is not JSON "
-        f"({content_type or 'no content type'}): {response.text[:200]!r}",
-        response=response,
-    )
-
-
-def shape_error(response: httpx.Response, exc: Exception) -> UnexpectedResponseError:
-    """A success body that parsed as JSON but not into the route's model (a missing field, a wrong
-    type): typed, with the field that failed and the start of the body."""
-    field: str | None = None
-    reason = f"{type(exc).__name__}: {exc}"
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        try:
-            first = errors()[0]
-            field = ".".join(str(part) for part in first.get("loc", ())) or None
-            reason = str(first.get("msg", reason))
-        except (IndexError, TypeError, KeyError, AttributeError):
-            pass
-    where = f"{response.request.method} {redact_url(response.request.url)}"
-    excerpt = _excerpt(response, 120)
-    at = f" at {field!r}" if field else ""
-    return UnexpectedResponseError(
-        f"{where} answered {response.status_code} with JSON ohctl cannot read{at}: {reason[:200]}; the body "
-        f"starts {excerpt!r}. The server may be of a version this ohctl does not know: upgrade ohctl, or "
-        "report it",
-        response=response,
-        kind="shape",
-        field=field,
-    )

@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from ._errors import APIStatusError, StreamError, status_error
+from ._errors import APIStatusError, StreamError
+from ._responses import status_error
 from ._wait_logic import FAILED_EXECUTION
 from .types.conversations import ExecutionStatus
 from .types.events import Event, parse_event

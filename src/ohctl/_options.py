@@ -36,8 +36,8 @@ def as_timeout(timeout: Timeout, default: httpx.Timeout = DEFAULT_TIMEOUT) -> ht
 class RequestOptions:
     """Timeout, retry count, and extra headers and query parameters for every request a client sends.
 
-    Extra headers go only to the client's own server (never to another origin); they are redacted in
-    debug logs when their names look like credentials.
+    Extra headers go only to the client's own server (never to another origin); debug logs never
+    show headers.
     """
 
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)

@@ -15,11 +15,11 @@ from typing import Any, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from ._errors import SHAPE_ERRORS
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[int | str, ...]
-# What a parser raises on a body of the wrong shape (the pipeline catches the same).
-FAILURES = (ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
 class ShapeError(TypeError):
@@ -63,7 +63,7 @@ def at(loc: Loc, parse: Callable[[Any], T], value: Any) -> T:
         raise ShapeError(str(details[0]["msg"]), (*loc, *details[0]["loc"])) from exc
     except ShapeError as exc:
         raise ShapeError(exc.msg, (*loc, *exc.loc)) from exc
-    except FAILURES as exc:
+    except SHAPE_ERRORS as exc:
         raise ShapeError(f"cannot be read ({type(exc).__name__})", loc) from exc
 
 

@@ -1,6 +1,6 @@
 """Retry policy: which failures to retry and how long to pause (pure code, shared by both pipelines).
 
-The mapping of failures to exceptions lives with the exception tree in ``_errors``."""
+The mapping of responses and transport failures to exceptions lives in ``_responses``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._errors import decode_body, limit_code, parse_retry_after
+from ._errors import parse_retry_after
+from ._responses import decode_body, limit_code
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0
@@ -68,6 +69,3 @@ def should_retry_exception(exc: httpx.TransportError, idempotent: bool) -> bool:
     if not idempotent:
         return False
     return isinstance(exc, (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.WriteError))
-
-
-REDACTED_HEADERS = frozenset({"authorization", "x-session-api-key", "x-access-token", "cookie", "set-cookie"})

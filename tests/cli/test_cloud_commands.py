@@ -54,7 +54,7 @@ def test_keys_with_a_refused_key(run: Run, cloud: CloudFake) -> None:
 def test_orgs_and_the_org_option(run: Run, cloud: CloudFake, env: dict[str, str]) -> None:
     listed = [json.loads(line) for line in run("orgs", "list", env=env).stdout.splitlines()]
     assert [(o["name"], o["current"]) for o in listed] == [("Personal", True), ("Acme", False)]
-    assert all(o.get("sandbox_api_key") in (None, "<hidden>") for o in listed)
+    assert all(o.get("sandbox_api_key") in (None, "<redacted>") for o in listed)
     cloud.requests.clear()
     chosen = [json.loads(line) for line in run("--org", ORG_B, "orgs", "list", env=env).stdout.splitlines()]
     assert [o["current"] for o in chosen] == [False, True]
@@ -64,7 +64,7 @@ def test_orgs_and_the_org_option(run: Run, cloud: CloudFake, env: dict[str, str]
         shown["id"] == ORG_A
         and shown["name"] == "Personal"
         and shown["role"] == "owner"
-        and shown["sandbox_api_key"] == "<hidden>"
+        and shown["sandbox_api_key"] == "<redacted>"
     )
     human = run("orgs", "show", ORG_B, env=env, tty=True)
     assert "Acme" in human.stdout and "Role: member" in human.stdout

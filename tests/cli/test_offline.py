@@ -68,7 +68,8 @@ def test_usage_errors(run: Run) -> None:
 
 
 def test_redaction() -> None:
-    from ohctl.cli.redact import HIDDEN, redact
+    from ohctl import redact
+    from ohctl._redact import REDACTED as HIDDEN
 
     data = {
         "llm": {"api_key": "sk-live", "model": "m", "max_input_tokens": 5, "custom_tokenizer": "t"},

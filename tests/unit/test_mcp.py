@@ -17,8 +17,9 @@ import pytest
 from mcp import Client
 
 import ohctl
+from ohctl._redact import REDACTED
 from ohctl.mcp.tools import Progress
-from ohctl.mcp.views import REDACTED, Scrubber, conversation_row, summary_view
+from ohctl.mcp.views import Scrubber, conversation_row, summary_view
 from tests.unit.helpers import Recorder, json_response
 
 API_KEY = "sk-oh-unit-api-key-4f2a9b"

@@ -12,7 +12,8 @@ from typing import IO
 import httpx
 
 from .._deadline import remaining
-from .._errors import APIConnectionError, APITimeoutError, reason_of, redact_url
+from .._errors import APIConnectionError, APITimeoutError, reason_of
+from .._redact import redact_url
 from ..types.files import Download
 
 Destination = str | os.PathLike[str] | IO[bytes]

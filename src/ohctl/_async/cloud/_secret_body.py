@@ -1,7 +1,8 @@
 """Answers that carry a credential (a new API key, an LLM key, a device code or token): read like
 ``http.request(parse=...)``, except that a body of the wrong shape raises UnexpectedResponseError
-with none of the body in it (the pipeline's shape errors quote the start of the body, and only
-members named like ``api_key`` or ``token`` are masked there; ``key`` and ``device_code`` are not)."""
+with none of the body in it. The pipeline's shape errors quote the start of the body with only the
+values of secret names masked (``_redact``); a credential under a name the vocabulary does not know
+would show there, so these errors quote nothing (their ``excerpt`` is the placeholder)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ... import _errors
+from ... import _errors, _redact, _responses
 from .._http import AsyncHTTP
 
 T = TypeVar("T")
-SHAPE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
-WITHHELD = "<withheld: the body carries a credential>"
 
 
 def _field(exc: Exception) -> str | None:
@@ -29,7 +28,7 @@ def _field(exc: Exception) -> str | None:
 
 
 def withheld_error(response: httpx.Response, kind: str, field: str | None = None) -> _errors.UnexpectedResponseError:
-    where = f"{response.request.method} {_errors.redact_url(response.request.url)}"
+    where = f"{response.request.method} {_redact.redact_url(response.request.url)}"
     at = f" at {field!r}" if field else ""
     what = "JSON ohctl cannot read" if kind == "shape" else "a body that is not JSON"
     error = _errors.UnexpectedResponseError(
@@ -39,19 +38,19 @@ def withheld_error(response: httpx.Response, kind: str, field: str | None = None
         kind=kind,
         field=field,
     )
-    error.excerpt = WITHHELD
+    error.excerpt = _redact.REDACTED
     return error
 
 
 def read_secret_body(response: httpx.Response, parse: Callable[[Any], T]) -> T:
     """``parse`` the JSON body of ``response``; any failure names the route and field, never the body."""
     try:
-        data = _errors.parse_json(response)
+        data = _responses.parse_json(response)
     except _errors.UnexpectedResponseError as exc:
         raise withheld_error(response, exc.kind) from None
     try:
         return parse(data)
-    except SHAPE_ERRORS as exc:
+    except _errors.SHAPE_ERRORS as exc:
         raise withheld_error(response, "shape", _field(exc)) from None
 
 

@@ -10,9 +10,9 @@ from typing import Any, Literal, overload
 import httpx
 
 from ..._config import LONG_TIMEOUT
-from ..._errors import APIConnectionError, InvalidArgumentError, StreamError, connection_error, shape_error
+from ..._errors import SHAPE_ERRORS, APIConnectionError, InvalidArgumentError, StreamError
 from ..._ids import ConversationId, conversation_id
-from ..._parse import FAILURES
+from ..._responses import connection_error, shape_error
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
 from ...types.conversations import (
@@ -34,7 +34,7 @@ def _streamed_task(response: httpx.Response, item: Any) -> StartTask:
     ``request(parse=...)`` does for a whole body."""
     try:
         return StartTask.model_validate(item)
-    except FAILURES as exc:
+    except SHAPE_ERRORS as exc:
         raise shape_error(response, exc) from exc
 
 

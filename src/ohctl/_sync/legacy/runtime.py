@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ..._config import ClientConfig, check_transport
-from ..._errors import same_origin
+from ..._responses import same_origin
 from ..._routes import route
 from ...types.legacy import LegacyConversation
 from ._http import LegacyHTTP
