@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, computed_field
 
 from .common import OhModel
+from .summary import SummaryFields
 
 # V0 conversation statuses. RUNNING means the runtime is up, not that the agent is working: a V0
 # conversation stays RUNNING after its agent finished, until the server closes it (STOPPED).
@@ -156,27 +157,12 @@ class LegacyWaitResult(OhModel):
         return self.outcome == "finished"
 
 
-class LegacySummary(OhModel):
-    """A V0 conversation at a glance, like ``ConversationSummary`` for V1."""
+class LegacySummary(SummaryFields):
+    """A V0 conversation at a glance, like ``ConversationSummary`` for V1 (``cost`` is None when the
+    server reported none)."""
 
-    id: str
-    title: str | None = None
     conversation_status: str | None = None
     agent_state: str | None = None
-    outcome: str | None = None  # finished / failed / needs_input, or None while it goes on
-    repository: str | None = None
-    branch: str | None = None
-    git_provider: str | None = None
-    pr_numbers: list[int] = Field(default_factory=list)
-    model: str | None = None
-    cost: float | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    event_count: int = 0
-    first_user_message: str | None = None
-    last_agent_message: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -12,22 +12,19 @@ from .conversations import ExecutionStatusValue, status_word
 from .sandboxes import SandboxStatusValue
 
 
-class ConversationSummary(OhModel):
-    """Status, repository, PRs, cost and tokens, model, event count, and the first user and last agent
-    messages of one conversation, gathered in one call."""
+class SummaryFields(OhModel):
+    """What a conversation at a glance holds on any server (``ConversationSummary`` for V1, the
+    legacy ``LegacySummary`` for V0); each adds its own status fields."""
 
-    id: ConversationId
+    id: str
     title: str | None = None
-    sandbox_id: str | None = None
-    sandbox_status: SandboxStatusValue | None = None
-    execution_status: ExecutionStatusValue | None = None
     outcome: str | None = None  # finished / failed / needs_input, or None while it goes on
     repository: str | None = None
     branch: str | None = None
     git_provider: str | None = None
     pr_numbers: list[int] = Field(default_factory=list)
     model: str | None = None
-    cost: float = 0.0
+    cost: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     event_count: int = 0
@@ -35,6 +32,17 @@ class ConversationSummary(OhModel):
     last_agent_message: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class ConversationSummary(SummaryFields):
+    """Status, repository, PRs, cost and tokens, model, event count, and the first user and last agent
+    messages of one conversation, gathered in one call."""
+
+    id: ConversationId
+    cost: float = 0.0
+    sandbox_id: str | None = None
+    sandbox_status: SandboxStatusValue | None = None
+    execution_status: ExecutionStatusValue | None = None
 
     def ohctl_conversation_id(self) -> ConversationId:
         return self.id
