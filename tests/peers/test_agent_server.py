@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import AGENT_KEY, scripted_llm_settings
+from tests.peers.conftest import AGENT_KEY, eventually, scripted_llm_settings
 from tests.peers.harness import Peer
 from tests.peers.scripted_llm import FINISH_MESSAGE, SIDE_ANSWER, ScriptedLLM, command_marker
 
@@ -79,7 +79,12 @@ def test_bash_stream_follow_stop_and_events(agent: ohctl.AgentServer) -> None:
     assert text == "".join(str(i) * 1500000 + "\n" for i in range(3))
 
     command = agent.bash.start("echo begin; sleep 60; echo never")
-    time.sleep(1.0)
+    eventually(
+        lambda: any("begin" in (o.stdout or "") for o in agent.bash.events(command_id=command.id, kind="BashOutput")),
+        timeout=30,
+        interval=0.2,
+        what="the command is running",
+    )
     assert agent.bash.stop(command) is True
     tail = list(agent.bash.follow(command, timeout=30))
     assert tail[-1].exit_code not in (None, 0)  # killed

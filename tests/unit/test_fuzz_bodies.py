@@ -404,7 +404,7 @@ def test_a_huge_cursor_is_a_typed_error() -> None:
     server = Server(case)
     server.body = {"items": [{"name": "A"}], "next_page_id": HUGE}
     client = sync_client(case, server)
-    try:
+    with pytest.raises(ohctl.UnexpectedResponseError, match="next_page_id is 1000000 characters long") as caught:
         list(client.secrets.search())
-    except ohctl.OhctlError:
-        pass
+    assert caught.value.kind == "shape"
+    assert server.hits == 1  # the cursor was refused, never sent back as the next page's page_id

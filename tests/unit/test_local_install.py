@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -31,22 +32,42 @@ def test_the_explicit_python_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_installs_wait_for_each_other(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """b is refused the lock while a holds it (b's retry pause is where we learn it), and gets it once
+    a lets go: no fixed sleep, each step waits on the event that says it happened."""
     monkeypatch.setenv("OHCTL_SERVER_CACHE", str(tmp_path))
     order: list[str] = []
+    a_in, release_a, a_out, b_refused = (threading.Event() for _ in range(4))
 
-    def hold(name: str) -> None:
+    def pause(seconds: float) -> None:  # the lock's retry pause, in b only
+        b_refused.set()
+        a_out.wait(30)
+
+    monkeypatch.setattr(installer, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=pause))
+
+    def hold_a() -> None:
         with installer._locked("pkg-1"):
-            order.append(f"{name} in")
-            time.sleep(0.3)
-            order.append(f"{name} out")
+            order.append("a in")
+            a_in.set()
+            release_a.wait(30)
+            order.append("a out")
+        a_out.set()
 
-    threads = [threading.Thread(target=hold, args=(n,)) for n in ("a", "b")]
-    for t in threads:
-        t.start()
-        time.sleep(0.05)
-    for t in threads:
-        t.join()
-    assert order in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+    def hold_b() -> None:
+        with installer._locked("pkg-1"):
+            order.append("b in")
+        order.append("b out")
+
+    a = threading.Thread(target=hold_a)
+    a.start()
+    assert a_in.wait(30)
+    b = threading.Thread(target=hold_b)
+    b.start()
+    refused = b_refused.wait(30)
+    release_a.set()
+    a.join(30)
+    b.join(30)
+    assert refused, "b got the lock while a held it"
+    assert order == ["a in", "a out", "b in", "b out"]
 
 
 def _fake_lock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str = "pkg==1.0 --hash=sha256:00\n") -> Path:

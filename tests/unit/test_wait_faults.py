@@ -91,6 +91,11 @@ def silent_server() -> Iterator[int]:
     listener.close()
 
 
+# How late a deadline may end on a busy machine: real slack, and still far below the 60 s a request
+# waits for its answer (what a call that ignored the deadline would take).
+SLACK = 10.0
+
+
 @pytest.mark.parametrize("timeout", [1.0, 2.5])
 def test_the_deadline_holds_while_requests_hang(silent_server: int, timeout: float) -> None:
     with ohctl.OpenHands(base_url=f"http://127.0.0.1:{silent_server}", timeout=60) as client:
@@ -98,7 +103,8 @@ def test_the_deadline_holds_while_requests_hang(silent_server: int, timeout: flo
         with pytest.raises(ohctl.WaitTimeoutError) as err:
             client.conversations.wait(CID, timeout=timeout, live=False)
         overshoot = time.monotonic() - started - timeout
-    assert overshoot < 1.0, f"ended {overshoot:.2f}s after its deadline"
+    # SLACK is far below a request's own 60 s timeout, which a wait that ignored its deadline would reach.
+    assert overshoot < SLACK, f"ended {overshoot:.2f}s after its deadline"
     assert "failing" in str(err.value)  # says what it saw: the server not answering
 
 
@@ -107,7 +113,7 @@ def test_a_start_task_wait_deadline_holds_while_requests_hang(silent_server: int
         started = time.monotonic()
         with pytest.raises(ohctl.WaitTimeoutError):
             client.start_tasks.wait(TASK, timeout=1.5)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 1.5 + SLACK
 
 
 def test_ohctl_deadline_bounds_any_call(silent_server: int) -> None:
@@ -115,7 +121,7 @@ def test_ohctl_deadline_bounds_any_call(silent_server: int) -> None:
         started = time.monotonic()
         with ohctl.deadline(1.0), pytest.raises(ohctl.APITimeoutError):
             client.conversations.count()
-    assert time.monotonic() - started < 1.8
+    assert time.monotonic() - started < 1.0 + SLACK
 
 
 def test_no_retry_pause_runs_past_the_deadline() -> None:
