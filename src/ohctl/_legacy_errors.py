@@ -7,24 +7,28 @@ import re
 
 from ._errors import NotFoundError, OhctlError, ResourceNotFoundError
 
-# (method or "*", V0 path pattern) -> the V1 replacement, in the migration guide's words. First match wins.
-_HEX = r"[^/]+"
-MIGRATION: list[tuple[str, str, str]] = [
-    ("POST", rf"/api/conversations/{_HEX}/message", "POST /api/v1/app-conversations/{id}/send-message"),
-    ("*", rf"/api/conversations/{_HEX}/events", "GET /api/v1/conversation/{id}/events/search"),
-    ("GET", rf"/api/conversations/{_HEX}/trajectory", "GET /api/v1/app-conversations/{id}/download (a zip)"),
-    ("*", rf"/api/conversations/{_HEX}/(vscode-url|web-hosts)", "the sandbox's exposed_urls (VSCODE, WORKER_1/2)"),
-    ("*", rf"/api/conversations/{_HEX}/microagents", "GET /api/v1/app-conversations/{id}/skills"),
-    ("POST", rf"/api/conversations/{_HEX}/stop", "POST /api/v1/sandboxes/{sandbox_id}/pause"),
-    ("POST", rf"/api/conversations/{_HEX}/start", "POST /api/v1/sandboxes/{sandbox_id}/resume"),
+# Where each V0 route went, in the migration guide's words: (method or "*", V0 path pattern, V1 replacement).
+# First match wins. First the routes of one conversation (the pattern is what follows its id) ...
+_ONE_CONVERSATION: list[tuple[str, str, str]] = [
+    ("POST", "/message", "POST /api/v1/app-conversations/{id}/send-message"),
+    ("*", "/events", "GET /api/v1/conversation/{id}/events/search"),
+    ("GET", "/trajectory", "GET /api/v1/app-conversations/{id}/download (a zip)"),
+    ("*", "/(vscode-url|web-hosts)", "the sandbox's exposed_urls (VSCODE, WORKER_1/2)"),
+    ("*", "/microagents", "GET /api/v1/app-conversations/{id}/skills"),
+    ("POST", "/stop", "POST /api/v1/sandboxes/{sandbox_id}/pause"),
+    ("POST", "/start", "POST /api/v1/sandboxes/{sandbox_id}/resume"),
     (
         "*",
-        rf"/api/conversations/{_HEX}/(list-files|select-file|zip-directory|git/.*|upload-files)",
+        "/(list-files|select-file|zip-directory|git/.*|upload-files)",
         "the agent server's /api/file/... and /api/git/... routes (client.conversations.agent(id))",
     ),
-    ("GET", rf"/api/conversations/{_HEX}", "GET /api/v1/app-conversations?ids={id}"),
-    ("PATCH", rf"/api/conversations/{_HEX}", "PATCH /api/v1/app-conversations/{id}"),
-    ("DELETE", rf"/api/conversations/{_HEX}", "DELETE /api/v1/app-conversations/{id}"),
+    ("GET", "", "GET /api/v1/app-conversations?ids={id}"),
+    ("PATCH", "", "PATCH /api/v1/app-conversations/{id}"),
+    ("DELETE", "", "DELETE /api/v1/app-conversations/{id}"),
+]
+# ... then the others.
+MIGRATION: list[tuple[str, str, str]] = [
+    *((method, r"/api/conversations/[^/]+" + rest, v1) for method, rest, v1 in _ONE_CONVERSATION),
     ("POST", r"/api/conversations", "POST /api/v1/app-conversations"),
     ("GET", r"/api/conversations", "GET /api/v1/app-conversations/search"),
     ("*", r"/api/settings", "/api/v1/settings"),
