@@ -330,3 +330,19 @@ def test_require_lets_a_broken_installed_module_fail_as_itself(tmp_path: Path, m
 def test_an_unknown_extra_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="no extra 'gui'"):
         missing("tkinter", extra="gui")
+
+
+def test_a_template_without_jinja2_names_the_cli_extra(tmp_path: Path) -> None:
+    """``ohctl.templates`` (prompts for run, batch and the Action; GitHub comments) needs jinja2."""
+    code = """
+    from ohctl import templates
+    found = templates.find("fix-issue")  # finding reads files only
+    try:
+        templates.render(found, {"issue": "1"})
+    except ImportError as exc:
+        print(type(exc).__name__, exc.extra, exc, sep="|")
+    """
+    result = run_without(["jinja2"], code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    kind, extra, text = result.stdout.strip().split("|")
+    assert (kind, extra) == ("MissingExtraError", "cli") and "pip install 'ohctl[cli]'" in text

@@ -60,9 +60,15 @@ class Template:
     @property
     def variables(self) -> list[str]:
         """The variables the template uses and does not set itself."""
-        from jinja2 import meta
-
+        meta = _jinja("jinja2.meta")
         return sorted(meta.find_undeclared_variables(_environment(self.kind).parse(self.text)))
+
+
+def _jinja(module: str) -> Any:
+    """jinja2 (or one of its modules), or MissingExtraError naming the ``ohctl[cli]`` extra."""
+    from .._require import require
+
+    return require(module, extra="cli", purpose="Templates")
 
 
 def user_dir(kind: TemplateKind = "prompt") -> Path:
@@ -120,8 +126,8 @@ def find(name: str, kind: TemplateKind = "prompt") -> Template:
 
 
 def _environment(kind: TemplateKind, filters: Mapping[str, Callable[..., Any]] | None = None) -> Any:
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+    jinja2 = _jinja("jinja2")
+    SandboxedEnvironment = _jinja("jinja2.sandbox").SandboxedEnvironment  # noqa: N806 (a class)
 
     # Text for an LLM or Markdown, not HTML: escaping would corrupt it (``&lt;`` in a comment). The
     # sandbox stops a template from reaching anything but the values it is given.
@@ -146,8 +152,7 @@ def render(
     """The rendered text, stripped, with one final newline. Values come from ``variables`` first,
     then (for a prompt) the environment's ``OHCTL_VAR_<NAME>``, then ``defaults`` (None: not given).
     A variable the template uses and nobody gave raises ``TemplateError`` naming it and how to give it."""
-    import jinja2
-
+    jinja2 = _jinja("jinja2")
     context: dict[str, Any] = {k: v for k, v in (defaults or {}).items() if v is not None}
     if template.kind == "prompt":
         env = os.environ if environ is None else environ
