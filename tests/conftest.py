@@ -1,7 +1,10 @@
 import os
 import tempfile
+from collections.abc import Iterator
 
 import pytest
+
+from tests.support.selection import mark_peer_tests, running
 
 # The real servers' session fixtures (one app server, one shared sandbox) for tests/peers and tests/cli.
 pytest_plugins = ["tests.peers.fixtures"]
@@ -16,3 +19,17 @@ os.environ.pop("OHCTL_PROFILE", None)
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that needs a real server is marked peer: `pytest -m "not peer" tests` runs the rest.
+    mark_peer_tests(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    running(item)  # the harness refuses to start a server for a test not marked peer
+    try:
+        return (yield)
+    finally:
+        running(None)

@@ -3,10 +3,6 @@ tests/conftest.py, shared with tests/cli); what tests import by name is re-expor
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from tests.peers.fixtures import (
     AGENT_KEY,
     LONG_STEPS,
@@ -19,9 +15,3 @@ from tests.peers.fixtures import (
 
 # Names only: importing the fixture functions here would register a second copy of each.
 __all__ = ["AGENT_KEY", "LONG_STEPS", "REUSE", "Shared", "eventually", "needs_own_server", "scripted_llm_settings"]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/peers" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.peer)

@@ -26,6 +26,7 @@ from ohctl.local.processes import MARKER
 from ohctl.local.processes import end_group as _end_group
 from ohctl.local.processes import end_marked as _end_marked
 from ohctl.local.server import free_port
+from tests.support.selection import require_peer
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -192,6 +193,7 @@ def launch(peer: P, argv: list[str], env: dict[str, str], *, ready: str, timeout
     """Start ``argv`` for ``peer`` in its own session (output to the peer's log) and wait until GET
     ``ready`` answers 200; a server that exits or is not ready in time is stopped and raises
     PeerUnavailable with the end of its log."""
+    require_peer(peer.name)
     with peer.log_path.open("ab") as log:
         peer.process = subprocess.Popen(
             argv,
