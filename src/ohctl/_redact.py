@@ -4,7 +4,7 @@ output, MCP results, GitHub comments).
 
 A name is secret when, written in snake case, it holds one of the words below (``api_key``,
 ``X-Session-API-Key``, ``githubToken``, ``secrets_store``, ``set-cookie``) or ends in ``key``
-(``private_key``). ``strict`` adds the bare name ``key``, which a created API key's body uses: it
+(``private_key``), unless it counts tokens (``max_input_tokens``, ``prompt_tokens``). ``strict`` adds the bare name ``key``, which a created API key's body uses: it
 is masked in bodies ohctl quotes, not in ohctl's own data (a batch task's ``key``).
 """
 
@@ -52,6 +52,12 @@ SECRET_WORDS = (
     "device_code",
 )
 _SECRET = re.compile(r"(?:" + "|".join(SECRET_WORDS) + r")s?(?![a-z])|(?:^|_)key$")
+# Names that count tokens rather than hold one (``max_input_tokens``, ``prompt_tokens``,
+# ``cache_read_tokens``, ``per_turn_token``, ``token_usage``): the LLM settings and metrics use them.
+_TOKEN_COUNT = re.compile(
+    r"(?:^|_)(?:max|min|num|input|output|prompt|completion|total|reasoning|cache|cached|read|write|creation"
+    r"|context|turn)_tokens?$|(?:^|_)tokens?_(?:usage|count|counts|limit|budget|used)$"
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 T = TypeVar("T")
@@ -63,7 +69,7 @@ def _snake(name: str) -> str:
 
 def is_secret_name(name: str, *, strict: bool = False) -> bool:
     """Whether a header, JSON member, query parameter or variable of this name holds a secret."""
-    snake = _snake(name)
+    snake = _TOKEN_COUNT.sub("", _snake(name))
     if _SECRET.search(snake) is None:
         return False
     return strict or snake != "key"

@@ -280,3 +280,29 @@ def test_credential_headers_never_go_to_another_origin() -> None:
     foreign, own = recorder.requests
     assert "x-api-key" not in foreign.headers and foreign.headers["x-team"] == "t"
     assert own.headers["x-api-key"] == "k-0123456789"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "max_input_tokens",
+        "maxOutputTokens",
+        "prompt_tokens",
+        "completion_tokens",
+        "cache_read_tokens",
+        "reasoning_tokens",
+        "per_turn_token",
+        "accumulated_token_usage",
+        "total_tokens",
+    ],
+)
+def test_names_that_count_tokens_are_not_secrets(name: str) -> None:
+    """The LLM settings and metrics count tokens: masking them hid ``max_input_tokens`` from
+    ``ohctl settings`` and refused ``ohctl settings set max_input_tokens 4096``."""
+    assert not is_secret_name(name)
+    assert redact({name: "4096"}) == {name: "4096"}
+
+
+@pytest.mark.parametrize("name", ["github_token", "access_token", "provider_tokens", "tokens", "secret_prompt_tokens"])
+def test_names_that_hold_tokens_still_are(name: str) -> None:
+    assert is_secret_name(name)
