@@ -131,9 +131,14 @@ class APIStatusError(OhctlError):
         text = f"{message}: {self.method} {self.url} -> {self.status_code}"
         if self.detail:
             text += f": {self.detail}"
-        if self.hint:
-            text += f". {self.hint}"
+        hint = self._hint_for(request.url.path)
+        if hint:
+            text += f". {hint}"
         super().__init__(text)
+
+    def _hint_for(self, path: str) -> str:
+        """The hint appended to the message (a subclass may choose by the route)."""
+        return self.hint
 
 
 class BadRequestError(APIStatusError):
@@ -160,15 +165,21 @@ class PermissionDeniedError(APIStatusError):
     hint = "The key has no access to this resource or repository"
 
 
+CONVERSATION_ID_HINT = "Check the id; conversation ids come from a READY start task's app_conversation_id"
+
+
 class NotFoundError(APIStatusError):
-    hint = "Check the id; conversation ids come from a READY start task's app_conversation_id"
+    hint = "Check the id (one that is not yours is not found either)"
+
+    def _hint_for(self, path: str) -> str:
+        return CONVERSATION_ID_HINT if "conversations/" in path else self.hint
 
 
 class ResourceNotFoundError(NotFoundError):
     """A batch get answered null for the id: the resource does not exist (or is not yours)."""
 
     def __init__(self, message: str, *, resource: str, id: str, url: str) -> None:
-        Exception.__init__(self, f"{message}. {self.hint}" if resource == "conversation" else message)
+        Exception.__init__(self, f"{message}. {CONVERSATION_ID_HINT}" if resource == "conversation" else message)
         # The server answered 200 with null for the id; an APIStatusError still carries a response, so
         # this is the 404 the server would have given for a single lookup of ``url`` (the batch get).
         self.body = {"detail": message}

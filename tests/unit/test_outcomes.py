@@ -83,3 +83,20 @@ def test_a_failure_is_described_by_its_type(exc: BaseException, code: int, hint:
         assert failure.hint is None
     else:
         assert failure.hint is not None and hint in failure.hint
+
+
+@pytest.mark.parametrize(
+    ("path", "conversation_hint"),
+    [
+        ("/api/v1/app-conversations/abc/download", True),
+        ("/api/conversations/abc/events/search", True),
+        ("/api/v1/sandboxes/sb/pause", False),
+        ("/api/v1/secrets/NAME", False),
+        ("/api/organizations/org", False),
+    ],
+)
+def test_a_404_hints_at_conversation_ids_only_on_conversation_routes(path: str, conversation_hint: bool) -> None:
+    """Every 404 (a sandbox, a secret, an organization) used to say where conversation ids come from."""
+    exc = status_error(ohctl.NotFoundError, 404, path, {"detail": "missing"})
+    assert ("app_conversation_id" in str(exc)) is conversation_hint
+    assert "Check the id" in str(exc)
