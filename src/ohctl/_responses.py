@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -48,10 +48,32 @@ def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
+def request_line(request: httpx.Request) -> str:
+    """The request as a message names it: its method and its URL, redacted."""
+    return f"{request.method} {redact_url(request.url)}"
+
+
+def first_error(exc: Exception) -> Mapping[str, Any]:
+    """The first entry of a validation error's ``errors()`` (``type``, ``loc``, ``msg``), or {}."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return {}
+    try:
+        first = errors()[0]
+    except (IndexError, TypeError, KeyError, AttributeError):
+        return {}
+    return first if isinstance(first, Mapping) else {}
+
+
+def error_field(exc: Exception) -> str | None:
+    """The field a validation error names first, as a dotted path (``items.0.id``), or None."""
+    return ".".join(str(part) for part in first_error(exc).get("loc", ())) or None
+
+
 def redirect_error(response: httpx.Response) -> UnexpectedResponseError:
     request = response.request
     location = response.headers.get("location")
-    where = f"{request.method} {redact_url(request.url)}"
+    where = request_line(request)
     target = f" to {redact_url(request.url.join(location))}" if location else ""
     return UnexpectedResponseError(
         f"{where} answered {response.status_code}, a redirect{target}. ohctl does not follow redirects (the "
@@ -113,7 +135,7 @@ def connection_error(
     """The error for a request that got no answer. ``unsure``: the request changes something and may
     have reached the server before the connection broke; the message then says so and how to check,
     instead of suggesting that nothing happened."""
-    where = f"{request.method} {redact_url(request.url)}"
+    where = request_line(request)
     reason = reason_of(exc)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     if unsure is not None:
@@ -153,9 +175,7 @@ def parse_raw_json(response: httpx.Response, parse: Callable[[bytes], T]) -> T:
     try:
         return parse(response.content)
     except SHAPE_ERRORS as exc:
-        errors = getattr(exc, "errors", None)
-        first = errors()[0] if callable(errors) and errors() else {}
-        if first.get("type") == "json_invalid":
+        if first_error(exc).get("type") == "json_invalid":
             raise _not_json_error(response) from None
         raise shape_error(response, exc) from exc
 
@@ -165,7 +185,7 @@ def _is_web_page(response: httpx.Response) -> bool:
 
 
 def _web_page_error(response: httpx.Response) -> UnexpectedResponseError:
-    where = f"{response.request.method} {redact_url(response.request.url)}"
+    where = request_line(response.request)
     return UnexpectedResponseError(
         f"{where} answered {response.status_code} with a web page instead of JSON. The base URL may "
         "be wrong (it must be the server root, without /api), or this server does not have the route",
@@ -175,7 +195,7 @@ def _web_page_error(response: httpx.Response) -> UnexpectedResponseError:
 
 
 def _not_json_error(response: httpx.Response) -> UnexpectedResponseError:
-    where = f"{response.request.method} {redact_url(response.request.url)}"
+    where = request_line(response.request)
     content_type = response.headers.get("content-type", "")
     return UnexpectedResponseError(
         f"{where} answered {response.status_code} with a body that is not JSON "
@@ -187,17 +207,9 @@ def _not_json_error(response: httpx.Response) -> UnexpectedResponseError:
 def shape_error(response: httpx.Response, exc: Exception) -> UnexpectedResponseError:
     """A success body that parsed as JSON but not into the route's model (a missing field, a wrong
     type): typed, with the field that failed and the start of the body."""
-    field: str | None = None
-    reason = f"{type(exc).__name__}: {exc}"
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        try:
-            first = errors()[0]
-            field = ".".join(str(part) for part in first.get("loc", ())) or None
-            reason = str(first.get("msg", reason))
-        except (IndexError, TypeError, KeyError, AttributeError):
-            pass
-    where = f"{response.request.method} {redact_url(response.request.url)}"
+    field = error_field(exc)
+    reason = str(first_error(exc).get("msg", f"{type(exc).__name__}: {exc}"))
+    where = request_line(response.request)
     excerpt = body_excerpt(response, 120)
     at = f" at {field!r}" if field else ""
     return UnexpectedResponseError(

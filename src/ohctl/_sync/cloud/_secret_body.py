@@ -18,18 +18,8 @@ from .._http import HTTP
 T = TypeVar("T")
 
 
-def _field(exc: Exception) -> str | None:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        try:
-            return ".".join(str(part) for part in errors()[0].get("loc", ())) or None
-        except (IndexError, TypeError, KeyError, AttributeError):
-            return None
-    return None
-
-
 def withheld_error(response: httpx.Response, kind: str, field: str | None = None) -> _errors.UnexpectedResponseError:
-    where = f"{response.request.method} {_redact.redact_url(response.request.url)}"
+    where = _responses.request_line(response.request)
     at = f" at {field!r}" if field else ""
     what = "JSON ohctl cannot read" if kind == "shape" else "a body that is not JSON"
     error = _errors.UnexpectedResponseError(
@@ -52,7 +42,7 @@ def read_secret_body(response: httpx.Response, parse: Callable[[Any], T]) -> T:
     try:
         return parse(data)
     except _errors.SHAPE_ERRORS as exc:
-        raise withheld_error(response, "shape", _field(exc)) from None
+        raise withheld_error(response, "shape", _responses.error_field(exc)) from None
 
 
 def request_secret(http: HTTP, method: str, path: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
