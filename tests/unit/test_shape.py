@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import Recorder, conversation, json_response, make_async_client, make_client
+from tests.support.helpers import Recorder, conversation, json_response, make_async_client, make_client
 
 CID = "a" * 32
 TASK = "b" * 32
@@ -254,7 +254,7 @@ def test_agent_with_options_shares_the_pool_and_the_default_conversation() -> No
 def test_a_cost_of_the_wrong_type_is_a_shape_error_not_zero(metrics: dict[str, object], where: str) -> None:
     """Costs and token counts feed spending limits, ledgers and reports: a wrong type raised nothing
     and read as 0. Null still reads as 0 (servers send null for "not set")."""
-    from tests.unit.helpers import Recorder, json_response, make_client
+    from tests.support.helpers import Recorder, json_response, make_client
 
     body = {"id": "0" * 32, "execution_status": "finished", "sandbox_status": "RUNNING", "metrics": metrics}
     client, _ = make_client(Recorder(json_response(200, [body])))
@@ -288,3 +288,27 @@ def test_a_tolerated_wrong_type_is_logged_once_at_debug() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     logged = [line for line in out.splitlines() if line.startswith("ohctl.types")]
     assert logged == ["ohctl.types AppConversation.pr_number: the server sent str, read as the default"]
+
+
+def test_every_model_builds_with_debug_logging_on() -> None:
+    """The debug check wraps fields' validators; a union's discriminator (``TextContent.type``) must
+    stay unwrapped (pydantic refuses a wrap validator there: the MCP server's start_task failed)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, inspect, pydantic\n"
+        "logging.basicConfig(level=logging.DEBUG)\n"
+        "import ohctl.types as t\n"
+        "from ohctl.types.conversations import UserMessage\n"
+        "built = 0\n"
+        "for name in dir(t):\n"
+        "    obj = getattr(t, name)\n"
+        "    if inspect.isclass(obj) and issubclass(obj, pydantic.BaseModel):\n"
+        "        if not obj.__pydantic_generic_metadata__['parameters']:\n"
+        "            obj.model_rebuild(force=True); built += 1\n"
+        "UserMessage.of('hello')\n"
+        "print(built)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert int(out.strip()) > 50

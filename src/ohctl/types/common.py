@@ -89,8 +89,8 @@ def _default_on_error(schema: Any, model: str | None) -> None:
             marked = inner.get("schema", {}).get("type") == "function-before"  # null_reads_as
             if inner.get("type") == "default" and has_default and not marked:
                 inner["on_error"] = "default"
-                if model is None:
-                    continue
+                if model is None or inner["schema"].get("type") == "literal":
+                    continue  # a literal can be a union's discriminator, which a wrap validator breaks
                 inner["schema"] = {
                     "type": "function-wrap",
                     "function": {"type": "no-info", "function": _note_wrong_type(model, name)},
