@@ -19,7 +19,7 @@ from .._deadline import bounded, remaining
 from .._errors import SHAPE_ERRORS
 from .._options import RequestOptions, Timeout, as_timeout
 from .._redact import is_secret_name, redact_url
-from .._responses import redirect_error, same_origin
+from .._responses import redirect_error, request_line, same_origin
 from .._version import __version__
 
 log = logging.getLogger("ohctl.http")
@@ -177,7 +177,7 @@ class HTTP:
                 ) from None
             if left is not None and left <= 0:
                 raise _errors.APITimeoutError(
-                    f"The deadline passed before {method} {redact_url(request.url)} could be sent", request=request
+                    f"The deadline passed before {request_line(request)} could be sent", request=request
                 )
             started = time.monotonic()
             debug = log.isEnabledFor(logging.DEBUG)  # the redacted URL costs a parse: only when logged
