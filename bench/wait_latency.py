@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ohctl
-from tests.peers.harness import start_agent_server
-from tests.peers.scripted_llm import ScriptedLLM
+from tests.support.harness import start_agent_server
+from tests.support.scripted_llm import ScriptedLLM
 
 KEY = "bench-key"
 

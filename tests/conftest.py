@@ -6,8 +6,9 @@ import pytest
 
 from tests.support.selection import mark_peer_tests, running
 
-# The real servers' session fixtures (one app server, one shared sandbox) for tests/peers and tests/cli.
-pytest_plugins = ["tests.peers.fixtures"]
+# The real servers' session fixtures (one app server, one shared sandbox) for tests/peers and tests/cli,
+# the fault proxies in front of them for the peer fault suite, and the in-process command line.
+pytest_plugins = ["tests.support.peer_fixtures", "tests.support.fault_fixtures", "tests.support.cli_runner"]
 
 # No test reads or writes the real ohctl config dir or the OS keyring: every process of the suite
 # gets an empty config dir of its own (tests that store profiles use their own tmp_path on top).

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.cli.conftest import Run, secret
+from tests.support.cli_runner import Run, secret
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ import keyring
 import pytest
 
 import ohctl
-from tests.cli.conftest import Run, secret
-from tests.peers.harness import Peer, start_app_server
-from tests.peers.scripted_llm import ScriptedLLM
+from tests.support.cli_runner import Run, secret
+from tests.support.harness import Peer, start_app_server
+from tests.support.scripted_llm import ScriptedLLM
 from tests.unit.test_credentials import MemoryKeyring
 
 

@@ -1,5 +1,5 @@
 """``ohctl keys``, ``orgs``, ``billing``, ``--org`` and ``auth login --web`` against the Cloud fake
-(tests/peers/cloud_fake.py: a local stand-in for the hosted service, held to its published document).
+(tests/support/cloud_fake.py: a local stand-in for the hosted service, held to its published document).
 Every run goes through the conftest's secret scan; the new keys are registered with it."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 import ohctl
-from tests.cli.conftest import Run, secret
-from tests.peers.cloud_fake import ORG_A, ORG_B, CloudFake, running
+from tests.support.cli_runner import Run, secret
+from tests.support.cloud_fake import ORG_A, ORG_B, CloudFake, running
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ import pytest
 import ohctl
 from ohctl.cli.commands.run import Target, choose_target
 from ohctl.cli.gitremote import parse_remote
-from tests.cli.conftest import Result, Run, secret
-from tests.peers.conftest import Shared
-from tests.peers.scripted_llm import FINISH_MESSAGE
+from tests.support.cli_runner import Result, Run, secret
+from tests.support.peer_suite import Shared
+from tests.support.scripted_llm import FINISH_MESSAGE
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$", re.MULTILINE)
 Oh = Callable[..., Result]

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import Shared
-from tests.peers.scripted_llm import FINISH_MESSAGE
+from tests.support.peer_suite import Shared
+from tests.support.scripted_llm import FINISH_MESSAGE
 
 TMUX = shutil.which("tmux") or "/usr/bin/tmux"
 OHCTL = f"{shlex.quote(sys.executable)} -m ohctl"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.cli.conftest import Run
+from tests.support.cli_runner import Run
 
 
 def every_command() -> list[tuple[str, ...]]:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 import ohctl
-from tests.cli.conftest import Run, secret
-from tests.peers.scripted_llm import ScriptedLLM
+from tests.support.cli_runner import Run, secret
+from tests.support.scripted_llm import ScriptedLLM
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import scripted_llm_settings
-from tests.peers.harness import Peer
-from tests.peers.scripted_llm import FINISH_MESSAGE, ScriptedLLM
+from tests.support.harness import Peer
+from tests.support.peer_suite import scripted_llm_settings
+from tests.support.scripted_llm import FINISH_MESSAGE, ScriptedLLM
 
 pytestmark = pytest.mark.anyio
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import AGENT_KEY, eventually, scripted_llm_settings
-from tests.peers.harness import Peer
-from tests.peers.scripted_llm import FINISH_MESSAGE, SIDE_ANSWER, ScriptedLLM, command_marker
+from tests.support.harness import Peer
+from tests.support.peer_suite import AGENT_KEY, eventually, scripted_llm_settings
+from tests.support.scripted_llm import FINISH_MESSAGE, SIDE_ANSWER, ScriptedLLM, command_marker
 
 MB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import Shared
+from tests.support.peer_suite import Shared
 
 
 @pytest.mark.anyio

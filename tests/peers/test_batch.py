@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import ohctl
-from tests.peers.conftest import Shared
+from tests.support.peer_suite import Shared
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = 20
@@ -35,7 +35,7 @@ def _states(ledger: Path) -> Counter[str]:
 
 def _runner(ledger: Path, base_url: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.peers.batch_runner", str(ledger), base_url, *args],
+        [sys.executable, "-m", "tests.support.batch_runner", str(ledger), base_url, *args],
         cwd=ROOT,
         env={**os.environ, "OHCTL_CONFIG_DIR": str(ledger.parent / "config")},
         stdout=subprocess.PIPE,

@@ -15,12 +15,8 @@ import ohctl
 import ohctl.batch.reconcile
 import ohctl.batch.runner
 from ohctl.batch import Batch, Ledger
-from tests.peers import conftest_faults
-from tests.peers.conftest import Shared
-from tests.peers.fault_proxy import FaultProxy, Rule, concurrency_limit, reset_after, reset_before
-
-app_proxy = conftest_faults.app_proxy
-figures = conftest_faults.figures
+from tests.support.fault_proxy import FaultProxy, Rule, concurrency_limit, reset_after, reset_before
+from tests.support.peer_suite import Shared
 
 STARTS = r"^/api/v1/app-conversations(\?|$)"
 TASKS = 6

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ohctl
-from tests.peers.conftest import Shared
+from tests.support.peer_suite import Shared
 
 
 def test_a_batch_line_title_is_the_conversations_title(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 import ohctl
-from tests.peers.conftest import Shared
-from tests.peers.fault_proxy import Fault, FaultProxy
+from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.peer_suite import Shared
 
 HTML = b"<!DOCTYPE html><html><head><title>OpenHands</title></head><body><div id=root></div></body></html>"
 

@@ -19,9 +19,9 @@ from ohctl.cloud import (
     DeviceLogin,
     DeviceLoginError,
 )
-from tests.peers import cloud_document as doc
-from tests.peers.cloud_fake import ORG_A, ORG_B, CloudFake, running
-from tests.peers.fault_proxy import FaultProxy, Rule, rate_limited, reset_after, reset_before, server_error
+from tests.support import cloud_document as doc
+from tests.support.cloud_fake import ORG_A, ORG_B, CloudFake, running
+from tests.support.fault_proxy import FaultProxy, Rule, rate_limited, reset_after, reset_before, server_error
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def client(cloud: CloudFake) -> Iterator[ohctl.OpenHands]:
 
 # -- the fake itself is held to the document --------------------------------------------------------
 def test_the_fake_fails_when_it_drifts_from_the_document(cloud: CloudFake) -> None:
-    from tests.peers.cloud_fake import Reply
+    from tests.support.cloud_fake import Reply
 
     good = {"id": 1, "created_at": "2026-01-02T03:04:05Z", "key": "sk-oh-x"}
     assert cloud._answer("POST", "/api/keys", Reply(200, good)).status == 200

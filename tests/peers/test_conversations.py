@@ -12,8 +12,8 @@ import pytest
 
 import ohctl
 from ohctl.types import StartTaskStatus
-from tests.peers.conftest import LONG_STEPS, Shared, eventually
-from tests.peers.scripted_llm import FINISH_MESSAGE
+from tests.support.peer_suite import LONG_STEPS, Shared, eventually
+from tests.support.scripted_llm import FINISH_MESSAGE
 
 
 def test_start_wait_finished(client: ohctl.OpenHands, shared: Shared) -> None:

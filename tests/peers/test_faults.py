@@ -18,9 +18,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.peers import conftest_faults
-from tests.peers.conftest import Shared, needs_own_server
-from tests.peers.fault_proxy import (
+from tests.support.fault_proxy import (
     FaultProxy,
     Rule,
     cut_stream,
@@ -34,11 +32,7 @@ from tests.peers.fault_proxy import (
     stall,
     truncate,
 )
-
-# The fault suite's fixtures (pytest finds them as module globals).
-app_proxy = conftest_faults.app_proxy
-agent_proxy = conftest_faults.agent_proxy
-figures = conftest_faults.figures
+from tests.support.peer_suite import Shared, needs_own_server
 
 
 class Sleeps:

@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 import ohctl
-from tests.peers import conftest_faults
-from tests.peers.conftest import Shared
-from tests.peers.fault_proxy import (
+from tests.support.fault_proxy import (
     FaultProxy,
     Rule,
     concurrency_limit,
@@ -28,6 +26,7 @@ from tests.peers.fault_proxy import (
     stall,
     ws_refuse,
 )
+from tests.support.peer_suite import Shared
 
 
 # -- d. the live socket refused: the wait falls back to polling -----------------------------------------
@@ -92,12 +91,6 @@ def debug_logs() -> Iterator[Capture]:
     root.setLevel(saved[0])
     for n, level in saved[1].items():
         logging.getLogger(n).setLevel(level)
-
-
-# The fault suite's fixtures (pytest finds them as module globals).
-app_proxy = conftest_faults.app_proxy
-agent_proxy = conftest_faults.agent_proxy
-figures = conftest_faults.figures
 
 
 class Texts:

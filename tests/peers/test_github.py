@@ -1,6 +1,6 @@
 """GitHub reporting end to end: ``ohctl github comment``, ``ohctl run --comment`` and the Action's
 script (``python -m ohctl.github.action``) against the suite's REAL app server (scripted model) and a
-local stand-in for the GitHub REST API (tests/unit/github_fake.py) that checks what they send.
+local stand-in for the GitHub REST API (tests/support/github_fake.py) that checks what they send.
 
 New conversations start in the suite's shared sandbox, so each takes seconds."""
 
@@ -19,10 +19,13 @@ import pytest
 import ohctl
 from ohctl.github import marker
 from ohctl.github.workflow import read_outputs
-from tests.cli.conftest import Result, Run, isolated, run, secret  # noqa: F401  (the CLI runner, secret scan)
-from tests.peers.conftest import Shared
-from tests.peers.scripted_llm import FINISH_MESSAGE
-from tests.unit.github_fake import FakeGitHub
+from tests.support.cli_runner import Result, Run, secret
+from tests.support.github_fake import FakeGitHub
+from tests.support.peer_suite import Shared
+from tests.support.scripted_llm import FINISH_MESSAGE
+
+# Every test with a config dir of its own and none of the machine's OPENHANDS_* / LLM_* variables.
+pytestmark = pytest.mark.usefixtures("isolated")
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 Oh = Callable[..., Result]
@@ -38,7 +41,7 @@ def fake() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def oh(run: Run, base_url: str, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Oh:  # noqa: F811
+def oh(run: Run, base_url: str, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> Oh:
     """The command line against the suite's app server and the fake GitHub, with a valid token (and
     none of the GitHub variables of the machine, which CI on GitHub Actions has)."""
     for var in ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_API_URL", "GITHUB_REPOSITORY"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import LONG_STEPS, Shared
+from tests.support.peer_suite import LONG_STEPS, Shared
 
 
 def test_agent_handoff_on_shared_sandbox(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import httpx
 import ohctl
 from ohctl._live import LiveState
 from ohctl._sync.agent.stream import stored_events
-from tests.peers.conftest import Shared, eventually
+from tests.support.peer_suite import Shared, eventually
 
 
 def _post_event(base_url: str, conv: ohctl.types.AppConversation, timestamp: str) -> str:

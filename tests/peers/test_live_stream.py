@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 import ohctl
-from tests.peers.conftest import AGENT_KEY, scripted_llm_settings
-from tests.peers.fault_proxy import Fault, FaultProxy
-from tests.peers.harness import Peer
-from tests.peers.scripted_llm import ScriptedLLM
-from tests.peers.tcp_proxy import TCPProxy
+from tests.support.fault_proxy import Fault, FaultProxy
+from tests.support.harness import Peer
+from tests.support.peer_suite import AGENT_KEY, scripted_llm_settings
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.tcp_proxy import TCPProxy
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ import ohctl
 from ohctl.local import APP_SERVER, LocalServer
 from ohctl.local.install import COMPLETE, is_installed, python_of
 from ohctl.local.processes import marked as _marked
-from tests.peers.broken_env import REFUSAL, linked_copy, refuse_fernet_keys, replace_file
-from tests.peers.conftest import Shared
-from tests.peers.harness import app_server_python
-from tests.peers.scripted_llm import ScriptedLLM
+from tests.support.broken_env import REFUSAL, linked_copy, refuse_fernet_keys, replace_file
+from tests.support.harness import app_server_python
+from tests.support.peer_suite import Shared
+from tests.support.scripted_llm import ScriptedLLM
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -153,7 +153,7 @@ def test_a_killed_session_is_cleaned_up_by_the_next(llm: ScriptedLLM) -> None:
     ends them (their directory names an owner process that no longer exists)."""
     import subprocess
 
-    from tests.peers import harness
+    from tests.support import harness
 
     peer = harness.start_app_server(llm.base_url)
     assert peer.local is not None

@@ -14,7 +14,7 @@ from ohctl.local import LocalServer
 from ohctl.local.doctor import CHECKS, SERVER, CheckResult, diagnose, secrets_round_trip
 from ohctl.local.install import APP_SERVER, lock_path, venv_dir
 from ohctl.local.processes import marked
-from tests.peers.harness import app_server_python
+from tests.support.harness import app_server_python
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
 import ohctl
-from tests.peers.scripted_llm import FINISH_MESSAGE, command_marker
+from tests.support.scripted_llm import FINISH_MESSAGE, command_marker
 
 pytestmark = pytest.mark.anyio
 

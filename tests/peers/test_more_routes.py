@@ -22,8 +22,8 @@ from ohctl import (
 )
 from ohctl._errors import ServerTooOldError
 from ohctl.types import LLMProfileDetail, ProviderToken
-from tests.peers.conftest import Shared
-from tests.peers.harness import Peer
+from tests.support.harness import Peer
+from tests.support.peer_suite import Shared
 
 SECRET_KEY = "sk-ohctl-profile-" + uuid.uuid4().hex[:8]
 FAKE_TOKEN = "ghp_ohctlfake" + uuid.uuid4().hex

@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from tests.peers.conftest import Shared
-from tests.peers.scripted_llm import FINISH_MESSAGE
-from tests.readme_blocks import python_blocks
+from tests.support.peer_suite import Shared
+from tests.support.readme_blocks import python_blocks
+from tests.support.scripted_llm import FINISH_MESSAGE
 
 PROJECT = "/workspace/project"
 

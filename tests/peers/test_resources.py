@@ -8,7 +8,7 @@ import pytest
 
 import ohctl
 from ohctl.types import SandboxStatus
-from tests.peers.conftest import Shared
+from tests.support.peer_suite import Shared
 
 
 def test_users_and_settings(client: ohctl.OpenHands) -> None:
@@ -148,7 +148,7 @@ def test_error_mapping(client: ohctl.OpenHands) -> None:
 
 def test_session_key_auth(llm: object) -> None:
     """A server started with SESSION_API_KEY: a wrong key is an AuthenticationError, the right one works."""
-    from tests.peers.harness import start_app_server
+    from tests.support.harness import start_app_server
 
     key = uuid.uuid4().hex
     peer = start_app_server(llm.base_url, session_api_key=key)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.peers.conftest import Shared, eventually
+from tests.support.peer_suite import Shared, eventually
 
 
 def test_start_title_survives_the_auto_title(client: ohctl.OpenHands, shared: Shared) -> None:

@@ -17,8 +17,8 @@ import ohctl
 from ohctl.cli.main import cli
 from ohctl.local import LocalServer
 from ohctl.local.install import COMPLETE
-from tests.peers.broken_env import REFUSAL, linked_copy, refuse_fernet_keys
-from tests.peers.harness import app_server_python
+from tests.support.broken_env import REFUSAL, linked_copy, refuse_fernet_keys
+from tests.support.harness import app_server_python
 
 
 def _cache_whose_sandboxes_refuse_their_keys(cache: Path) -> None:

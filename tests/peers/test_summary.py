@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ohctl
-from tests.peers.conftest import LONG_STEPS, Shared
-from tests.peers.scripted_llm import FINISH_MESSAGE
+from tests.support.peer_suite import LONG_STEPS, Shared
+from tests.support.scripted_llm import FINISH_MESSAGE
 
 
 def test_summary_of_a_finished_conversation(client: ohctl.OpenHands, shared: Shared) -> None:

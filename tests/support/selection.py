@@ -9,7 +9,7 @@ import os
 import pytest
 
 # Fixtures defined in these modules start (or need) the real servers of the peer suite.
-SERVER_FIXTURE_MODULES = ("tests.peers.",)
+SERVER_FIXTURE_MODULES = ("tests.peers.", "tests.support.peer_fixtures", "tests.support.fault_fixtures")
 
 _running: list[pytest.Item] = []
 

@@ -23,7 +23,7 @@ from ohctl.cli.context import State, state
 from ohctl.cli.errors import exit_with
 from ohctl.cli.main import cli, main
 from ohctl.cli.output import Output, with_output
-from tests.unit.helpers import json_response
+from tests.support.helpers import json_response
 
 ORG = "0b6c2b1e-5d8f-4a57-9a3e-2f7d4c1e9b10"
 BASE = "http://127.0.0.1:9"

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 import ohctl
 from ohctl._sync.resources.conversations import Conversations
 from ohctl.cli.main import COMMANDS, cli, main
-from tests.unit.helpers import json_response
+from tests.support.helpers import json_response
 
 BASE = "http://127.0.0.1:9"
 CID = "f" * 32

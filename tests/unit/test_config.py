@@ -5,7 +5,7 @@ import pytest
 
 import ohctl
 from ohctl._config import resolve
-from tests.unit.helpers import Recorder, json_response, make_client
+from tests.support.helpers import Recorder, json_response, make_client
 
 
 def test_key_precedence() -> None:

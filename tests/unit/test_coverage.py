@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.route_walker import ROOT, SOCKET_ROUTE, Site, walk
+from tests.support.route_walker import ROOT, SOCKET_ROUTE, Site, walk
 
 DATA = ROOT / "tests" / "data"
 APP, OLD_AGENT, AGENT = "app-server-1.11.0", "agent-server-1.34.0", "agent-server-1.58.2"

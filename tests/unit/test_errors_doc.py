@@ -15,7 +15,7 @@ import re
 
 import ohctl
 from ohctl import _ids
-from tests.readme_blocks import README, section
+from tests.support.readme_blocks import README, section
 
 
 def _all_modules() -> list[str]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import Recorder, json_response, make_client
+from tests.support.helpers import Recorder, json_response, make_client
 
 TASK = {"id": "a" * 32, "status": "WORKING"}
 

@@ -26,12 +26,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ohctl
-from tests.unit import route_walker
-from tests.unit.fuzz_cases import BODY_SECRET, CID, NOT_JSON, SECRET, Case
-from tests.unit.fuzz_cases import CASES as BASE_CASES
-from tests.unit.fuzz_cases_cloud import CLOUD_CASES
-from tests.unit.helpers import json_response
-from tests.unit.legacy_fuzz_cases import LEGACY_CASES, LEGACY_NOT_JSON
+from tests.support import route_walker
+from tests.support.fuzz_cases import BODY_SECRET, CID, NOT_JSON, SECRET, Case
+from tests.support.fuzz_cases import CASES as BASE_CASES
+from tests.support.fuzz_cases_cloud import CLOUD_CASES
+from tests.support.helpers import json_response
+from tests.support.legacy_fuzz_cases import LEGACY_CASES, LEGACY_NOT_JSON
 
 CASES = BASE_CASES + CLOUD_CASES
 EXAMPLES_PER_ROUTE = 80  # x ~100 routes: about 8,000 cases
@@ -300,7 +300,7 @@ def test_every_json_route_the_code_calls_has_a_fuzz_case() -> None:
     # The V0 routes are fuzzed with the legacy client in test_legacy_fuzz.py.
     table = {(case.method, case.template) for case in CASES} | {(c.method, c.template) for c in LEGACY_CASES}
     missing = sorted(called - table)
-    assert not missing, f"routes without a fuzz case in tests/unit/fuzz_cases.py: {missing}"
+    assert not missing, f"routes without a fuzz case in tests/support/fuzz_cases.py: {missing}"
     stale = sorted(table - walked.routes())
     assert not stale, f"fuzz cases for routes the code no longer calls: {stale}"
     assert len({case.name for case in CASES}) == len(CASES)

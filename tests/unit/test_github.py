@@ -1,4 +1,4 @@
-"""``ohctl.github``'s REST client against a local stand-in for the GitHub API (tests/unit/github_fake.py):
+"""``ohctl.github``'s REST client against a local stand-in for the GitHub API (tests/support/github_fake.py):
 the requests it sends (route, auth header, body), editing in place through paginated comments, the
 errors on 401/403/404, and which calls are retried."""
 
@@ -22,7 +22,7 @@ from ohctl.github import (
     IssueRef,
     marker,
 )
-from tests.unit.github_fake import PREFIX, FakeGitHub
+from tests.support.github_fake import PREFIX, FakeGitHub
 
 ISSUE = IssueRef("octo/app", 7)
 CID = "0123456789abcdef0123456789abcdef"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import ohctl
 from ohctl.types.events import ActionEvent, Event, MessageEvent, ObservationEvent, parse_event, parse_event_page
-from tests.unit.helpers import Recorder, conversation, json_response, make_async_client, make_client
+from tests.support.helpers import Recorder, conversation, json_response, make_async_client, make_client
 
 CID = "c" * 32
 

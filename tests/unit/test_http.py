@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import Recorder, json_response, make_async_client, make_client
+from tests.support.helpers import Recorder, json_response, make_async_client, make_client
 
 CID = "a" * 32
 
@@ -144,7 +144,7 @@ async def test_async_shares_the_pipeline() -> None:
 def test_a_resource_not_found_is_a_status_error_with_a_response() -> None:
     """A batch get that answers null raises ResourceNotFoundError, an APIStatusError: it carries a
     response like every other one (it was None), the 404 a single lookup would give."""
-    from tests.unit.helpers import Recorder, json_response, make_client
+    from tests.support.helpers import Recorder, json_response, make_client
 
     cid = "0" * 32
     recorder = Recorder(json_response(200, [None]))

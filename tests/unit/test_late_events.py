@@ -8,7 +8,7 @@ import ohctl
 from ohctl._event_filters import LATE_EVENT_WINDOW, overlap_since
 from ohctl._live import LiveState
 from ohctl._sync.agent.stream import stored_events
-from tests.unit.helpers import json_response
+from tests.support.helpers import json_response
 
 PATH = "/api/conversations/c/events/search"
 

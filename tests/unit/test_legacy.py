@@ -18,7 +18,7 @@ from ohctl.legacy import (
     outcome_of,
     replacement_for,
 )
-from tests.unit.helpers import Recorder, json_response
+from tests.support.helpers import Recorder, json_response
 
 CID = "a" * 32
 HTML = httpx.Response(200, content=b"<!doctype html><html>app</html>", headers={"content-type": "text/html"})

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 
 from ohctl.legacy import AsyncLegacyOpenHands, LegacyOpenHands
-from tests.unit import route_walker
-from tests.unit.fuzz_cases import SECRET, Case
-from tests.unit.legacy_fuzz_cases import LEGACY_CASES, LEGACY_NOT_JSON
+from tests.support import route_walker
+from tests.support.fuzz_cases import SECRET, Case
+from tests.support.legacy_fuzz_cases import LEGACY_CASES, LEGACY_NOT_JSON
 from tests.unit.test_fuzz_bodies import FUZZ, Server, Tally, drain_async, drain_sync, mutations
 
 EXAMPLES = 60

@@ -12,7 +12,7 @@ import ohctl
 from ohctl._async.agent.client import agent_base_url
 from ohctl._async.agent.events import kind_path
 from ohctl._live import LiveState, auth_frame, close_error, socket_url
-from tests.unit.helpers import Recorder, json_response
+from tests.support.helpers import Recorder, json_response
 
 SDK = "openhands.sdk.event."
 
@@ -210,7 +210,7 @@ def test_generate_title_falls_back_to_ask_and_patch() -> None:
 
 
 def test_handoff_uses_the_sandbox_url_when_the_conversation_has_none() -> None:
-    from tests.unit.helpers import conversation, make_client
+    from tests.support.helpers import conversation, make_client
 
     cid = "d" * 32
     sandbox = {

@@ -20,7 +20,7 @@ import ohctl
 from ohctl._redact import REDACTED
 from ohctl.mcp.tools import Progress
 from ohctl.mcp.views import Scrubber, conversation_row, summary_view
-from tests.unit.helpers import Recorder, json_response
+from tests.support.helpers import Recorder, json_response
 
 API_KEY = "sk-oh-unit-api-key-4f2a9b"
 SESSION_KEY = "session-key-unit-8d3c1e7a"

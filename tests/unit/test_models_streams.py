@@ -6,7 +6,7 @@ import pytest
 import ohctl
 from ohctl._streams import JSONArrayReader
 from ohctl.types import AppConversation, ExecutionStatus, SandboxStatus, StartTask, StartTaskStatus, parse_event
-from tests.unit.helpers import Recorder, json_response, make_client
+from tests.support.helpers import Recorder, json_response, make_client
 
 TASK = "b" * 32
 CID = "a" * 32

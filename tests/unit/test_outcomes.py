@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import Recorder, conversation, json_response, make_client
+from tests.support.helpers import Recorder, conversation, json_response, make_client
 
 CID = "c" * 32
 

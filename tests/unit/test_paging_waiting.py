@@ -6,7 +6,7 @@ import pytest
 import ohctl
 from ohctl._wait_logic import Outcome, classify
 from ohctl.types import AppConversation
-from tests.unit.helpers import Recorder, conversation, json_response, make_async_client, make_client
+from tests.support.helpers import Recorder, conversation, json_response, make_async_client, make_client
 
 CID = "a" * 32
 TASK = "b" * 32

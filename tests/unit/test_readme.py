@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mypy import api as mypy_api
 
-from tests.readme_blocks import README, combined_source, python_blocks
+from tests.support.readme_blocks import README, combined_source, python_blocks
 
 ROOT = README.parent
 

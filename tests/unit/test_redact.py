@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import ohctl
 from ohctl._redact import REDACTED, is_secret_name, redact, redact_headers, redact_text, redact_url, scrub
-from tests.unit.helpers import Recorder, json_response
+from tests.support.helpers import Recorder, json_response
 
 # Every word that makes a name secret (the union of what the five former copies masked), as words.
 WORDS = [

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import ohctl
 from ohctl._routes import route
-from tests.unit import route_walker
-from tests.unit.helpers import Recorder, json_response, make_client
+from tests.support import route_walker
+from tests.support.helpers import Recorder, json_response, make_client
 
 HOSTILE = ["..", ".", "", "...", "a/b", "../x", "x/..", "a?b=1", "a#b", "%2e%2e", "%2E%2E", "%2f", "a%2Fb", "a\\b"]
 TEMPLATES = sorted({site.template for site in route_walker.walk().sites if "{" in site.template})

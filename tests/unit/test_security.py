@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import Recorder, json_response
+from tests.support.helpers import Recorder, json_response
 
 KEY = "sk-oh-very-secret-0123456789"
 SESSION = "session-key-abcdef-0123"

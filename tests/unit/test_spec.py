@@ -34,7 +34,7 @@ from ohctl.types import (
     UserMessage,
 )
 from ohctl.types.conversations import UpdateRequest
-from tests.unit.route_walker import walk
+from tests.support.route_walker import walk
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DOCS = ["app-server-1.11.0.openapi.json", "cloud-docs.openapi.json"]

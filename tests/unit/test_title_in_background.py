@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import ohctl
-from tests.unit.helpers import conversation
+from tests.support.helpers import conversation
 
 CID = "c" * 32
 AGENT = "http://127.0.0.1:8001"

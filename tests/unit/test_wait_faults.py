@@ -16,7 +16,7 @@ from websockets.http11 import Response
 from websockets.sync.server import ServerConnection, serve
 
 import ohctl
-from tests.unit.helpers import Recorder, conversation, json_response, make_client
+from tests.support.helpers import Recorder, conversation, json_response, make_client
 
 CID = "c" * 32
 TASK = "d" * 32

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from ohctl.legacy import AsyncLegacyOpenHands, LegacyOpenHands
-from tests.peers.harness import Peer, PeerUnavailable
-from tests.peers.legacy_harness import V0_KEY, leftover_processes, start_v0_server
-from tests.peers.scripted_llm import ScriptedLLM, command_marker
-
-NOTE = "legacy-note.txt"
-NOTE_TEXT = "written by the V0 agent"
+from tests.support.harness import Peer, PeerUnavailable
+from tests.support.legacy_harness import V0_KEY, leftover_processes, start_v0_server
+from tests.support.legacy_suite import NOTE, NOTE_TEXT, Finished, legacy_client
+from tests.support.scripted_llm import ScriptedLLM, command_marker
 
 
 @pytest.fixture(scope="package")
@@ -51,10 +48,6 @@ def v0_server(v0_llm: ScriptedLLM) -> Iterator[Peer]:
         assert not left, f"processes of the V0 run still alive: {left}"
 
 
-def legacy_client(peer: Peer, **kwargs: Any) -> LegacyOpenHands:
-    return LegacyOpenHands(base_url=peer.base_url, api_key=V0_KEY, auth="session-key", max_retries=4, **kwargs)
-
-
 @pytest.fixture
 def legacy(v0_server: Peer) -> Iterator[LegacyOpenHands]:
     with legacy_client(v0_server) as oh:
@@ -67,14 +60,6 @@ async def alegacy(v0_server: Peer) -> Any:
         base_url=v0_server.base_url, api_key=V0_KEY, auth="session-key", max_retries=4
     ) as oh:
         yield oh
-
-
-@dataclass
-class Finished:
-    """A V0 conversation the scripted agent ran to ``finished`` (it wrote NOTE in the workspace)."""
-
-    id: str
-    task: str
 
 
 @pytest.fixture(scope="package")

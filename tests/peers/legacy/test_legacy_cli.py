@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 import ohctl
-from tests.peers.harness import Peer
-from tests.peers.legacy.conftest import Finished
-from tests.peers.legacy_harness import V0_KEY
-from tests.peers.scripted_llm import FINISH_MESSAGE, command_marker
+from tests.support.harness import Peer
+from tests.support.legacy_harness import V0_KEY
+from tests.support.legacy_suite import Finished
+from tests.support.scripted_llm import FINISH_MESSAGE, command_marker
 
 Run = Callable[..., tuple[int, str, str]]
 

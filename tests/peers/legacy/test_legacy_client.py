@@ -15,10 +15,10 @@ from ohctl.legacy import (
     LegacyOpenHands,
     LegacyUnavailableError,
 )
-from tests.peers.harness import Peer
-from tests.peers.legacy.conftest import NOTE, NOTE_TEXT, Finished, legacy_client
-from tests.peers.legacy_harness import V0_KEY
-from tests.peers.scripted_llm import FINISH_MESSAGE, command_marker
+from tests.support.harness import Peer
+from tests.support.legacy_harness import V0_KEY
+from tests.support.legacy_suite import NOTE, NOTE_TEXT, Finished, legacy_client
+from tests.support.scripted_llm import FINISH_MESSAGE, command_marker
 
 
 def test_settings_read_and_write_keep_the_key_secret(legacy: LegacyOpenHands) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.peers.harness import Peer
-from tests.peers.legacy_harness import V0_KEY
-from tests.peers.scripted_llm import FINISH_MESSAGE, ScriptedLLM
-from tests.readme_blocks import blocks, section
+from tests.support.harness import Peer
+from tests.support.legacy_harness import V0_KEY
+from tests.support.readme_blocks import blocks, section
+from tests.support.scripted_llm import FINISH_MESSAGE, ScriptedLLM
 
 HEADING = "Older servers: the legacy V0 API (`ohctl.legacy`)"
 

@@ -1,4 +1,4 @@
-"""Fixtures of the peer fault suite (imported by tests/peers/test_faults*.py).
+"""Fixtures of the peer fault suite (tests/peers/test_*faults*.py): a plugin that tests/conftest.py loads.
 
 ``app_proxy`` is a fault proxy in front of the real app server; ``agent_proxy`` one in front of the
 shared sandbox's agent server, with the app proxy rewriting ``conversation_url``/``exposed_urls`` to
@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.peers.conftest import Shared
-from tests.peers.fault_proxy import FaultProxy
+from tests.support.fault_proxy import FaultProxy
+from tests.support.peer_suite import Shared
 
 FIGURES_PATH = Path(tempfile.gettempdir()) / "ohctl-fault-figures.json"
 FIGURES: dict[str, Any] = {}  # one dict for every module that uses the fixture

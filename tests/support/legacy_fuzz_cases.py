@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.fuzz_cases import BODY_SECRET, CID, NOW, Case
+from tests.support.fuzz_cases import BODY_SECRET, CID, NOW, Case
 
 # V0 routes whose success body is not JSON.
 LEGACY_NOT_JSON = {("GET", "/api/conversations/{conversation_id}/zip-directory")}

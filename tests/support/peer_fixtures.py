@@ -1,6 +1,7 @@
 """Session fixtures: ONE real app server (process sandboxes, scripted LLM) and ONE shared sandbox,
 for the real-server suite and the command line's tests alike (a plugin that tests/conftest.py loads,
-so that one pytest run of tests/cli and tests/peers starts each server once).
+so that one pytest run of tests/cli and tests/peers starts each server once). What tests import by
+name (``Shared``, ``eventually``, ...) is in ``peer_suite``.
 
 The peer suite never skips silently: when the servers are not installed it fails, unless
 OHCTL_SKIP_PEERS=1 is set, and then every test reports that reason.
@@ -10,30 +11,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import ohctl
-from tests.peers.harness import Peer, PeerUnavailable, start_agent_server, start_app_server
-from tests.peers.scripted_llm import ScriptedLLM
-
-T = TypeVar("T")
-
-
-# Development only: OHCTL_PEER_REUSE=<file written by `python -m tests.peers.serve`> points the suite
-# at an app server and scripted LLM that are already running (several people testing on two cores
-# share one). CI never sets it: there each session starts and stops its own servers.
-REUSE = os.environ.get("OHCTL_PEER_REUSE")
-
-
-# For tests that count what the whole server created during the test: on a shared server, other
-# people's runs would be counted too (and their sandboxes cleaned up).
-needs_own_server = pytest.mark.skipif(
-    bool(REUSE), reason="counts everything the server creates: needs a server of its own (not OHCTL_PEER_REUSE)"
-)
+from tests.support.harness import Peer, PeerUnavailable, start_agent_server, start_app_server
+from tests.support.peer_suite import AGENT_KEY, LONG_STEPS, REUSE, Shared, eventually
+from tests.support.scripted_llm import ScriptedLLM
 
 
 def _reused() -> dict[str, str]:
@@ -92,26 +78,6 @@ async def aclient(base_url: str) -> Any:
         yield c
 
 
-@dataclass
-class Shared:
-    """A conversation run to finished by the scripted LLM, whose sandbox the suite reuses."""
-
-    conversation: ohctl.types.AppConversation
-    start_seconds: float
-
-    @property
-    def id(self) -> ohctl.ConversationId:
-        return self.conversation.id
-
-    @property
-    def sandbox_id(self) -> str:
-        assert self.conversation.sandbox_id
-        return self.conversation.sandbox_id
-
-
-LONG_STEPS = 12
-
-
 @pytest.fixture(scope="session")
 def shared(base_url: str) -> Shared:
     with ohctl.OpenHands(base_url=base_url, max_retries=4) as c:
@@ -127,21 +93,6 @@ def shared(base_url: str) -> Shared:
             live = agent.events.count(conv.id)
         eventually(lambda: c.events.count(conv.id) >= live, timeout=90, what=f"{live} events stored")
         return Shared(conv, seconds)
-
-
-def eventually(check: Callable[[], T | None], *, timeout: float = 60.0, interval: float = 1.0, what: str = "") -> T:
-    """Poll ``check`` until it returns a truthy value (app-server events arrive in webhook batches)."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"not true within {timeout}s: {what} (last: {last!r})")
-
-
-AGENT_KEY = "ohctl-test-session-key"
 
 
 @pytest.fixture(scope="session")
@@ -168,7 +119,3 @@ def agent(agent_peer: Peer) -> Iterator[ohctl.AgentServer]:
 async def aagent(agent_peer: Peer) -> Any:
     async with ohctl.AsyncAgentServer(agent_peer.base_url, AGENT_KEY) as a:
         yield a
-
-
-def scripted_llm_settings(llm: ScriptedLLM) -> dict[str, str]:
-    return {"model": "openai/scripted", "base_url": llm.base_url, "api_key": "x"}

@@ -1,7 +1,7 @@
 """Run the suite's scripted LLM and real app server until interrupted, for development: several test
 runs can share them (``OHCTL_PEER_REUSE=<the file printed>``) instead of each starting its own.
 
-    .venv/bin/python -m tests.peers.serve /tmp/ohctl-peer.json
+    .venv/bin/python -m tests.support.serve /tmp/ohctl-peer.json
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.peers.harness import start_app_server
-from tests.peers.scripted_llm import ScriptedLLM
+from tests.support.harness import start_app_server
+from tests.support.scripted_llm import ScriptedLLM
 
 
 def main() -> None:

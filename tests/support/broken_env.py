@@ -36,6 +36,6 @@ def refuse_fernet_keys(env: Path, when: str) -> None:
     standard-alphabet keys, whenever the Python expression ``when`` (over ``key`` and ``sys``) holds."""
     fernet = next(env.glob("lib/python3*/site-packages/cryptography/fernet.py"))
     text = fernet.read_text()
-    assert ANCHOR in text, "cryptography's Fernet changed: update tests/peers/broken_env.py"
+    assert ANCHOR in text, "cryptography's Fernet changed: update tests/support/broken_env.py"
     check = f"        import sys\n        if {when}:\n            raise ValueError({REFUSAL!r})\n"
     replace_file(fernet, text.replace(ANCHOR, check + ANCHOR, 1))

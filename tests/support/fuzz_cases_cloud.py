@@ -7,7 +7,7 @@ from typing import Any
 
 import ohctl
 from ohctl.cloud import AsyncDeviceLogin, DeviceAuthorization, DeviceLogin
-from tests.unit.fuzz_cases import BODY_SECRET, NOW, Case, page
+from tests.support.fuzz_cases import BODY_SECRET, NOW, Case, page
 
 ORG = "6f1c2b9e-0a57-4c1e-9d4e-2a0c4f7b8e11"
 KEY = {"id": 7, "name": "ci", "created_at": NOW, "last_used_at": None, "expires_at": None, "org_id": ORG}

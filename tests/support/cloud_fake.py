@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.peers import cloud_document as doc
+from tests.support import cloud_document as doc
 
 NOW = "2026-01-02T03:04:05Z"
 USER_ID = "user-1"

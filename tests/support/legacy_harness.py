@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ohctl.local.install import V0_SERVER
 from ohctl.local.server import LAUNCH, free_port
-from tests.peers.harness import Peer, PeerUnavailable, _installed_python, _new_dir, isolated_env, launch, reap
+from tests.support.harness import Peer, PeerUnavailable, _installed_python, _new_dir, isolated_env, launch, reap
 
 V0_KEY = "ohctl-legacy-session-key"
 

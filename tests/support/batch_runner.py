@@ -1,6 +1,6 @@
 """A batch runner that kills itself (SIGKILL) at a chosen point, for the kill -9 tests.
 
-    python -m tests.peers.batch_runner LEDGER BASE_URL [TASKS.jsonl] [--die-after-start N | --die-before-start N]
+    python -m tests.support.batch_runner LEDGER BASE_URL [TASKS.jsonl] [--die-after-start N | --die-before-start N]
 
 ``--die-after-start N``: on the answer to this run's N-th start request (the server created the
 conversation, the ledger still says ``starting``). ``--die-before-start N``: as the N-th start request
