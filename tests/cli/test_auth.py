@@ -18,8 +18,8 @@ import pytest
 import ohctl
 from tests.support.cli_runner import Run, secret
 from tests.support.harness import Peer, start_app_server
+from tests.support.keyrings import MemoryKeyring
 from tests.support.scripted_llm import ScriptedLLM
-from tests.unit.test_credentials import MemoryKeyring
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ or the reason it is left out; and every such route the code calls is one the doc
 
 from __future__ import annotations
 
-from tests.unit.test_coverage import APP, CLOUD, listing_problems, operations, row_problems, walked
+from tests.support.route_coverage import APP, CLOUD, listing_problems, operations, row_problems, walked
 
 
 def cloud_only() -> frozenset[tuple[str, str]]:

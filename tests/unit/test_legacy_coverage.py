@@ -4,7 +4,7 @@ calls only V0 routes (the document's, or the few 1.6.0 added, listed with where 
 
 from __future__ import annotations
 
-from tests.unit.test_coverage import V0, V0_NOT_IN_DOCUMENT, listing_problems, operations, row_problems, walked
+from tests.support.route_coverage import V0, V0_NOT_IN_DOCUMENT, listing_problems, operations, row_problems, walked
 
 
 def v0_routes() -> frozenset[tuple[str, str]]:

@@ -11,8 +11,8 @@ import httpx
 from ohctl.legacy import AsyncLegacyOpenHands, LegacyOpenHands
 from tests.support import route_walker
 from tests.support.fuzz_cases import SECRET, Case
+from tests.support.fuzzing import FUZZ, Server, Tally, drain_async, drain_sync, mutations
 from tests.support.legacy_fuzz_cases import LEGACY_CASES, LEGACY_NOT_JSON
-from tests.unit.test_fuzz_bodies import FUZZ, Server, Tally, drain_async, drain_sync, mutations
 
 EXAMPLES = 60
 ASYNC_EXAMPLES = 8
