@@ -4,8 +4,9 @@ output, MCP results, GitHub comments).
 
 A name is secret when, written in snake case, it holds one of the words below (``api_key``,
 ``X-Session-API-Key``, ``githubToken``, ``secrets_store``, ``set-cookie``) or ends in ``key``
-(``private_key``), unless it counts tokens (``max_input_tokens``, ``prompt_tokens``). ``strict`` adds the bare name ``key``, which a created API key's body uses: it
-is masked in bodies ohctl quotes, not in ohctl's own data (a batch task's ``key``).
+(``private_key``), unless it counts tokens (``max_input_tokens``, ``prompt_tokens``). ``strict``
+adds the bare name ``key``, which a created API key's body uses: it is masked in bodies ohctl
+quotes, not in ohctl's own data (a batch task's ``key``).
 """
 
 from __future__ import annotations
