@@ -24,7 +24,7 @@ SERVER_LOCKS = ROOT / "src" / "ohctl" / "local" / "locks"
 DEV_LOCKS = ROOT / "locks"
 SERVER_PYTHON = "3.12"  # the oldest Python the servers run on; a universal lock covers the newer ones
 PROJECT_PYTHON = "3.10"  # the oldest Python ohctl supports
-DEV_EXTRAS = ("all", "dev")  # every extra (the tests run every command) and the dev tools
+DEV_EXTRAS = ("all", "dev", "docs")  # every extra (the tests run every command), the dev tools, the docs site
 SERVER_HEADER = (
     "# Installed by ohctl with `uv pip sync --require-hashes` (ohctl.local.install); universal: Linux and\n"
     "# macOS, Python 3.12 and newer. Made with constraints.txt (cryptography<51: why is said there) and\n"

@@ -130,8 +130,9 @@ def test_the_dev_lock_covers_every_dependency_of_the_project() -> None:
 
 
 def test_the_dev_lock_is_made_from_every_extra() -> None:
-    """scripts/lock-dev locks .[all,dev], and [all] is every other extra: a new extra left out of [all]
-    would be missing from the development environment at the next relock."""
+    """scripts/lock-dev locks .[all,dev,docs], and [all] is every other extra (the users' ones; dev and
+    docs are the project's own): a new extra left out of [all] would be missing from the development
+    environment at the next relock."""
     import importlib.util
 
     from packaging.requirements import Requirement
@@ -141,6 +142,6 @@ def test_the_dev_lock_is_made_from_every_extra() -> None:
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     extras = _project()["optional-dependencies"]
-    assert set(script.DEV_EXTRAS) == {"all", "dev"}
+    assert set(script.DEV_EXTRAS) == {"all", "dev", "docs"}
     (everything,) = (Requirement(r) for r in extras["all"])
-    assert everything.extras == set(extras) - {"all", "dev"}
+    assert everything.extras == set(extras) - {"all", "dev", "docs"}
