@@ -1,5 +1,6 @@
 """The routes the SDK calls (read from the source by route_walker), the servers' OpenAPI documents and
-the README's Coverage tables, for the coverage tests (tests/unit/test_*coverage.py)."""
+the route tables of the documentation's Coverage page (docs/coverage.md), for the coverage tests
+(tests/unit/test_*coverage.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ V0_NOT_IN_DOCUMENT = {
     ("POST", "/api/conversations/{conversation_id}/message"): "1.6.0's conversation router (add_message)",
     ("GET", "/api/conversations/{conversation_id}/vscode-url"): "1.6.0's conversation router (get_vscode_url)",
 }
-README = ROOT / "README.md"
+COVERAGE_PAGE = ROOT / "docs" / "coverage.md"
 
 # Routes the code calls that no document lists, each with the reason.
 NOT_IN_DOCUMENTS = {
@@ -45,20 +46,22 @@ def walked() -> tuple[Site, ...]:
     return tuple(result.sites)
 
 
-# -- the README table ---------------------------------------------------------------------------
+# -- the Coverage page's tables ------------------------------------------------------------------
 ROW = re.compile(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \| (.+) \|$")
 
 
+def coverage_text() -> str:
+    """The Coverage page: its title, then one section (``## ``) per table."""
+    text = COVERAGE_PAGE.read_text(encoding="utf-8")
+    assert text.startswith("# Coverage\n"), f"{COVERAGE_PAGE.name} does not start with its title, Coverage"
+    return text
+
+
 def readme_tables() -> dict[str, list[tuple[str, str, str]]]:
-    text = README.read_text()
-    assert "\n## Coverage\n" in text, "README.md has no Coverage section"
-    section = text.split("\n## Coverage\n", 1)[1]
     tables: dict[str, list[tuple[str, str, str]]] = {}
     current = None
-    for line in section.splitlines():
+    for line in coverage_text().splitlines():
         if line.startswith("## "):
-            break
-        if line.startswith("### "):
             current = (
                 "app"
                 if "App server" in line
@@ -79,21 +82,21 @@ def readme_tables() -> dict[str, list[tuple[str, str, str]]]:
 
 
 def listing_problems(api: str, routes: frozenset[tuple[str, str]], table: str) -> list[str]:
-    """What is wrong with the README's ``api`` table as a list of ``routes``: rows listed twice,
+    """What is wrong with the Coverage page's ``api`` table as a list of ``routes``: rows listed twice,
     routes missing, rows that are not among them."""
     listed = [(method, path) for method, path, _ in readme_tables().get(api, [])]
     problems = []
     if repeated := sorted({r for r in listed if listed.count(r) > 1}):
         problems.append(f"listed more than once in the {table} table: {repeated}")
     if missing := sorted(routes - set(listed)):
-        problems.append(f"routes missing from the README's {table} table: {missing}")
+        problems.append(f"routes missing from the Coverage page's {table} table: {missing}")
     if extra := sorted(set(listed) - routes):
         problems.append(f"rows of the {table} table that are not its routes: {extra}")
     return problems
 
 
 def row_problems(api: str) -> list[str]:
-    """Rows of the README's ``api`` table that do not match the code: a covered route no code calls,
+    """Rows of the Coverage page's ``api`` table that do not match the code: a covered route no code calls,
     a method name no call site has, a route marked not covered that the code calls, or no reason."""
     sites = [s for s in walked() if s.api == api]
     called = {(s.method, s.template) for s in sites}

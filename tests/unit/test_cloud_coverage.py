@@ -1,5 +1,5 @@
 """The hosted Cloud's own routes: every route of its published document that the app server's
-document lacks is in the README's "Cloud-only routes" table, once, with the SDK method that calls it
+document lacks is in the "Cloud-only routes" table of docs/coverage.md, once, with the SDK method that calls it
 or the reason it is left out; and every such route the code calls is one the document has."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The routes the SDK calls (read from the source, see route_walker) against the real servers' OpenAPI
-documents, and the README's Coverage table against both."""
+documents, and the Coverage page's tables (docs/coverage.md) against both."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from tests.support.route_coverage import (
     CLOUD,
     NOT_IN_DOCUMENTS,
     OLD_AGENT,
-    README,
     V0,
     V0_NOT_IN_DOCUMENT,
+    coverage_text,
     listing_problems,
     operations,
     readme_tables,
@@ -105,7 +105,7 @@ def test_readme_lists_every_route_the_code_calls() -> None:
             continue
         if (site.api, *key) not in listed:
             unlisted.append(f"{site.api}: {site.method} {site.template}")
-    assert not unlisted, f"routes the code calls that the README table does not name: {sorted(set(unlisted))}"
-    text = README.read_text().split("\n## Coverage\n", 1)[1]
+    assert not unlisted, f"routes the code calls that the Coverage tables do not name: {sorted(set(unlisted))}"
+    text = coverage_text()
     for _method, template in NOT_IN_DOCUMENTS:
-        assert template in text, f"the README does not mention {template}"
+        assert template in text, f"the Coverage page does not mention {template}"

@@ -1,9 +1,10 @@
-"""The README's error tree and batch limits say what the package does.
+"""The documentation's error tree and batch limits say what the package does.
 
 - Every ``OhctlError`` subclass defined anywhere in ``ohctl`` is exported from ``ohctl``.
-- Every exported error class is in the README's "Errors" section, nested under its real parent
+- Every exported error class is in the "Errors" section (docs/sdk/errors.md), nested under its real parent
   (a class with two error parents may sit under either), and the section names no other class.
-- The README's batch limits are the ``MAX_*`` constants of ``ohctl._ids``.
+- The batch limits the documentation states (README.md and every page) are the ``MAX_*`` constants of
+  ``ohctl._ids``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 import ohctl
 from ohctl import _ids
-from tests.support.readme_blocks import README, section
+from tests.support.readme_blocks import pages, section
 
 
 def _all_modules() -> list[str]:
@@ -45,7 +46,7 @@ def _exported_error_classes() -> dict[str, type[ohctl.OhctlError]]:
 
 
 def _readme_tree() -> dict[str, str | None]:
-    """class name -> the class it is nested under in the README's Errors list (None at the top)."""
+    """class name -> the class it is nested under in the Errors list (docs/sdk/errors.md) (None at the top)."""
     body = section("Errors")
     parents: dict[str, str | None] = {}
     stack: list[tuple[int, str]] = []
@@ -54,7 +55,7 @@ def _readme_tree() -> dict[str, str | None]:
         if not item:
             continue
         indent, name = len(item.group(1)), item.group(2)
-        assert name not in parents, f"README Errors lists {name} twice"
+        assert name not in parents, f"the Errors list names {name} twice"
         while stack and stack[-1][0] >= indent:
             stack.pop()
         parents[name] = stack[-1][1] if stack else None
@@ -76,9 +77,9 @@ def test_readme_lists_every_exported_error() -> None:
     tree = _readme_tree()
     exported = _exported_error_classes()
     missing = sorted(set(exported) - set(tree))
-    assert not missing, f"README.md's Errors section does not mention: {missing}"
+    assert not missing, f"the Errors section (docs/sdk/errors.md) does not mention: {missing}"
     unknown = sorted(set(tree) - set(_defined_error_classes()))
-    assert not unknown, f"README.md's Errors section names classes ohctl does not define: {unknown}"
+    assert not unknown, f"the Errors section (docs/sdk/errors.md) names classes ohctl does not define: {unknown}"
 
 
 def test_readme_error_tree_matches_the_classes() -> None:
@@ -92,7 +93,7 @@ def test_readme_error_tree_matches_the_classes() -> None:
         cls = classes[name]
         error_parents = {b.__name__ for b in cls.__bases__ if issubclass(b, ohctl.OhctlError)}
         if parent not in error_parents:
-            wrong.append(f"{name} is under {parent} in README.md; its error bases are {sorted(error_parents)}")
+            wrong.append(f"{name} is under {parent} in docs/sdk/errors.md; its error bases are {sorted(error_parents)}")
     assert not wrong, "\n".join(wrong)
 
 
@@ -103,20 +104,23 @@ def test_readme_states_the_other_bases() -> None:
         others = [b.__name__ for b in cls.__bases__[1:]]
         line = next(ln for ln in body.splitlines() if re.match(rf"^ *- `{name}`", ln))
         for other in others:
-            assert f"(also a `{other}`)" in line, f"README.md should say {name} is also a {other}: {line.strip()}"
+            assert f"(also a `{other}`)" in line, (
+                f"docs/sdk/errors.md should say {name} is also a {other}: {line.strip()}"
+            )
 
 
 def test_readme_batch_limits_are_the_constants() -> None:
-    text = " ".join(README.read_text(encoding="utf-8").split())  # one line: sentences may wrap
+    # Every page as one line: sentences may wrap, and a statement may live on any page.
+    text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in pages())
     stated = re.search(
         r"(\d+) ids per call for conversations; (\d+) per call for start tasks, sandboxes and events", text
     )
-    assert stated, "README.md no longer states the batch limits"
+    assert stated, "no page states the batch limits any more"
     assert int(stated.group(1)) == _ids.MAX_CONVERSATION_IDS == 99
     assert int(stated.group(2)) == _ids.MAX_START_TASK_IDS == _ids.MAX_SANDBOX_IDS == _ids.MAX_EVENT_IDS == 100
 
     intro = re.search(r"\((\d+) conversation ids per call, (\d+) start-task, sandbox or event ids\)", text)
-    assert intro, "README.md's feature list no longer states the batch limits"
+    assert intro, "the feature list (docs/index.md) no longer states the batch limits"
     assert int(intro.group(1)) == _ids.MAX_CONVERSATION_IDS
     assert int(intro.group(2)) == _ids.MAX_START_TASK_IDS == _ids.MAX_SANDBOX_IDS == _ids.MAX_EVENT_IDS
 
@@ -126,4 +130,4 @@ def test_readme_batch_limits_are_the_constants() -> None:
     # Any other "N ids" statement must be one of the limits, so a stale number cannot hide elsewhere.
     limits = {_ids.MAX_CONVERSATION_IDS, _ids.MAX_START_TASK_IDS, _ids.MAX_SANDBOX_IDS, _ids.MAX_EVENT_IDS}
     for number in re.findall(r"(\d+) (?:[\w-]+ )?ids\b", text):
-        assert int(number) in limits, f"README.md states a batch size of {number}, which is no MAX_* limit"
+        assert int(number) in limits, f"the documentation states a batch size of {number}, which is no MAX_* limit"

@@ -1,4 +1,4 @@
-"""The legacy V0 routes: every route of the V0 document (0.53.0) is in the README's "Legacy V0" table,
+"""The legacy V0 routes: every route of the V0 document (0.53.0) is in the "Legacy V0" table of docs/coverage.md,
 once, with the ``ohctl.legacy`` method that calls it or the reason it is left out; the legacy module
 calls only V0 routes (the document's, or the few 1.6.0 added, listed with where they were seen)."""
 
