@@ -1,7 +1,7 @@
 """The API reference (``docs/reference/``, rendered by mkdocstrings) documents every public name of
 ``ohctl``: each name in ``ohctl.__all__`` has its own ``::: ohctl.NAME`` directive on one of the pages,
 every directive names something that exists, and every page is in the site's navigation. That the
-directives render (and each name gets its anchor) is checked on the built site in test_docs_site."""
+directives render (and each name gets its anchor) is checked on the built site in tests/docs/test_site.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,10 @@ script, style or image from another host, at build or view time), every public n
 has its anchor in the API reference, and three pages load cleanly in headless Chromium (Debian's
 ``chromium``): no console error, no failed request, no 4xx/5xx, no request to another host, the
 expected heading and the navigation. Screenshots of the pages are saved in the test's directory and,
-when ``OHCTL_DOCS_SCREENSHOTS`` names a folder, copied there."""
+when ``OHCTL_DOCS_SCREENSHOTS`` names a folder, copied there.
+
+These tests live apart from tests/unit, which runs on every supported Python: the site is the same on
+each, so the test command builds and looks at it once (``pytest tests/docs``)."""
 
 from __future__ import annotations
 
