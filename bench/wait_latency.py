@@ -1,6 +1,6 @@
 """How soon a wait notices that the agent finished: the live status socket against plain polling.
 
-Runs the REAL standalone agent server with the scripted LLM (test peers, see README), starts the
+Runs the REAL standalone agent server with the scripted LLM (test peers, see CONTRIBUTING.md), starts the
 same short conversation several times and measures, for each wait, the delay between the agent's
 ``execution_status=finished`` event (its server timestamp) and the moment ``wait`` returned.
 The baseline is the same wait with ``live=False`` in the same run; the result is the ratio.
