@@ -1,12 +1,14 @@
-"""README.md's Python examples, run as written against the suite's real app server.
+"""The documentation's Python examples (README.md and every page of docs/), run as written against
+the suite's real app server.
 
-The blocks run in README order in one namespace (the second uses ``client`` and ``conv`` from the
-first), from a scratch working directory, with ``OPENHANDS_BASE_URL`` pointing at the local server
-(exactly how the README says to reach a self-hosted server) and no API key (the local server has no
-auth). Only what cannot be the same on this machine is substituted, each with its reason in
-``SUBSTITUTIONS``; every substituted text must still be in the README, so the test breaks when the
-README changes under it. The test then checks what the examples did: what they printed, the files they
-wrote locally and in the sandbox.
+Each page's blocks run in page order in one namespace of their own (a later block uses ``client``
+and ``conv`` from an earlier one on the same page), from a scratch working directory, with
+``OPENHANDS_BASE_URL`` pointing at the local server (exactly how the documentation says to reach a
+self-hosted server) and no API key (the local server has no auth). Only what cannot be the same on
+this machine is substituted, each with its reason in ``SUBSTITUTIONS``; every substituted text must
+still be in the documentation, so the test breaks when the documentation changes under it. The test
+then checks what the examples did: what they printed, the files they wrote locally and in the
+sandbox.
 
 Arranged beforehand (not substitutions): the project directory the examples work in (a git repository
 with a test, a Makefile whose ``build`` target writes ``report.html``, and one uncommitted change)
@@ -25,14 +27,15 @@ from typing import Any
 
 import pytest
 
+import ohctl
 from tests.support.peer_suite import Shared
-from tests.support.readme_blocks import python_blocks
+from tests.support.readme_blocks import name, python_blocks, python_pages
 from tests.support.scripted_llm import FINISH_MESSAGE
 
 PROJECT = "/workspace/project"
 
-# (README text, replacement, why). The replacement keeps the line count, so tracebacks point at
-# the README's own lines.
+# (documentation text, replacement, why). The replacement keeps the line count, so tracebacks point at
+# the page's own lines.
 SUBSTITUTIONS: list[tuple[str, str, str]] = [
     (
         'repository="octo/parser", branch="main", git_provider="github",',
@@ -82,10 +85,10 @@ def _substituted(code: str, project: Path) -> str:
 def test_readme_examples_run(
     base_url: str, shared: Shared, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocks = python_blocks()
-    readme_code = "".join(b.code for b in blocks)
+    pages = python_pages()
+    all_code = "".join(b.code for page in pages for b in python_blocks(path=page))
     for old, _new, why in SUBSTITUTIONS:
-        assert old in readme_code, f"README.md no longer contains {old!r} (substituted because: {why})"
+        assert old in all_code, f"the documentation no longer contains {old!r} (substituted because: {why})"
 
     project = tmp_path / "project"
     _prepare_project(project)
@@ -103,30 +106,56 @@ def test_readme_examples_run(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("OPENHANDS_BASE_URL", base_url)
 
-    namespace: dict[str, Any] = {"__name__": "readme_example", "SHARED_SANDBOX_ID": shared.sandbox_id}
-    try:
-        for block in blocks:
-            code = "\n" * (block.first_line - 1) + _substituted(block.code, project)
-            exec(compile(code, "README.md", "exec"), namespace)
-    finally:
-        client = namespace.get("client")
-        if client is not None:
-            client.close()
-    out = capsys.readouterr().out
-    print(out)  # what the README printed, shown by ``pytest -rP``
+    spaces: dict[str, dict[str, Any]] = {}
+    outputs: dict[str, str] = {}
+    for page in pages:
+        namespace: dict[str, Any] = {"__name__": "doc_example", "SHARED_SANDBOX_ID": shared.sandbox_id}
+        spaces[name(page)] = namespace
+        try:
+            for block in python_blocks(path=page):
+                code = "\n" * (block.first_line - 1) + _substituted(block.code, project)
+                exec(compile(code, name(page), "exec"), namespace)
+        finally:
+            client = namespace.get("client")
+            if client is not None:
+                client.close()
+        outputs[name(page)] = capsys.readouterr().out
+        print(f"--- {name(page)}\n{outputs[name(page)]}")  # what each page printed, shown by ``pytest -rP``
+    pages_run = set(outputs)
+    assert {"README.md", "docs/sdk/clients.md", "docs/sdk/agent-server.md"} <= pages_run, pages_run
 
-    conv = namespace["conv"]
-    assert conv.sandbox_id == shared.sandbox_id
+    # Every page that starts a task ran it in the shared sandbox, to the end, and each follow-up it
+    # sent (README, clients: "Also update the changelog"; agent server: "Now run the linters") ran
+    # the agent again: two finish actions in each of those conversations.
+    for page, space in spaces.items():
+        conv = space.get("conv")
+        if conv is None:
+            continue
+        assert conv.sandbox_id == shared.sandbox_id, page
+        if page in ("README.md", "docs/sdk/clients.md"):  # they print the title, status, cost and PRs
+            title_line = rf"^{re.escape(str(conv.title))} finished \$\d+\.\d\d \[\]$"
+            assert re.search(title_line, outputs[page], re.M), outputs[page]
+        with ohctl.OpenHands(base_url=base_url) as check:
+            assert str(check.conversations.retrieve(conv.id).execution_status) == "finished", page
+            with check.conversations.agent(conv.id) as agent:
+                finishes = [
+                    e for e in agent.events.search(kind="ActionEvent") if e.to_dict().get("tool_name") == "finish"
+                ]
+        followed_up = page in ("README.md", "docs/sdk/clients.md", "docs/sdk/agent-server.md")
+        assert len(finishes) == (2 if followed_up else 1), (page, len(finishes))
 
-    # First block: the finished conversation, its messages, the follow-up, the downloaded zip.
-    assert re.search(rf"^{re.escape(str(conv.title))} finished \$\d+\.\d\d \[\]$", out, re.M), out
-    assert "user Fix the failing test in tests/test_parser.py and open a PR" in out.splitlines()
+    # The README and the clients page: the finished conversation, its messages, the downloaded zip.
+    for page in ("README.md", "docs/sdk/clients.md"):
+        lines = outputs[page].splitlines()
+        assert "user Fix the failing test in tests/test_parser.py and open a PR" in lines, page
     downloaded = list((work / "trajectories").glob("*.zip"))
     assert downloaded, "client.conversations.download wrote no zip into trajectories/"
     with zipfile.ZipFile(downloaded[0]) as archive:
         assert any(n.startswith("event_") for n in archive.namelist())
 
-    # Second block: bash, streamed bash, upload, download, git, a message, live events, trajectory.
+    # The agent server page: bash, streamed bash, upload, download, git, a message, live events,
+    # the trajectory.
+    out = outputs["docs/sdk/agent-server.md"]
     assert re.search(r"^1 passed", out, re.M), out  # pytest -q in the project, run by the agent server
     assert "building the report" in out
     assert (project / "fixtures.tar.gz").read_bytes() == fixtures.read_bytes()
@@ -135,15 +164,13 @@ def test_readme_examples_run(
     assert "MessageEvent Now run the linters" in out.splitlines()  # event.text of the live stream
     assert "ObservationEvent hello from ohctl" in out.splitlines()  # a tool's output
     assert any(line.startswith("ObservationEvent") and FINISH_MESSAGE in line for line in out.splitlines())
-    result = namespace["result"]
+    result = spaces["docs/sdk/agent-server.md"]["result"]
     assert result.source in ("app-zip", "agent-zip", "events")
     assert f"{result.source} {result.path}" in out.splitlines()
     unpacked = [p.name for p in (work / "unpacked").rglob("*") if p.is_file()]
     assert unpacked, "safe_extract wrote nothing into unpacked/"
 
-    # Both follow-up messages ran the agent again: three finish actions in the conversation.
-    with namespace["ohctl"].OpenHands(base_url=base_url) as check:
-        assert str(check.conversations.retrieve(conv.id).execution_status) == "finished"
-        with check.conversations.agent(conv.id) as agent:
-            finishes = [e for e in agent.events.search(kind="ActionEvent") if e.to_dict().get("tool_name") == "finish"]
-        assert len(finishes) == 3
+    # The options page printed one look at its conversation; the batch page ran its two tasks.
+    assert re.search(r"^[0-9a-f]{32} finished$", outputs["docs/sdk/options.md"], re.M), outputs["docs/sdk/options.md"]
+    batch_lines = outputs["docs/batches.md"].splitlines()
+    assert {line.split()[0] for line in batch_lines if line.split()} >= {"hello", "tests"}, batch_lines
