@@ -17,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
-_FENCE = re.compile(r"^```(\w*)\s*$")
+# An opening fence: ``` or ~~~ (three or more), maybe indented (a block inside a list item), then the
+# language; the block ends at the same fence.
+_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<language>[\w-]*)\s*$")
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,22 @@ def name(path: Path) -> str:
 
 
 def blocks(text: str | None = None, *, path: Path = README) -> list[Block]:
-    """Every fenced code block of a page (``text`` instead of the file's, for tests of this module)."""
+    """Every fenced code block of a page that names its language (``text`` instead of the file's, for
+    tests of this module), its lines taken out of the indentation of its fence."""
     lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
     found: list[Block] = []
     index = 0
     while index < len(lines):
         opening = _FENCE.match(lines[index])
-        if opening and opening.group(1):
+        if opening and opening.group("language"):
+            fence, indent = opening.group("fence"), len(opening.group("indent"))
             end = index + 1
-            while end < len(lines) and lines[end].strip() != "```":
+            while end < len(lines) and lines[end].strip() != fence:
                 end += 1
             if end == len(lines):
-                raise AssertionError(f"{name(path)} line {index + 1}: the ``` block is never closed")
-            found.append(Block(opening.group(1), index + 2, "\n".join(lines[index + 1 : end]) + "\n"))
+                raise AssertionError(f"{name(path)} line {index + 1}: the {fence} block is never closed")
+            body = [line[indent:] if not line[:indent].strip() else line for line in lines[index + 1 : end]]
+            found.append(Block(opening.group("language"), index + 2, "\n".join(body) + "\n"))
             index = end
         index += 1
     return found
@@ -107,14 +112,15 @@ def page_of(heading: str) -> Path:
 def _without_code(text: str) -> str:
     """The page with its fenced blocks blanked (a ``# comment`` in a shell block is not a heading)."""
     out: list[str] = []
-    inside = False
+    fence: str | None = None
     for line in text.splitlines():
-        if not inside and _FENCE.match(line):
-            inside = True
-        elif inside and line.strip() == "```":
-            inside = False
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group("fence")
+        elif fence is not None and line.strip() == fence:
+            fence = None
         else:
-            out.append("" if inside else line)
+            out.append("" if fence is not None else line)
             continue
         out.append("")
     return "\n".join(out)

@@ -21,10 +21,11 @@ from types import ModuleType
 import click
 import pytest
 
+from tests.support.readme_blocks import blocks, name, pages
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gen_cli_docs.py"
 SHELLS = {"bash", "sh", "shell", "console"}
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})\s*(?P<language>[\w-]*)")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1")
 _REDIRECT = re.compile(r"^\d*(>>?|<<?<?|>&|<&|&>>?)(.*)$")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -91,21 +92,9 @@ class Problem:
 def shell_lines(text: str) -> Iterator[tuple[int, str]]:
     """Each command line of the page's shell blocks with its line number: continuation lines joined, a
     console block's output and heredoc bodies left out, a ``$ `` prompt removed."""
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        opening = _FENCE.match(lines[index])
-        index += 1
-        if not opening:
-            continue
-        fence, indent = opening.group("fence"), len(opening.group("indent"))
-        end = index
-        while end < len(lines) and not lines[end].strip().startswith(fence):
-            end += 1
-        if opening.group("language") in SHELLS:
-            body = [line[indent:] if not line[:indent].strip() else line for line in lines[index:end]]
-            yield from commands_of(body, index + 1, console=opening.group("language") == "console")
-        index = end + 1
+    for block in blocks(text):
+        if block.language in SHELLS:
+            yield from commands_of(block.code.splitlines(), block.first_line, console=block.language == "console")
 
 
 def commands_of(body: list[str], first: int, *, console: bool) -> Iterator[tuple[int, str]]:
@@ -302,16 +291,11 @@ def problems(text: str, page: str) -> tuple[list[Problem], int]:
     return found, checked
 
 
-def documentation_pages() -> list[Path]:
-    top = [p for p in (ROOT / "README.md", ROOT / "CONTRIBUTING.md") if p.exists()]
-    return top + sorted((ROOT / "docs").rglob("*.md"))
-
-
 def test_every_documented_command_line_names_real_commands_and_options() -> None:
     found: list[Problem] = []
     checked = 0
-    for path in documentation_pages():
-        page_problems, page_checked = problems(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+    for path in pages():
+        page_problems, page_checked = problems(path.read_text(encoding="utf-8"), name(path))
         found += page_problems
         checked += page_checked
     assert not found, "\n".join(str(p) for p in found)
