@@ -120,7 +120,8 @@ def test_readme_examples_run(
             if client is not None:
                 client.close()
         outputs[name(page)] = capsys.readouterr().out
-        print(f"--- {name(page)}\n{outputs[name(page)]}")  # what each page printed, shown by ``pytest -rP``
+    for page_name, printed in outputs.items():  # what each page printed, shown by ``pytest -rP``
+        print(f"--- {page_name}\n{printed}")
     pages_run = set(outputs)
     assert {"README.md", "docs/sdk/clients.md", "docs/sdk/agent-server.md"} <= pages_run, pages_run
 
