@@ -9,6 +9,11 @@ from ._async._pagination import AsyncPager as AsyncPager
 from ._async.agent.client import AsyncAgentServer as AsyncAgentServer
 from ._async.agent.stream import AsyncEventStream as AsyncEventStream
 from ._async.client import AsyncOpenHands as AsyncOpenHands
+from ._bulk import BulkPlan as BulkPlan
+from ._bulk import BulkResult as BulkResult
+from ._bulk import PlannedAction as PlannedAction
+from ._bulk import StopResult as StopResult
+from ._bulk import parse_duration as parse_duration
 from ._config import API_KEY_VARS as API_KEY_VARS
 from ._config import BASE_URL_VARS as BASE_URL_VARS
 from ._config import CLOUD_URL as CLOUD_URL
@@ -67,6 +72,9 @@ from ._exit_codes import exit_code_for as exit_code_for
 from ._failures import Failure as Failure
 from ._failures import describe_failure as describe_failure
 from ._format import duration as format_duration
+from ._hooks import HookRun as HookRun
+from ._hooks import hook_env as hook_env
+from ._hooks import run_hook as run_hook
 from ._ids import ConversationId as ConversationId
 from ._ids import ConversationRef as ConversationRef
 from ._ids import SandboxRef as SandboxRef
@@ -158,6 +166,14 @@ __all__ = [
     "redact",
     "redact_url",
     "format_duration",
+    "parse_duration",
+    "BulkPlan",
+    "BulkResult",
+    "PlannedAction",
+    "StopResult",
+    "HookRun",
+    "hook_env",
+    "run_hook",
     "delete_profile",
     "keyring_available",
     "list_profiles",

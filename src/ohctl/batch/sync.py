@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._hooks import HookRun, run_hook
 from .ledger import Ledger
 from .results import BatchStatus, TaskResult, results, status
 
@@ -28,6 +29,10 @@ class Batch:
         batch = Batch("fixes.db", [{"message": "Fix the flaky test", "repository": "me/app"}], concurrency=8)
         for result in batch.run():
             print(result.key, result.state, result.cost)
+
+    ``on_task_done``: a command (``ohctl.run_hook``: no shell) run once per task whose conversation
+    ended, as ``run()`` yields it, with ``OHCTL_CONVERSATION_ID``, ``OHCTL_OUTCOME`` and the rest in
+    its environment; each run's ``HookRun`` is appended to ``hook_runs`` (a failure never stops the batch).
     """
 
     def __init__(
@@ -44,9 +49,12 @@ class Batch:
         max_starting: int | None = None,
         start_timeout: float | None = 600.0,
         on_event: Callable[[BatchEvent], None] | None = None,
+        on_task_done: str | Sequence[str] | None = None,
         **client_options: Any,
     ) -> None:
         self.path = os.fspath(ledger)
+        self.on_task_done = on_task_done
+        self.hook_runs: list[HookRun] = []
         self._tasks = list(tasks) if tasks is not None else None
         self._client = client
         self._client_options = client_options
@@ -101,9 +109,11 @@ class Batch:
             try:
                 while True:
                     try:
-                        yield loop.run_until_complete(stream.__anext__())
+                        result = loop.run_until_complete(stream.__anext__())
                     except StopAsyncIteration:
                         return
+                    self._hook(result)
+                    yield result
             finally:
                 _finish(loop, stream.aclose())
         finally:
@@ -111,6 +121,10 @@ class Batch:
             if batch is not None:
                 batch.close()
             loop.close()
+
+    def _hook(self, result: TaskResult) -> None:
+        if self.on_task_done is not None and result.outcome is not None and result.conversation_id:
+            self.hook_runs.append(run_hook(self.on_task_done, result))
 
     def cancel(self) -> BatchStatus:
         """Cancel what has not ended (pauses running sandboxes); see ``AsyncBatch.cancel``."""

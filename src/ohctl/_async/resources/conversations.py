@@ -3,10 +3,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Literal, overload
 
 from ..._backend import async_gather_parts
+from ..._bulk import BulkPlan, BulkResult, StopResult
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
@@ -33,6 +34,7 @@ from ...types.summary import ConversationSummary
 from .._download import save_response
 from .._pagination import AsyncPager
 from ..agent.client import AsyncAgentServer
+from ..lib.bulk import execute_plan, plan_delete, plan_stop, stop_conversation
 from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.summary import conversation_summary
@@ -192,6 +194,39 @@ class AsyncConversations(AsyncConversationStarts):
                 route("/api/v1/app-conversations/{conversation_id}", conversation_id=cid),
                 parse=flag("success", default=False),
             )
+
+    # -- stopping, and bulk actions (planned first, then executed) --------------------------
+    async def stop(self, conversation: ConversationRef, *, sandbox: bool = False) -> StopResult:
+        """Pause the agent (its agent server's pause: the run ends after the step in flight); the
+        conversation and its sandbox stay, and ``send_message`` (or the agent server's ``run``)
+        continues it. ``sandbox=True`` also pauses the sandbox (``send``/``ensure_running`` resume it).
+        A conversation whose sandbox is not running has no agent to pause: ``note`` says so."""
+        return await stop_conversation(self._client, conversation, sandbox=sandbox)
+
+    async def plan_stop(self, *, sandbox: bool = False) -> BulkPlan:
+        """A plan to stop every conversation whose agent is running now (nothing is stopped yet:
+        show ``plan.lines()``, then ``execute(plan)``)."""
+        return await plan_stop(self._client, sandbox=sandbox)
+
+    async def plan_delete(
+        self,
+        *,
+        older_than: str | float | timedelta,
+        status: str | None = None,
+        repo: str | None = None,
+        title_contains: str | None = None,
+    ) -> BulkPlan:
+        """A plan to delete the conversations not updated for ``older_than`` (``"7d"``, seconds or
+        a timedelta), narrowed by ``status`` (an outcome such as ``finished``, or an execution or
+        sandbox status), ``repo`` and ``title_contains``. Running agents are never in it."""
+        return await plan_delete(
+            self._client, older_than=older_than, status=status, repo=repo, title_contains=title_contains
+        )
+
+    async def execute(self, plan: BulkPlan) -> BulkResult:
+        """Carry out a plan (``plan_stop``, ``plan_delete``, ``sandboxes.plan_prune``); a failed
+        action is recorded in ``result.failed`` and the others go on."""
+        return await execute_plan(self._client, plan)
 
     async def send_message(
         self,

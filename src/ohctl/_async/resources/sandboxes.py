@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from ..._backend import async_gather_parts
+from ..._bulk import BulkPlan, BulkResult
 from ..._errors import (
     AuthenticationError,
     ConfigurationError,
@@ -95,6 +97,20 @@ class AsyncSandboxes(AsyncResource):
             params={"sandbox_id": sid},
             parse=flag("success", default=False),
         )
+
+    async def plan_prune(self, *, idle: str | float | timedelta, delete: bool = False) -> BulkPlan:
+        """A plan to pause the RUNNING sandboxes idle for ``idle`` (``"1h"``, seconds or a
+        timedelta: no agent at work, no conversation updated since); ``delete=True`` deletes them,
+        and the idle PAUSED ones, instead. Nothing changes until ``execute(plan)``."""
+        from ..lib.bulk import plan_prune
+
+        return await plan_prune(self._client, idle=idle, delete=delete)
+
+    async def execute(self, plan: BulkPlan) -> BulkResult:
+        """Carry out a plan from ``plan_prune`` (the same as ``conversations.execute``)."""
+        from ..lib.bulk import execute_plan
+
+        return await execute_plan(self._client, plan)
 
     async def wait(
         self,

@@ -91,7 +91,7 @@ def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
     with progress:
         try:
             for _ in batch.run():
-                pass
+                _report_hooks(batch)
         except BatchPausedError as exc:
             paused = True
             click.echo(f"paused: {exc}", err=True)
@@ -101,6 +101,20 @@ def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
     code = _exit_code(status.counts, paused)
     if code != ExitCode.OK:
         exit_with(code)
+
+
+def _check_hook(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ..hooks import check_hook
+
+    return check_hook(ctx, param, value)
+
+
+def _report_hooks(batch: Any) -> None:
+    """Report each failed ``--on-task-done`` run once (``Batch.hook_runs`` grows as tasks end)."""
+    from ..hooks import report
+
+    while batch.hook_runs:
+        report(batch.hook_runs.pop(0))
 
 
 _run_options = [
@@ -115,10 +129,18 @@ _run_options = [
         show_default=True,
         help="A start whose status does not move this long was abandoned by the server: failed, not resent.",
     ),
+    click.option(
+        "--on-task-done",
+        metavar="CMD",
+        default=None,
+        callback=_check_hook,
+        help="Run CMD when a task's conversation ends (no shell; OHCTL_CONVERSATION_ID, OHCTL_OUTCOME, "
+        "OHCTL_COST, OHCTL_URL, OHCTL_PR_NUMBERS in its environment). Its failure is reported, not fatal.",
+    ),
 ]
 
 
-_RUN_SETTINGS = ("concurrency", "timeout", "poll_interval", "max_starting", "start_timeout")
+_RUN_SETTINGS = ("concurrency", "timeout", "poll_interval", "max_starting", "start_timeout", "on_task_done")
 
 
 def _with_run_options(command: Any) -> Any:

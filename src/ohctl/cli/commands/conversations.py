@@ -96,18 +96,65 @@ def rename(conversation: str, title: str) -> None:
 
 
 @click.command("delete")
-@click.argument("conversation", type=CONVERSATION)
+@click.argument("conversation", type=CONVERSATION, required=False)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (required when not on a terminal).")
-def delete(conversation: str, yes: bool) -> None:
-    """Delete a conversation."""
+@click.option("--older-than", metavar="AGE", help="Bulk: every conversation not updated for AGE (30m, 12h, 7d).")
+@click.option("--status", metavar="STATUS", help="With --older-than: only this status (finished, failed, paused...).")
+@click.option("--repo", metavar="OWNER/NAME", help="With --older-than: only conversations on this repository.")
+@click.option("--title-contains", metavar="TEXT", help="With --older-than: only titles containing TEXT.")
+@click.option("--dry-run", is_flag=True, help="With --older-than: list what would be deleted, delete nothing.")
+def delete(
+    conversation: str | None,
+    yes: bool,
+    older_than: str | None,
+    status: str | None,
+    repo: str | None,
+    title_contains: str | None,
+    dry_run: bool,
+) -> None:
+    """Delete a conversation, or in bulk the old ones (--older-than; running agents are never deleted).
+
+    \b
+    ohctl delete ID
+    ohctl delete --older-than 7d --status finished --dry-run
+    ohctl delete --older-than 30d --repo octo/parser --yes
+    """
     from ..inputs import confirm_or_yes
 
+    if older_than is not None:
+        if conversation is not None:
+            raise click.UsageError("give a conversation id or --older-than, not both")
+        _delete_old(older_than, status, repo, title_contains, dry_run=dry_run, yes=yes)
+        return
+    if conversation is None:
+        raise click.UsageError("give a conversation id, or --older-than AGE to delete old ones")
+    if status or repo or title_contains or dry_run:
+        raise click.UsageError("--status, --repo, --title-contains and --dry-run go with --older-than")
     confirm_or_yes(f"Delete conversation {conversation}?", yes)
     client = state().client()
     client.conversations.retrieve(conversation)  # a clear "not found" (or start-task id) message first
     if not client.conversations.delete(conversation):
         raise click.ClickException(f"the server did not delete conversation {conversation}")
     click.echo(f"deleted {conversation}", err=True)
+
+
+def _delete_old(
+    older_than: str, status: str | None, repo: str | None, title_contains: str | None, *, dry_run: bool, yes: bool
+) -> None:
+    import ohctl
+
+    from .stop import carry_out
+
+    try:
+        ohctl.parse_duration(older_than)
+    except ohctl.InvalidArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    plan = (
+        state()
+        .client()
+        .conversations.plan_delete(older_than=older_than, status=status, repo=repo, title_contains=title_contains)
+    )
+    carry_out(plan, dry_run=dry_run, yes=yes, what="conversations")
 
 
 def _can_open_browser() -> bool:

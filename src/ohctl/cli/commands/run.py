@@ -13,6 +13,7 @@ from ohctl import ExitCode
 
 from ..context import state
 from ..errors import exit_with
+from ..hooks import HOOK_HELP, check_hook, run_for_conversation
 from ..output import Output, with_output
 from ..params import parse_vars, read_text_arg
 
@@ -94,6 +95,9 @@ def task_text(
     metavar="OWNER/NAME#N",
     help="Comment on this GitHub issue or PR: the link at the start, the outcome at the end (GITHUB_TOKEN).",
 )
+@click.option(
+    "--on-done", metavar="CMD", callback=check_hook, help=HOOK_HELP.format(what="the agent") + " Implies --wait."
+)
 @with_output
 def run(
     task: str | None,
@@ -111,6 +115,7 @@ def run(
     follow: bool,
     timeout: float,
     comment_on: str | None,
+    on_done: str | None,
     out: Output,
 ) -> None:
     """Start a task: prints the conversation id once it is ready.
@@ -146,6 +151,7 @@ def run(
         out.status(f"web: {web_url(client, cid)}")
     if commenting is not None:
         commenting.started(client, cid)
+    wait = wait or (on_done is not None and not follow)
     if not (wait or follow):
         if out.structured:
             out.emit(without_keys(client.conversations.retrieve(cid)))
@@ -167,6 +173,8 @@ def run(
         interrupted(cid)
     if commenting is not None:
         commenting.done(client, cid, outcome, time.monotonic() - started)
+    if on_done is not None and outcome is not None:
+        run_for_conversation(client, on_done, cid, outcome)
     conclude(client, cid, outcome, out, started=started)
 
 

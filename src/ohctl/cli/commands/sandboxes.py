@@ -16,7 +16,7 @@ from ..output import Output, to_data, with_output
 
 @click.group("sandboxes")
 def sandboxes_group() -> None:
-    """The sandboxes conversations run in: list, show, pause, resume, delete."""
+    """The sandboxes conversations run in: list, show, pause, resume, delete, prune."""
 
 
 def _public(sandbox: Any) -> dict[str, Any]:
@@ -108,3 +108,27 @@ def delete(sandbox_id: str, yes: bool) -> None:
     """Delete a sandbox and what is in it."""
     confirm_or_yes(f"Delete sandbox {sandbox_id} and everything in it?", yes)
     _act("delete", "Deleted", sandbox_id)
+
+
+@sandboxes_group.command("prune")
+@click.option("--idle", metavar="AGE", required=True, help="Idle this long (30m, 1h, 2d): no agent at work, no update.")
+@click.option("--delete", "delete_", is_flag=True, help="Delete them (and idle paused ones) instead of pausing.")
+@click.option("--dry-run", is_flag=True, help="List what would be pruned, change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask (required when stdin is not a terminal).")
+def prune(idle: str, delete_: bool, dry_run: bool, yes: bool) -> None:
+    """Pause the running sandboxes that have been idle for --idle (or delete them with --delete).
+
+    \b
+    ohctl sandboxes prune --idle 1h --dry-run
+    ohctl sandboxes prune --idle 1h --yes
+    """
+    import ohctl
+
+    from .stop import carry_out
+
+    try:
+        ohctl.parse_duration(idle)
+    except ohctl.InvalidArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--idle") from None
+    plan = state().client().sandboxes.plan_prune(idle=idle, delete=delete_)
+    carry_out(plan, dry_run=dry_run, yes=yes, what="sandboxes")

@@ -12,6 +12,7 @@ from ohctl import ExitCode, exit_code_for
 
 from ..context import state
 from ..errors import exit_with
+from ..hooks import HOOK_HELP, check_hook, run_for
 from ..output import Output, color_enabled, with_output
 from ..params import CONVERSATION
 
@@ -26,12 +27,16 @@ if TYPE_CHECKING:
 @click.option(
     "--interval", type=click.FloatRange(min=0.5), default=2.0, show_default=True, help="Seconds between looks."
 )
-def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | None, interval: float) -> None:
+@click.option("--on-done", metavar="CMD", callback=check_hook, help=HOOK_HELP.format(what="each conversation"))
+def watch(
+    conversations: tuple[str, ...], exit_status: bool, timeout: float | None, interval: float, on_done: str | None
+) -> None:
     """Print a status line whenever a conversation changes, until every agent has ended.
 
     \b
     ohctl watch ID                    # until it finishes, fails or needs input
     ohctl watch ID1 ID2 --exit-status # exit code: 6 if any failed, 7 if any needs input
+    ohctl watch ID1 ID2 --on-done ./notify.sh   # once per conversation, as it ends
     """
     from ..outcomes import interrupted
     from ..render import Paint, status_word
@@ -57,6 +62,8 @@ def watch(conversations: tuple[str, ...], exit_status: bool, timeout: float | No
                     title = (conv.title or "") if conv is not None else ""
                     stamp = paint(time.strftime("%H:%M:%S"), dim=True)
                     click.echo(f"{stamp} {cid[:8]} {paint(title[:40], bold=True)}  {line}".rstrip())
+                if on_done is not None and result.outcome is not None and outcomes[cid] is None:
+                    run_for(client, on_done, result)  # once per conversation, when it ends
                 outcomes[cid] = str(result.outcome) if result.outcome is not None else None
             if all(outcomes[c] is not None for c in ids):
                 break
