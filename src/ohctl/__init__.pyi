@@ -82,6 +82,16 @@ from ._ids import StartTaskId as StartTaskId
 from ._ids import StartTaskRef as StartTaskRef
 from ._legacy_errors import LegacyConversationNotFoundError as LegacyConversationNotFoundError
 from ._legacy_errors import LegacyUnavailableError as LegacyUnavailableError
+from ._patch import Patch as Patch
+from ._patch import PatchFile as PatchFile
+from ._patch import PatchHunk as PatchHunk
+from ._patch import PatchStats as PatchStats
+from ._patch_apply import AppliedPatch as AppliedPatch
+from ._patch_apply import PatchApplyError as PatchApplyError
+from ._patch_apply import PatchConflict as PatchConflict
+from ._patch_apply import PatchConflictError as PatchConflictError
+from ._patch_apply import PatchError as PatchError
+from ._patch_apply import PatchUnavailableError as PatchUnavailableError
 from ._redact import is_secret_name as is_secret_name
 from ._redact import redact as redact
 from ._redact import redact_url as redact_url
@@ -228,6 +238,16 @@ __all__ = [
     "Outcome",
     "WaitResult",
     "Download",
+    "Patch",
+    "PatchFile",
+    "PatchHunk",
+    "PatchStats",
+    "AppliedPatch",
+    "PatchConflict",
+    "PatchError",
+    "PatchApplyError",
+    "PatchConflictError",
+    "PatchUnavailableError",
     "AsyncBatch",
     "BatchInputError",
     "BatchPausedError",

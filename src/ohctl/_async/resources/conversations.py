@@ -12,6 +12,7 @@ from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
 from ..._parse import count, field_list, flag, list_of, nullable_models, text
+from ..._patch import Patch
 from ..._routes import route
 from ..._wait_logic import FRESH_GRACE, WaitResult
 from ...types.agent import TrajectoryResult
@@ -37,6 +38,7 @@ from ..agent.client import AsyncAgentServer
 from ..lib.bulk import execute_plan, plan_delete, plan_stop, stop_conversation
 from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
+from ..lib.patch import conversation_patch
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
@@ -463,6 +465,18 @@ class AsyncConversations(AsyncConversationStarts):
         The repository is ``path``, else the conversation's repository under the agent's working
         directory, else that directory. A paused sandbox is resumed first."""
         return await workspace_diff(self._client, conversation, path=path, stat=stat)
+
+    async def patch(
+        self, conversation: ConversationRef, *, path: str | None = None, resume_timeout: float | None = 300.0
+    ) -> Patch:
+        """The agent's change as a ``Patch`` (``text``, ``files``, ``stats``, ``base_commit``): git's
+        binary diff in the sandbox against the commit the agent started from (HEAD when the
+        conversation started, else the repository's clone), untracked files included, the servers'
+        own files left out. ``patch.apply(repo)`` lands it on a new local branch or worktree. A paused
+        sandbox is resumed first; a deleted one raises ``PatchUnavailableError``, which names the
+        branches the agent pushed and its pull requests. The repository is found as for
+        ``workspace_diff`` (``path``)."""
+        return await conversation_patch(self._client, conversation, path=path, resume_timeout=resume_timeout)
 
     async def save_trajectory(
         self,

@@ -13,6 +13,7 @@ from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
 from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, StartTaskId, chunked, conversation_id, many
 from ..._parse import count, field_list, flag, list_of, nullable_models, text
+from ..._patch import Patch
 from ..._routes import route
 from ..._wait_logic import FRESH_GRACE, WaitResult
 from ...types.agent import TrajectoryResult
@@ -38,6 +39,7 @@ from ..agent.client import AgentServer
 from ..lib.bulk import execute_plan, plan_delete, plan_stop, stop_conversation
 from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
+from ..lib.patch import conversation_patch
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
@@ -460,6 +462,18 @@ class Conversations(ConversationStarts):
         The repository is ``path``, else the conversation's repository under the agent's working
         directory, else that directory. A paused sandbox is resumed first."""
         return workspace_diff(self._client, conversation, path=path, stat=stat)
+
+    def patch(
+        self, conversation: ConversationRef, *, path: str | None = None, resume_timeout: float | None = 300.0
+    ) -> Patch:
+        """The agent's change as a ``Patch`` (``text``, ``files``, ``stats``, ``base_commit``): git's
+        binary diff in the sandbox against the commit the agent started from (HEAD when the
+        conversation started, else the repository's clone), untracked files included, the servers'
+        own files left out. ``patch.apply(repo)`` lands it on a new local branch or worktree. A paused
+        sandbox is resumed first; a deleted one raises ``PatchUnavailableError``, which names the
+        branches the agent pushed and its pull requests. The repository is found as for
+        ``workspace_diff`` (``path``)."""
+        return conversation_patch(self._client, conversation, path=path, resume_timeout=resume_timeout)
 
     def save_trajectory(
         self,
