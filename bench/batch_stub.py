@@ -2,8 +2,10 @@
 
 State is real: a start creates a start task (READY after ``start_delay``) and a conversation that
 runs for the task's simulated duration, then ends as the message's marker says: ``[fail]`` ->
-agent error, ``[input]`` -> waiting for confirmation, else finished (with a cost and tokens). It
-counts every request by route and every start by conversation id, so duplicates show.
+agent error, ``[input]`` -> waiting for confirmation, else finished (with a cost and tokens);
+``[stall]`` -> it runs on forever, its last event an hour old, until its agent is paused (the agent
+server's routes for that answer at ``agent_url``). It counts every request by route and every start
+by conversation id, so duplicates show.
 ``refuse(method, path, body) -> httpx.Response | None`` injects answers (429s...) before a start.
 Used by ``bench/batch.py`` and the unit tests of ``ohctl.batch``.
 """
@@ -34,8 +36,11 @@ class StubAppServer:
         *,
         start_delay: float = 0.0,
         refuse: Refuse | None = None,
+        agent_url: str = "http://stub",
     ) -> None:
         self.duration = duration
+        self.agent_url = agent_url
+        self.stopped: list[str] = []  # conversations whose agent was paused
         self.start_delay = start_delay
         self.refuse = refuse
         self.requests: Counter[str] = Counter()
@@ -65,8 +70,9 @@ class StubAppServer:
         now = time.time()
         if task is None or now < task["ready_at"]:
             return None
-        done = now >= task["ready_at"] + task["duration"]
         message = json.dumps(task["request"].get("initial_message") or {})
+        stalled = "[stall]" in message
+        done = now >= task["ready_at"] + task["duration"] and not stalled
         end = "error" if "[fail]" in message else "waiting_for_confirmation" if "[input]" in message else "finished"
         return {
             "id": cid,
@@ -78,10 +84,10 @@ class StubAppServer:
                 "accumulated_token_usage": {"prompt_tokens": 1000 if done else 0, "completion_tokens": 50},
             },
             "created_at": _iso(task["ready_at"]),
-            "updated_at": _iso(now),
+            "updated_at": _iso(task["ready_at"] - 3600 if stalled else now),
             "sandbox_status": "RUNNING",
-            "execution_status": end if done else "running",
-            "conversation_url": f"http://stub/api/conversations/{cid}",
+            "execution_status": end if done else "paused" if cid in self.stopped else "running",
+            "conversation_url": f"{self.agent_url}/api/conversations/{cid}",
             "session_api_key": "stub-session-key",
         }
 
@@ -120,7 +126,28 @@ class StubAppServer:
             return httpx.Response(200, json={"items": items, "next_page_id": None})
         if method == "GET" and path == "/api/v1/app-conversations":
             return httpx.Response(200, json=[self._conversation(uuid.UUID(c).hex) for c in params.get_list("ids")])
+        if path.startswith("/api/conversations"):
+            return self._agent_route(method, path, params)
         if method == "POST" and path.startswith("/api/v1/sandboxes/") and path.endswith("/pause"):
             self.paused.append(path.split("/")[4])
+            return httpx.Response(200, json={"success": True})
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    def _agent_route(self, method: str, path: str, params: httpx.QueryParams) -> httpx.Response:
+        """The agent server of a ``[stall]`` task: its conversation, its newest event, pause."""
+
+        def last_active(cid: str) -> float:
+            return next(t["ready_at"] for t in self.tasks.values() if t["cid"] == cid) - 3600
+
+        if method == "GET" and path == "/api/conversations":
+            ids = [uuid.UUID(c).hex for c in params.get_list("ids")]
+            return httpx.Response(200, json=[{"id": c, "updated_at": _iso(last_active(c))} for c in ids])
+        cid = uuid.UUID(path.split("/")[3]).hex
+        if method == "GET" and path.endswith("/events/search"):
+            at = datetime.fromtimestamp(last_active(cid), tz=timezone.utc).replace(tzinfo=None).isoformat()
+            event = {"id": "e1", "kind": "ActionEvent", "source": "agent", "timestamp": at, "tool_name": "terminal"}
+            return httpx.Response(200, json={"items": [event], "next_page_id": None})
+        if method == "POST" and path.endswith("/pause"):
+            self.stopped.append(cid)
             return httpx.Response(200, json={"success": True})
         return httpx.Response(404, json={"detail": "Not Found"})

@@ -60,6 +60,7 @@ from ._errors import SandboxFailedError as SandboxFailedError
 from ._errors import SandboxNotRunningError as SandboxNotRunningError
 from ._errors import ServerTooOldError as ServerTooOldError
 from ._errors import SessionKeyError as SessionKeyError
+from ._errors import StalledError as StalledError
 from ._errors import StartTaskFailedError as StartTaskFailedError
 from ._errors import StreamError as StreamError
 from ._errors import UnexpectedResponseError as UnexpectedResponseError
@@ -104,6 +105,7 @@ from ._sync.agent.stream import EventStream as EventStream
 from ._sync.client import OpenHands as OpenHands
 from ._version import __version__ as __version__
 from ._wait_logic import Outcome as Outcome
+from ._wait_logic import Stall as Stall
 from ._wait_logic import WaitResult as WaitResult
 from ._web import conversation_web_url as conversation_web_url
 from .batch.active import BatchPausedError as BatchPausedError
@@ -219,6 +221,7 @@ __all__ = [
     "LocalServerError",
     "LocalServer",
     "SessionKeyError",
+    "StalledError",
     "StartTaskFailedError",
     "StreamError",
     "UnexpectedResponseError",
@@ -236,6 +239,7 @@ __all__ = [
     "EventStream",
     "OpenHands",
     "Outcome",
+    "Stall",
     "WaitResult",
     "Download",
     "Patch",

@@ -48,6 +48,7 @@ __all__ = [
     "StartTaskFailedError",
     "ConversationFailedError",
     "NeedsInputError",
+    "StalledError",
     "WorkspaceDiffError",
     "SandboxNotRunningError",
     "SandboxFailedError",
@@ -320,6 +321,16 @@ class NeedsInputError(WaitError):
     def __init__(self, message: str, *, conversation: Any) -> None:
         super().__init__(message)
         self.conversation = conversation
+
+
+class StalledError(WaitError):
+    """The agent is running but has produced no event for ``stall_after`` seconds (``stall`` says
+    when it last did, and what)."""
+
+    def __init__(self, message: str, *, conversation: Any, stall: Any = None) -> None:
+        super().__init__(message)
+        self.conversation = conversation
+        self.stall = stall
 
 
 class WorkspaceDiffError(OhctlError):

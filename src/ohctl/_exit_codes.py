@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     AGENT_FAILED = 6  # the agent ended in error or stuck, or its sandbox failed
     NEEDS_INPUT = 7  # the agent waits for confirmation of an action
     PENDING = 8  # the deadline passed and it is still running
+    STALLED = 9  # the agent is running but has produced no event for the stall time
     INTERRUPTED = 130  # Ctrl-C (the conversation keeps running)
 
     @property
@@ -34,8 +35,9 @@ _DESCRIPTIONS = {
     ExitCode.AUTH: "no API key, or the server refused it: run `ohctl auth login`",
     ExitCode.NOT_FOUND: "no such conversation, sandbox or route",
     ExitCode.AGENT_FAILED: "the agent ended in error or stuck, or its sandbox failed",
-    ExitCode.NEEDS_INPUT: "the agent waits for confirmation of a pending action",
+    ExitCode.NEEDS_INPUT: "the agent waits for confirmation: `ohctl pending ID`, then `approve` or `reject`",
     ExitCode.PENDING: "the timeout passed while the agent was still running",
+    ExitCode.STALLED: "the agent is running but produced no event for the stall time (--stall-after, 15m)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); the conversation keeps running",
 }
 
@@ -44,6 +46,7 @@ _OUTCOME_CODES: dict[str | None, ExitCode] = {
     "finished": ExitCode.OK,
     "failed": ExitCode.AGENT_FAILED,
     "needs_input": ExitCode.NEEDS_INPUT,
+    "stalled": ExitCode.STALLED,
     None: ExitCode.PENDING,
 }
 
@@ -54,4 +57,4 @@ def exit_code_for(outcome: str | None) -> ExitCode:
     try:
         return _OUTCOME_CODES[outcome]
     except KeyError:
-        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input or None)") from None
+        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input, stalled or None)") from None

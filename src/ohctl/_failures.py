@@ -21,6 +21,7 @@ from ._errors import (
     PermissionDeniedError,
     ResourceNotFoundError,
     SandboxFailedError,
+    StalledError,
     StartTaskFailedError,
     WaitTimeoutError,
 )
@@ -56,6 +57,8 @@ def describe_failure(exc: BaseException) -> Failure:
         return Failure(message, "it is still running: follow it with `ohctl watch ID`", ExitCode.PENDING)
     if isinstance(exc, NeedsInputError):
         return Failure(message, "approve or reject the pending action", ExitCode.NEEDS_INPUT)
+    if isinstance(exc, StalledError):
+        return Failure(message, "see what it did last with `ohctl events ID`", ExitCode.STALLED)
     if isinstance(exc, (ConversationFailedError, SandboxFailedError, StartTaskFailedError)):
         return Failure(message, "see what happened with `ohctl events ID`", ExitCode.AGENT_FAILED)
     if isinstance(exc, APIConnectionError):

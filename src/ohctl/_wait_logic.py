@@ -6,6 +6,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 
 from ._errors import (
@@ -29,6 +30,7 @@ class Outcome(str, Enum):
     FINISHED = "finished"
     FAILED = "failed"
     NEEDS_INPUT = "needs_input"
+    STALLED = "stalled"  # running, but no event for ``stall_after`` seconds
 
     def __str__(self) -> str:
         return self.value
@@ -165,6 +167,7 @@ class WaitResult:
     outcome: Outcome | None  # None: the deadline passed first
     conversation: AppConversation | None
     problem: str | None = None  # why the last look failed, when the deadline passed during an outage
+    stall: Stall | None = None  # what was last heard, when the outcome is STALLED
 
     @property
     def ok(self) -> bool:
@@ -232,3 +235,93 @@ class Outage:
             f"the server has been failing for {time.monotonic() - self.since:.0f}s "
             f"({self.failures} attempts; last: {str(self.last)[:300]})"
         )
+
+
+# A running agent that has produced no event for this long is reported as stalled (15 minutes: longer
+# than a slow model's answer or a long build step, short enough that nobody waits an hour for nothing).
+STALL_AFTER = 900.0
+
+
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """An aware UTC time from a server time: naive times (events' timestamps) are taken as UTC."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
+@dataclass(frozen=True, slots=True)
+class Stall:
+    """A running conversation's silence: when it last produced an event, and of which kind."""
+
+    last_event_at: datetime | None  # aware UTC; None when the conversation has no event at all
+    last_event_kind: str | None
+    silent_for: float  # seconds without an event, when it was judged stalled
+
+    def describe(self) -> str:
+        if self.last_event_at is None:
+            return f"running with no event for {_span(self.silent_for)}"
+        kind = self.last_event_kind or "event"
+        at = self.last_event_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"running with no event for {_span(self.silent_for)} (the last: {kind} at {at})"
+
+
+@dataclass
+class StallClock:
+    """Which running conversations may have stalled, and the verdict once their newest event is known.
+
+    The app server's ``updated_at`` moves with the agent's model calls and status changes (each LLM
+    answer sends a statistics event), so only a running conversation whose ``updated_at`` is older
+    than ``after`` is a candidate: its newest event is then looked up (one call), and remembered, so a
+    candidate that turns out active is not looked at again until ``after`` has passed since that event.
+    """
+
+    after: float
+    newest: dict[str, datetime] = field(default_factory=dict)  # the newest activity known per conversation
+    stalled: dict[str, datetime] = field(default_factory=dict)  # when each was last found stalled
+
+    def candidate(self, conversation: AppConversation | None, now: datetime) -> bool:
+        if conversation is None:
+            return False
+        cid = str(conversation.id)
+        # No time at all (a server that sends neither): no cheap signal, so never a candidate.
+        times = (as_utc(conversation.updated_at or conversation.created_at), self.newest.get(cid))
+        known = [t for t in times if t is not None]
+        # A paused sandbox is not a stall (its agent waits to be resumed), whatever status it last sent.
+        sandbox = conversation.sandbox_status
+        running = str(conversation.execution_status) == ExecutionStatus.RUNNING.value and (
+            sandbox is None or str(sandbox) == SandboxStatus.RUNNING.value
+        )
+        if not running or not known or (now - max(known)).total_seconds() < self.after:
+            self.stalled.pop(cid, None)
+            return False
+        # One found stalled and still followed (a batch that waits on) is looked at again only now and then.
+        found = self.stalled.get(cid)
+        return found is None or (now - found).total_seconds() >= min(self.after, 60.0)
+
+    def judge(
+        self, conversation: AppConversation, last_at: datetime | None, last_kind: str | None, now: datetime
+    ) -> Stall | None:
+        """The stall, when the newest activity (``last_at``; None: no event) is ``after`` seconds old."""
+        if last_at is not None:
+            self.newest[str(conversation.id)] = last_at
+        since = last_at or as_utc(conversation.created_at) or as_utc(conversation.updated_at)
+        silent = (now - since).total_seconds() if since is not None else self.after
+        if silent < self.after:
+            self.stalled.pop(str(conversation.id), None)
+            return None
+        self.stalled[str(conversation.id)] = now
+        return Stall(last_at, last_kind, silent)

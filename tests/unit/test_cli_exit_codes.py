@@ -250,3 +250,32 @@ def test_a_wait_that_ends_waiting_for_confirmation_exits_7(
     code, err = invoke(words, WAITING[words], tmp_path)
     assert code == ohctl.ExitCode.NEEDS_INPUT == 7, err
     assert seen["looks"] >= 3  # it did wait through the running looks
+
+
+def stalls(request: httpx.Request, seen: dict[str, int]) -> httpx.Response:
+    """A conversation that runs on, its last change and its last event an hour old: it has stalled."""
+    path = request.url.path
+    if request.method == "GET" and path == "/api/v1/app-conversations":
+        seen["looks"] = seen.get("looks", 0) + 1
+        conv = {"id": CID, "sandbox_id": "sb", "sandbox_status": "RUNNING", "execution_status": "running"}
+        return json_response(200, [{**conv, "title": "t", "updated_at": "2026-01-02T03:04:05+00:00"}])
+    if path == f"/api/v1/conversation/{CID}/events/search":  # no agent server here: the stored events
+        event = {"id": "e1", "kind": "ActionEvent", "source": "agent", "timestamp": "2026-01-02T03:04:05"}
+        return json_response(200, {"items": [{**event, "tool_name": "terminal"}], "next_page_id": None})
+    return needs_confirmation(request, {})
+
+
+@pytest.mark.parametrize("words", sorted(WAITING))
+def test_a_wait_on_a_stalled_agent_exits_9_naming_its_last_event(
+    words: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: dict[str, int] = {}
+    serve(monkeypatch, lambda request: stalls(request, seen))
+    monkeypatch.setattr(time, "sleep", lambda _: None)
+    monkeypatch.setattr(Conversations, "ensure_running", lambda *_, **__: types.SimpleNamespace(close=lambda: None))
+    code, err = invoke(
+        words, [*WAITING[words], "--stall-after", "10m"] if "watch" in words else WAITING[words], tmp_path
+    )
+    assert code == ohctl.ExitCode.STALLED == 9, err
+    if "watch" not in words:  # watch prints its status lines on stdout
+        assert "ActionEvent (terminal) at 2026-01-02 03:04:05 UTC" in err, err

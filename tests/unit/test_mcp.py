@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ API_KEY = "sk-oh-unit-api-key-4f2a9b"
 SESSION_KEY = "session-key-unit-8d3c1e7a"
 CID = uuid.uuid4().hex
 BUSY = uuid.uuid4().hex  # a conversation whose agent never finishes
+SILENT = uuid.uuid4().hex  # a conversation whose agent runs on without an event since January
 TASK = uuid.uuid4().hex
 
 
@@ -65,20 +67,25 @@ def app_server(request: httpx.Request) -> httpx.Response:
         )
     if path == "/api/v1/app-conversations" and request.method == "GET":
         ids = request.url.params.get_list("ids")
-        known = {CID: conversation(), BUSY: conversation(id=BUSY, execution_status="running")}
+        now = datetime.now(timezone.utc).isoformat()  # BUSY's agent is at work: it changed just now
+        known = {
+            CID: conversation(),
+            BUSY: conversation(id=BUSY, execution_status="running", updated_at=now),
+            SILENT: conversation(id=SILENT, execution_status="running", updated_at="2026-01-02T03:04:08Z"),
+        }
         return json_response(200, [known.get(i) for i in ids])
     if path == f"/api/v1/app-conversations/{CID}" and request.method == "PATCH":
         return json_response(200, conversation(**json.loads(request.content)))
     if path == "/api/v1/app-conversations/search":
         return json_response(200, {"items": [conversation()], "next_page_id": None})
-    if path in (f"/api/v1/conversation/{CID}/events/search", f"/api/v1/conversation/{BUSY}/events/search"):
+    if path in [f"/api/v1/conversation/{c}/events/search" for c in (CID, BUSY, SILENT)]:
         found = events()
         if request.url.params.get("kind__eq") == "MessageEvent":
             found = [e for e in found if e["kind"] == "MessageEvent"]
         if request.url.params.get("sort_order") != "TIMESTAMP_DESC":
             found = found[::-1]
         return json_response(200, {"items": found, "next_page_id": None})
-    if path in (f"/api/v1/conversation/{CID}/events/count", f"/api/v1/conversation/{BUSY}/events/count"):
+    if path in [f"/api/v1/conversation/{c}/events/count" for c in (CID, BUSY, SILENT)]:
         return json_response(200, len(events()))
     return json_response(404, {"detail": "Not Found"})
 
@@ -173,6 +180,17 @@ async def test_a_wait_is_bounded_by_its_timeout(mcp_client: tuple[Client, Record
     found = result.structured_content
     assert found["outcome"] == "timed_out" and found["status"] == "running"
     assert "call wait_for_conversation again" in found["note"] and found["waited_seconds"] < 5
+
+
+@pytest.mark.anyio
+async def test_a_wait_on_a_stalled_agent_says_when_it_last_did_something(mcp_client: tuple[Client, Recorder]) -> None:
+    client, _ = mcp_client
+    arguments = {"conversation_id": SILENT, "timeout": 30, "stall_after_seconds": 600}
+    result = await client.call_tool("wait_for_conversation", arguments)
+    assert not result.is_error and result.structured_content is not None, result.content
+    found = result.structured_content
+    assert found["outcome"] == "stalled" and found["status"] == "running"
+    assert "ActionEvent (finish) at 2026-01-02 03:04:08 UTC" in found["note"], found["note"]
 
 
 def test_the_views_copy_no_key_field() -> None:

@@ -47,7 +47,7 @@ def test_an_unknown_outcome_has_no_exit_code() -> None:
 
 
 def test_every_exit_code_is_documented() -> None:
-    assert [int(c) for c in ohctl.ExitCode] == [0, 1, 2, 4, 5, 6, 7, 8, 130]
+    assert [int(c) for c in ohctl.ExitCode] == [0, 1, 2, 4, 5, 6, 7, 8, 9, 130]
     assert all(code.description for code in ohctl.ExitCode)
 
 
@@ -72,6 +72,7 @@ def status_error(cls: type[ohctl.APIStatusError], status: int, path: str, body: 
         (ohctl.ConfigurationError("an API key is mentioned here"), 1, None),  # words never choose a hint
         (ohctl.NeedsInputError("waits", conversation=None), 7, "approve"),
         (ohctl.WaitTimeoutError("late"), 8, "ohctl watch"),
+        (ohctl.StalledError("silent", conversation=None), 9, "ohctl events"),
         (ohctl.ConversationFailedError("failed", conversation=None), 6, "ohctl events"),
         (ValueError("a bug"), 1, "bug in ohctl"),
     ],

@@ -25,7 +25,8 @@ class BatchPausedError(OhctlError):
 @dataclass(frozen=True)
 class BatchEvent:
     """What the runner tells ``on_event``: ``kind`` is starting, running, ended, requeued,
-    concurrency, paused, reconciled, poll_error, title_failed or cancelled."""
+    concurrency, paused, reconciled, poll_error, title_failed, cancelled, stalled (the agent runs
+    without an event; the batch waits on) or retry (a stalled task stopped and sent to start afresh)."""
 
     kind: str
     key: str | None
@@ -45,6 +46,7 @@ class ActiveTask:
     status: str | None = None  # the start task's status, and since when (monotonic)
     status_since: float = field(default_factory=time.monotonic)
     suspect_since: float | None = None  # when the sandbox alone first said the task failed
+    stall_noted: bool = False  # its stall is in the ledger (a batch that waits on a stalled agent)
 
     @property
     def key(self) -> str:

@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .._async.lib.waiting import poll_conversations
 from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
 from .._start_failure import describe_start_failure
-from .._wait_logic import FAILED_EXECUTION, Outcome, describe, is_transient
+from .._wait_logic import FAILED_EXECUTION, Outcome, StallClock, WaitResult, describe, is_transient
 from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
-from .ledger import FAILED, FINISHED, NEEDS_INPUT, TIMED_OUT, Ended, Ledger
+from .ledger import FAILED, FINISHED, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
 from .results import TaskResult
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ _OUTCOME_STATE = {Outcome.FINISHED: FINISHED, Outcome.FAILED: FAILED, Outcome.NE
 # The process sandboxes of a loaded server fail a health check now and then (sandbox ERROR for one
 # poll): an outcome that rests on the sandbox alone must still hold this long later.
 SANDBOX_CONFIRM = 15.0
+# What a batch does with a task whose agent stalled: go on waiting (the ledger notes it), stop it
+# (the task ends stalled), or stop it and start it afresh (once; a second stall ends it stalled).
+ON_STALL = ("wait", "stop", "retry")
+STALL_RETRIES = 1
 
 
 class Tracker:
@@ -42,6 +47,7 @@ class Tracker:
         self.ledger = ledger
         self.on_event = on_event
         self.on_end: Callable[[], None] | None = None
+        self.on_retry: Callable[[str], None] | None = None  # a task went back to pending to start afresh
         self.active: dict[str, ActiveTask] = {}
         self.unsure: set[str] = set()
         self.ended: list[TaskResult] = []
@@ -77,6 +83,16 @@ class Tracker:
         if self.on_end is not None:
             self.on_end()
 
+    def retry(self, active: ActiveTask, reason: str) -> bool:
+        """Send a stopped task back to pending, to start afresh (False: another process moved it)."""
+        self.active.pop(active.key, None)
+        if not self.ledger.retry(active.key, reason):
+            return False
+        self.emit("retry", active.key, reason)
+        if self.on_retry is not None:
+            self.on_retry(active.key)
+        return True
+
     def drain(self) -> list[TaskResult]:
         """The results recorded since the last drain."""
         out, self.ended = self.ended, []
@@ -94,10 +110,20 @@ class Follower:
     """Follows the tasks that started until each ends (or passes ``timeout``), and gives each
     conversation the title its input line asked for. ``requests`` counts the status requests sent."""
 
-    def __init__(self, tracker: Tracker, *, timeout: float | None, start_timeout: float | None) -> None:
+    def __init__(
+        self,
+        tracker: Tracker,
+        *,
+        timeout: float | None,
+        start_timeout: float | None,
+        stall_after: float | None = None,
+        on_stall: str = "wait",
+    ) -> None:
         self.tracker = tracker
         self.timeout = timeout
         self.start_timeout = start_timeout
+        self.on_stall = on_stall
+        self._stall = StallClock(stall_after) if stall_after is not None else None
         self.requests = 0
         self._titles: set[asyncio.Task[None]] = set()
 
@@ -166,7 +192,7 @@ class Follower:
         if not ready:
             return
         self.requests += -(-len(ready) // 99)
-        polled = await client.conversations.poll([ConversationId(a.row.conversation_id) for a in ready])
+        polled = await poll_conversations(client, [ConversationId(a.row.conversation_id) for a in ready], self._stall)
         for active in ready:
             seen = polled.get(ConversationId(active.row.conversation_id))
             if seen is None:
@@ -174,6 +200,11 @@ class Follower:
             active.last = seen.conversation
             if seen.outcome is None:
                 active.suspect_since = None
+                if self._stall is None or active.row.conversation_id not in self._stall.stalled:
+                    active.stall_noted = False
+                continue
+            if seen.outcome == Outcome.STALLED:
+                await self._stalled(active, seen)
                 continue
             if seen.outcome == Outcome.FAILED and _sandbox_blip(active, seen.conversation):
                 continue
@@ -181,6 +212,37 @@ class Follower:
             error = None if state == FINISHED else describe(seen.conversation)
             self.retitle(active, seen.conversation)
             tracker.end(active, state, conversation=seen.conversation, error=error)
+
+    async def _stalled(self, active: ActiveTask, seen: WaitResult) -> None:
+        """A task whose agent stalled: noted once (``wait``), or stopped and ended or started afresh."""
+        tracker = self.tracker
+        silence = seen.stall.describe() if seen.stall is not None else "running with no event"
+        if self.on_stall == "wait":
+            if not active.stall_noted:
+                active.stall_noted = True
+                tracker.ledger.note("stalled", silence, key=active.key)
+                tracker.emit("stalled", active.key, f"stalled: {silence}; still waiting for it")
+            return
+        problem = await self._stop(seen.conversation)
+        stopped = "stopped" if problem is None else f"could not be stopped: {problem}"
+        if self.on_stall == "retry" and problem is None and tracker.ledger.retries(active.key) < STALL_RETRIES:
+            if tracker.retry(active, f"stalled: {silence}; stopped, starting it afresh"):
+                return
+        tracker.end(active, STALLED, conversation=seen.conversation, error=f"stalled: {silence}; {stopped}")
+
+    async def _stop(self, conversation: AppConversation | None) -> str | None:
+        """Pause a stalled agent (its conversation and sandbox stay); why it could not be, or None."""
+        if conversation is None:
+            return "the conversation is unknown"
+        try:
+            agent = await self.tracker.client.conversations.agent(conversation.id)
+            try:
+                await agent.conversations.pause(conversation.id)
+            finally:
+                await agent.close()
+        except OhctlError as exc:
+            return str(exc)[:300]
+        return None
 
     def _check_progress(self, active: ActiveTask, task: StartTask) -> None:
         now = time.monotonic()

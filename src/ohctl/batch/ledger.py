@@ -26,16 +26,17 @@ from .spec import TaskSpec
 SCHEMA_VERSION = "1"
 
 PENDING, STARTING, RUNNING = "pending", "starting", "running"
-FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED = (
+FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
     "finished",
     "failed",
     "needs_input",
     "timed_out",
     "error",
     "cancelled",
+    "stalled",
 )
 ACTIVE = (STARTING, RUNNING)
-ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED)
+ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED)
 STATES = (PENDING, STARTING, RUNNING, *ENDED)
 
 _SCHEMA = """
@@ -266,6 +267,28 @@ class Ledger:
     def requeue(self, key: str, reason: str) -> bool:
         """Back to pending: the start provably never took effect (refused, or not found on the server)."""
         return self._move(key, (STARTING,), "requeued", reason, state=PENDING, starting_at=None)
+
+    def retry(self, key: str, reason: str) -> bool:
+        """Back to pending to start afresh (its agent stalled and was stopped): a new conversation id
+        and tag, so that a crash before the new start is not taken for the old conversation."""
+        row = self.task(key)
+        return self._move(
+            key,
+            (RUNNING,),
+            "retry",
+            reason,
+            state=PENDING,
+            conversation_id=uuid.uuid4().hex,
+            tag=f"{make_tag(self.batch_id, key)}:retry{row.attempts}",
+            start_task_id=None,
+            starting_at=None,
+            started_at=None,
+        )
+
+    def retries(self, key: str) -> int:
+        """How many times the task was started afresh after a stall."""
+        found = self._conn.execute("SELECT COUNT(*) FROM log WHERE key = ? AND event = 'retry'", (key,)).fetchone()
+        return int(found[0])
 
     def end(self, key: str, state: str, ended: Ended, *, expected: Sequence[str] = ACTIVE) -> bool:
         assert state in ENDED

@@ -28,9 +28,9 @@ from .._errors import (
     UnexpectedResponseError,
 )
 from .._ids import ConversationId
-from .._wait_logic import is_transient
+from .._wait_logic import STALL_AFTER, is_transient
 from .active import ActiveTask, BatchEvent, BatchPausedError
-from .following import Follower, Tracker
+from .following import ON_STALL, Follower, Tracker
 from .ledger import (
     CANCELLED,
     ERROR,
@@ -67,6 +67,9 @@ class AsyncBatch:
     With ``tasks`` a new ledger is written (or, when the file already holds these same tasks, the
     batch is resumed, so a crashed script can simply be run again); without, the ledger is opened
     and resumed. ``concurrency`` and ``timeout`` (seconds per task) are kept in the ledger.
+    ``stall_after``: a task whose agent runs without an event this long has stalled (None: never);
+    ``on_stall`` says what then: ``wait`` (noted in the ledger, followed on), ``stop`` (paused, the
+    task ends ``stalled``) or ``retry`` (paused and started afresh once; a second stall ends it).
     """
 
     def __init__(
@@ -83,9 +86,13 @@ class AsyncBatch:
         max_starting: int | None = None,
         start_timeout: float | None = 600.0,
         on_event: Callable[[BatchEvent], None] | None = None,
+        stall_after: float | None = STALL_AFTER,
+        on_stall: str = "wait",
     ) -> None:
         if concurrency is not None and concurrency < 1:
             raise InvalidArgumentError("concurrency must be at least 1")
+        if on_stall not in ON_STALL:
+            raise InvalidArgumentError(f"on_stall must be one of {', '.join(ON_STALL)}, not {on_stall!r}")
         self._client = client
         if tasks is not None:
             specs = parse_tasks(tasks, template=template)
@@ -118,7 +125,10 @@ class AsyncBatch:
         self.limit = self.concurrency  # lowered by concurrency-limit refusals
         self._tracker = Tracker(client, self.ledger, on_event)
         self._tracker.on_end = self._raise_limit
-        self._follower = Follower(self._tracker, timeout=self.timeout, start_timeout=start_timeout)
+        self._follower = Follower(
+            self._tracker, timeout=self.timeout, start_timeout=start_timeout, stall_after=stall_after, on_stall=on_stall
+        )
+        self._tracker.on_retry = self._start_again
         self._pending: collections.deque[str] = collections.deque()
         self._starts: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -305,6 +315,11 @@ class AsyncBatch:
         if self.ledger.requeue(active.key, reason):
             self._pending.appendleft(active.key)
             self._tracker.emit("requeued", active.key, f"requeued: {reason}")
+
+    def _start_again(self, key: str) -> None:
+        """A stalled task was stopped and sent back to pending: it starts again first."""
+        self._pending.appendleft(key)
+        self._wake.set()
 
     def _raise_limit(self) -> None:
         """A task ended: the concurrency comes back up one step, once RAISE_AFTER has passed since the

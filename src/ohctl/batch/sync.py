@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._hooks import HookRun, run_hook
+from .._wait_logic import STALL_AFTER
 from .ledger import Ledger
 from .results import BatchStatus, TaskResult, results, status
 
@@ -49,6 +50,8 @@ class Batch:
         max_starting: int | None = None,
         start_timeout: float | None = 600.0,
         on_event: Callable[[BatchEvent], None] | None = None,
+        stall_after: float | None = STALL_AFTER,
+        on_stall: str = "wait",
         on_task_done: str | Sequence[str] | None = None,
         **client_options: Any,
     ) -> None:
@@ -67,6 +70,8 @@ class Batch:
             "max_starting": max_starting,
             "start_timeout": start_timeout,
             "on_event": on_event,
+            "stall_after": stall_after,
+            "on_stall": on_stall,
         }
         if self._tasks is not None:
             # Check the input (and write the ledger) now, so that bad input fails here, not mid-run.

@@ -1,5 +1,5 @@
 """How a command that waited on an agent ends: a summary line, a hint, and the exit code of the
-outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 130 Ctrl-C)."""
+outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 9 stalled, 130 Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -24,15 +24,24 @@ def hints(cid: str, outcome: str | None) -> list[str]:
         return [f"see what happened: ohctl events {cid}"]
     if outcome == "needs_input":
         return ["the agent waits for confirmation of a pending action"]
+    if outcome == "stalled":
+        return [f"it runs but has produced no event for the stall time: see what it did last with `ohctl events {cid}`"]
     if outcome is None:
         return [f"still running: follow it with `ohctl watch {cid}`"]
     return []
 
 
 def conclude(
-    client: ohctl.OpenHands, cid: str, outcome: str | None, out: Output, *, started: float | None = None
+    client: ohctl.OpenHands,
+    cid: str,
+    outcome: str | None,
+    out: Output,
+    *,
+    started: float | None = None,
+    stall: ohctl.Stall | None = None,
 ) -> NoReturn:
-    """Print the summary (JSON when asked, else one line on stderr) and exit with the outcome's code."""
+    """Print the summary (JSON when asked, else one line on stderr) and exit with the outcome's code;
+    ``stall``: when a stalled agent last produced an event, and what it was."""
     summary = client.conversations.summary(cid)
     if outcome is not None:
         summary = summary.model_copy(update={"outcome": outcome})
@@ -43,6 +52,8 @@ def conclude(
         click.echo(summary_line(summary, Paint(out.color), elapsed), err=True)
     if outcome is None:
         click.echo("timed out: the agent is still running", err=True)
+    if stall is not None:
+        click.echo(f"stalled: {stall.describe()}", err=True)
     for hint in hints(cid, outcome):
         click.echo(f"hint: {hint}", err=True)
     exit_with(exit_code_for(outcome))

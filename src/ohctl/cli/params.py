@@ -58,6 +58,30 @@ class SinceType(ParamBase):
 SINCE = SinceType()
 
 
+class DurationType(ParamBase):
+    """A span of time: ``90s``, ``15m``, ``2h`` (or a number of seconds); ``off`` for none."""
+
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value is None or isinstance(value, float):
+            return value
+        text = str(value).strip()
+        if text.lower() in ("off", "never", "none"):
+            return None
+        found = _DURATION.match(text)
+        try:
+            seconds = float(found.group(1)) * _UNITS[found.group(2)] if found else float(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a duration: write 90s, 15m, 2h (or off)", param, ctx)
+        if seconds <= 0:
+            self.fail(f"{text!r} is not a positive duration", param, ctx)
+        return seconds
+
+
+DURATION = DurationType()
+
+
 def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
     """``k=v`` pairs of ``--var`` into a dict (a pair without ``=`` is a usage error)."""
     out: dict[str, str] = {}

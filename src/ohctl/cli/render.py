@@ -96,7 +96,7 @@ def age(moment: datetime | None) -> str:
 def summary_line(summary: ConversationSummary, paint: Paint, elapsed: float | None = None) -> str:
     """``finished in 42s · 12 events · $0.04 · 1,540 tokens · PR #7 — the agent's last words``."""
     outcome = summary.outcome or status_word(summary)
-    colour = {"finished": "green", "failed": "red", "needs_input": "yellow"}.get(outcome)
+    colour = {"finished": "green", "failed": "red", "needs_input": "yellow", "stalled": "magenta"}.get(outcome)
     parts = [paint(outcome.replace("_", " "), fg=colour, bold=True) + (f" in {duration(elapsed)}" if elapsed else "")]
     parts.append(f"{summary.event_count} events")
     parts.append(f"${summary.cost:.2f}")

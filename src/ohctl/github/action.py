@@ -215,7 +215,11 @@ def run(inputs: Inputs, env: Mapping[str, str]) -> int:
         finally:
             reporter.close()
     if outcome != "finished":
-        what = {"failed": "failed", "needs_input": "waits for a confirmation"}.get(outcome or "", "was still running")
+        what = {
+            "failed": "failed",
+            "needs_input": "waits for a confirmation",
+            "stalled": "stalled (no event for 15 minutes)",
+        }.get(outcome or "", "was still running")
         command("error", f"The OpenHands agent {what}: {done.url}")
     return int(exit_code_for(outcome))
 

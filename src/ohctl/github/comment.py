@@ -44,7 +44,7 @@ class CommentContext:
     url: str
     title: str | None = None
     status: str = "starting"
-    outcome: str | None = None  # finished / failed / needs_input; None: still running
+    outcome: str | None = None  # finished / failed / needs_input / stalled; None: still running
     repository: str | None = None
     branch: str | None = None
     pr_numbers: list[int] = field(default_factory=list)

@@ -13,6 +13,8 @@ Scenarios:
   default          one ``terminal`` call (``echo hello from ohctl``), then finish
   long:N           N terminal calls, then finish (many events, for paging)
   slow:S           ``sleep S`` in the terminal, then finish
+  stall:S          ``sleep S`` with a hard timeout past S, so the terminal's 30 s no-output check
+                   sends nothing meanwhile: S seconds without an event (stall detection), then finish
   cmd:<b64>        run the base64-encoded command, then finish
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
   demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
@@ -108,6 +110,11 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
         return scenario, terminal(f"echo step {step + 1}") if step < count else finish
     if scenario == "slow":
         return scenario, terminal(f"sleep {float(arg or 5)}") if step == 0 else finish
+    if scenario == "stall":
+        seconds = float(arg or 60)
+        silent = terminal(f"sleep {seconds:g}")
+        silent.arguments["timeout"] = seconds + 60
+        return scenario, silent if step == 0 else finish
     if scenario == "cmd":
         command = base64.urlsafe_b64decode((arg or "").encode()).decode()
         return scenario, terminal(command) if step == 0 else finish

@@ -96,13 +96,21 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
 
     @server.tool(annotations=READ_ONLY)
     async def wait_for_conversation(
-        ctx: Context, conversation_id: ConversationIdArg, timeout: Timeout = 600.0
+        ctx: Context,
+        conversation_id: ConversationIdArg,
+        timeout: Timeout = 600.0,
+        stall_after_seconds: Annotated[
+            float, Field(description="A running agent with no event for this long ends the wait as stalled.", gt=0)
+        ] = 900.0,
     ) -> dict[str, Any]:
         """Wait until the agent's run ends or `timeout` passes, reporting progress meanwhile. Returns the
-        outcome (finished / failed / needs_input / timed_out) with the conversation's summary; on
-        timed_out the agent goes on working: call again to keep waiting."""
+        outcome (finished / failed / needs_input / stalled / timed_out) with the conversation's summary;
+        on timed_out the agent goes on working: call again to keep waiting. stalled: it runs but has
+        produced no event for stall_after_seconds (the note says when it last did, and what)."""
         with tool_errors(tools):
-            return await tools.wait(conversation_id, timeout=timeout, report=ctx.report_progress)
+            return await tools.wait(
+                conversation_id, timeout=timeout, stall_after=stall_after_seconds, report=ctx.report_progress
+            )
 
     @server.tool(annotations=READ_ONLY)
     async def recent_events(

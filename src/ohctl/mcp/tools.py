@@ -238,11 +238,18 @@ class OpenHandsTools:
 
         return self.scrub({**await self._until_done(cid, send_and_wait, progress), "sent": True})
 
-    async def wait(self, conversation_id: str, *, timeout: float = 600.0, report: Report = no_report) -> dict[str, Any]:
+    async def wait(
+        self,
+        conversation_id: str,
+        *,
+        timeout: float = 600.0,
+        stall_after: float | None = 900.0,
+        report: Report = no_report,
+    ) -> dict[str, Any]:
         cid = self._id(conversation_id)
 
         async def wait_once() -> Any:
-            return await self.client.conversations.wait(cid, timeout=timeout)
+            return await self.client.conversations.wait(cid, timeout=timeout, stall_after=stall_after)
 
         return self.scrub(await self._until_done(cid, wait_once, Progress(report, timeout)))
 
@@ -266,7 +273,7 @@ class OpenHandsTools:
         import ohctl
 
         began = time.monotonic()
-        outcome = "finished"
+        outcome, stall = "finished", None
         async with anyio.create_task_group() as group:
             group.start_soon(self._tick, cid, progress)
             try:
@@ -275,6 +282,8 @@ class OpenHandsTools:
                 outcome = "failed"
             except ohctl.NeedsInputError:
                 outcome = "needs_input"
+            except ohctl.StalledError as exc:
+                outcome, stall = "stalled", exc.stall
             except ohctl.WaitTimeoutError:
                 outcome = "timed_out"
             except anyio.get_cancelled_exc_class():
@@ -288,6 +297,12 @@ class OpenHandsTools:
         result["waited_seconds"] = round(time.monotonic() - began, 1)
         if outcome == "timed_out":
             result["note"] = "The agent is still working: call wait_for_conversation again to go on waiting."
+        elif outcome == "stalled":
+            silence = stall.describe() if stall is not None else "running with no event"
+            result["note"] = (
+                f"The agent is {silence}: see what it did last with recent_events; it may still be in a "
+                "long step (call wait_for_conversation again, with a longer stall_after_seconds)."
+            )
         elif outcome == "needs_input":
             result["note"] = "The agent waits for confirmation of a pending action (confirmation mode)."
         return result
@@ -303,7 +318,7 @@ class OpenHandsTools:
         while True:
             await anyio.sleep(min(PROGRESS_MOST, PROGRESS_FIRST + (time.monotonic() - began) / 10))
             try:
-                [result] = (await self.client.conversations.poll([cid])).values()
+                [result] = (await self.client.conversations.poll([cid], stall_after=None)).values()
             except ohctl.OhctlError as exc:
                 log.debug("progress look at %s failed: %s", cid, exc)
                 continue

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from ..._deadline import deadline
-from ..._errors import ConversationFailedError, NeedsInputError, OhctlError, StartTaskFailedError, WaitTimeoutError
+from ..._errors import (
+    ConversationFailedError,
+    NeedsInputError,
+    OhctlError,
+    StalledError,
+    StartTaskFailedError,
+    WaitTimeoutError,
+)
 from ..._ids import ConversationId, StartTaskId
 from ..._start_failure import describe_start_failure
 from ..._wait_logic import (
@@ -15,13 +23,17 @@ from ..._wait_logic import (
     Outage,
     Outcome,
     Poll,
+    StallClock,
     UnknownIds,
     WaitResult,
+    as_utc,
     classify,
     describe,
     request_deadline,
 )
 from ...types.conversations import AppConversation, StartTask
+from ...types.events import Event
+from .._pagination import AsyncPager
 from ..agent.client import AsyncAgentServer
 from ..agent.stream import AsyncStatusWatch
 from .handoff import agent_from_conversation
@@ -73,12 +85,80 @@ def _timed_out(message: str, last: StartTask | None, outage: Outage) -> WaitTime
     return WaitTimeoutError(f"{message} ({state}{'; ' + problem if problem else ''})", last=last)
 
 
-async def poll_conversations(client: AsyncOpenHands, ids: Iterable[ConversationId]) -> dict[ConversationId, WaitResult]:
+async def poll_conversations(
+    client: AsyncOpenHands, ids: Iterable[ConversationId], stall: StallClock | None = None
+) -> dict[ConversationId, WaitResult]:
     """One look at each conversation (one batch call per 99 ids), classified; never waits or raises
-    per conversation: ``outcome`` is None while a conversation is still going (or unknown)."""
+    per conversation: ``outcome`` is None while a conversation is still going (or unknown). With
+    ``stall``, a running conversation silent for ``stall.after`` seconds is STALLED (one more call
+    per conversation whose ``updated_at`` is that old)."""
     wanted = list(dict.fromkeys(ids))
     found = await client.conversations.get(wanted)
-    return {cid: WaitResult(cid, classify(conv), conv) for cid, conv in zip(wanted, found, strict=True)}
+    results = {cid: WaitResult(cid, classify(conv), conv) for cid, conv in zip(wanted, found, strict=True)}
+    if stall is not None:
+        now = datetime.now(timezone.utc)
+        for cid, result in results.items():
+            conv = result.conversation
+            if result.outcome is None and conv is not None and stall.candidate(conv, now):
+                cutoff = now - timedelta(seconds=stall.after)
+                try:
+                    last_at, kind = await newest_activity(client, conv, name_before=cutoff)
+                except OhctlError as exc:  # no verdict this time: a failed look is not a stall
+                    log.debug("conversation %s: could not read its newest event (%s)", cid, exc)
+                    continue
+                verdict = stall.judge(conv, last_at, kind, datetime.now(timezone.utc))
+                if verdict is not None:
+                    log.info("conversation %s stalled: %s", cid, verdict.describe())
+                    results[cid] = WaitResult(cid, Outcome.STALLED, conv, stall=verdict)
+    return results
+
+
+async def newest_activity(
+    client: AsyncOpenHands, conv: AppConversation, *, name_before: datetime | None = None
+) -> tuple[datetime | None, str | None]:
+    """When the conversation last produced an event, and that event's kind (state updates, which the
+    server sends for statistics and status, are not the agent's activity and are passed over).
+
+    The agent server knows it first-hand: its conversation's ``updated_at`` (UTC) moves with every
+    event but state updates, and its newest events name the kind (that second call only when the
+    time is before ``name_before``, if given). Without a usable agent server, the app server's
+    stored events answer (they trail the agent by up to 30 s, and their naive times are read as UTC)."""
+    try:
+        agent = agent_from_conversation(client, conv)
+    except OhctlError as exc:
+        log.debug("conversation %s: no agent server to ask (%s); reading stored events", conv.id, exc)
+        agent = None
+    if agent is not None:
+        try:
+            [info] = await agent.conversations.get([conv.id])
+            at = as_utc(info.updated_at) if info is not None else None
+            if at is not None and name_before is not None and at >= name_before:
+                return at, None
+            if at is not None:
+                event = await _newest(agent.events.search(conv.id, sort_order="TIMESTAMP_DESC", limit=5))
+                return at, _kind(event) if event is not None else None
+        except OhctlError as exc:
+            log.debug("conversation %s: the agent server did not answer (%s); reading stored events", conv.id, exc)
+        finally:
+            await agent.close()
+    event = await _newest(client.events.search(conv.id, sort_order="TIMESTAMP_DESC", limit=5))
+    return (as_utc(event.timestamp), _kind(event)) if event is not None else (None, None)
+
+
+async def _newest(events: AsyncPager[Event]) -> Event | None:
+    """The first event that is not a state update (else the first one)."""
+    first = None
+    async for event in events:
+        if event.kind.rsplit(".", 1)[-1] != "ConversationStateUpdateEvent":
+            return event
+        first = first or event
+    return first
+
+
+def _kind(event: Event) -> str:
+    kind = event.kind.rsplit(".", 1)[-1]
+    tool = getattr(event, "tool_name", None)
+    return f"{kind} ({tool})" if isinstance(tool, str) and tool else kind
 
 
 async def wait_conversations(
@@ -90,12 +170,15 @@ async def wait_conversations(
     max_interval: float = 10.0,
     fresh_grace: float | None = None,
     live: bool = False,
+    stall_after: float | None = None,
 ) -> dict[ConversationId, WaitResult]:
     """Poll every conversation with batch gets (one call per 99 ids) until each reaches an outcome.
 
     ``live`` (one conversation): between polls, listen on the agent server's socket so that a status
-    change wakes the wait at once instead of at the next poll."""
+    change wakes the wait at once instead of at the next poll. ``stall_after``: a running
+    conversation without an event for this many seconds ends as STALLED (None: never)."""
     pending = list(dict.fromkeys(ids))
+    stall = StallClock(stall_after) if stall_after is not None else None
     results: dict[ConversationId, WaitResult] = {}
     fresh = {cid: FreshRun(fresh_grace) for cid in pending} if fresh_grace else {}
     poll = Poll(timeout, initial=poll_interval, maximum=max_interval)
@@ -106,7 +189,7 @@ async def wait_conversations(
         with deadline(request_deadline(timeout)):
             while True:
                 try:
-                    polled = await poll_conversations(client, pending)
+                    polled = await poll_conversations(client, pending, stall)
                 except OhctlError as exc:
                     if not outage.absorb(exc):
                         raise
@@ -205,6 +288,13 @@ def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversat
     if result.outcome == Outcome.NEEDS_INPUT:
         raise NeedsInputError(
             f"Conversation {cid} waits for confirmation of a pending action ({state})", conversation=conversation
+        )
+    if result.outcome == Outcome.STALLED:
+        silence = result.stall.describe() if result.stall is not None else "running with no event"
+        raise StalledError(
+            f"Conversation {cid} stalled: {silence}; stop it (`ohctl stop {cid}`) or wait longer (stall_after)",
+            conversation=conversation,
+            stall=result.stall,
         )
     problem = f"; {result.problem}" if result.problem else ""
     raise WaitTimeoutError(

@@ -15,7 +15,7 @@ from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, Start
 from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._patch import Patch
 from ..._routes import route
-from ..._wait_logic import FRESH_GRACE, WaitResult
+from ..._wait_logic import FRESH_GRACE, STALL_AFTER, StallClock, WaitResult
 from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
@@ -292,6 +292,7 @@ class Conversations(ConversationStarts):
         max_interval: float = ...,
         live: bool = ...,
         fresh: bool = ...,
+        stall_after: float | None = ...,
         raise_on_outcome: Literal[True] = ...,
     ) -> AppConversation: ...
 
@@ -305,6 +306,7 @@ class Conversations(ConversationStarts):
         max_interval: float = ...,
         live: bool = ...,
         fresh: bool = ...,
+        stall_after: float | None = ...,
         raise_on_outcome: Literal[False],
     ) -> WaitResult: ...
 
@@ -317,14 +319,17 @@ class Conversations(ConversationStarts):
         max_interval: float = 10.0,
         live: bool = True,
         fresh: bool = False,
+        stall_after: float | None = STALL_AFTER,
         raise_on_outcome: bool = True,
     ) -> AppConversation | WaitResult:
         """Wait for the agent to finish and return the conversation.
 
         Raises ConversationFailedError (agent error or stuck, sandbox ERROR or MISSING),
-        NeedsInputError (waiting for confirmation) or WaitTimeoutError (with the last state seen).
+        NeedsInputError (waiting for confirmation), StalledError (running, but no event for
+        ``stall_after`` seconds, 15 minutes by default; None never calls it stalled) or
+        WaitTimeoutError (with the last state seen).
         With ``raise_on_outcome=False`` it raises none of those: it returns the ``WaitResult``
-        (``outcome`` finished / failed / needs_input, or None when the deadline passed first;
+        (``outcome`` finished / failed / needs_input / stalled, or None when the deadline passed first;
         ``ohctl.exit_code_for(result.outcome)`` is the command line's exit code for it).
         ``fresh``: a run was just requested (a follow-up), so a terminal status left by the
         previous run is not taken for this one's until the agent is seen running (or 10 s pass).
@@ -340,6 +345,7 @@ class Conversations(ConversationStarts):
             max_interval=max_interval,
             fresh_grace=FRESH_GRACE if fresh else None,
             live=live,
+            stall_after=stall_after,
         )
         if not raise_on_outcome:
             return results[cid]
@@ -352,19 +358,32 @@ class Conversations(ConversationStarts):
         timeout: float | None = 600.0,
         poll_interval: float = 2.0,
         max_interval: float = 15.0,
+        stall_after: float | None = STALL_AFTER,
     ) -> dict[ConversationId, WaitResult]:
         """Wait for many conversations with one batch get per 99 ids each round; never raises per
-        conversation: each result has an ``outcome`` (None if the deadline passed first)."""
+        conversation: each result has an ``outcome`` (None if the deadline passed first; stalled
+        when running without an event for ``stall_after`` seconds)."""
         ids = [conversation_id(c) for c in many(conversations, "conversation")]
         return wait_conversations(
-            self._client, ids, timeout=timeout, poll_interval=poll_interval, max_interval=max_interval
+            self._client,
+            ids,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            stall_after=stall_after,
         )
 
-    def poll(self, conversations: Iterable[ConversationRef]) -> dict[ConversationId, WaitResult]:
+    def poll(
+        self, conversations: Iterable[ConversationRef], *, stall_after: float | None = STALL_AFTER
+    ) -> dict[ConversationId, WaitResult]:
         """Look once at many conversations, without waiting: one batch get per 99 ids, each result
-        classified (``outcome`` finished / failed / needs_input, or None while still going). This is
-        the step ``wait_many`` repeats; a monitor can call it on its own schedule."""
-        return poll_conversations(self._client, [conversation_id(c) for c in many(conversations, "conversation")])
+        classified (``outcome`` finished / failed / needs_input / stalled, or None while still going;
+        a running conversation whose ``updated_at`` is ``stall_after`` seconds old costs one look at
+        its newest event). This is the step ``wait_many`` repeats; a monitor can call it on its own
+        schedule."""
+        ids = [conversation_id(c) for c in many(conversations, "conversation")]
+        stall = StallClock(stall_after) if stall_after is not None else None
+        return poll_conversations(self._client, ids, stall)
 
     # -- per-conversation reads -----------------------------------------------------------
     def summary(self, conversation: ConversationRef) -> ConversationSummary:

@@ -1,7 +1,8 @@
 """``ohctl batch``: run many tasks from a JSON-lines file, resumable after a crash.
 
 Exit codes of ``run`` / ``resume``: 0 every task finished; 6 some failed (agent error, start
-refused); 7 some need input; 8 some timed out, or the batch paused (daily limit): resume it later.
+refused); 9 some stalled (--on-stall stop or retry); 7 some need input; 8 some timed out, or the batch
+paused (daily limit): resume it later.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ohctl import ExitCode
 from ..context import state
 from ..errors import exit_with
 from ..output import Output, color_enabled, with_output
+from ..params import DURATION
 
 
 @click.group("batch")
@@ -50,6 +52,8 @@ def _read_tasks(path: str, template: str | None) -> Any:
 def _exit_code(counts: dict[str, int], paused: bool) -> ExitCode:
     if counts.get("failed", 0) or counts.get("error", 0):
         return ExitCode.AGENT_FAILED
+    if counts.get("stalled", 0):
+        return ExitCode.STALLED
     if counts.get("needs_input", 0):
         return ExitCode.NEEDS_INPUT
     if paused or counts.get("timed_out", 0) or counts.get("pending", 0):
@@ -130,6 +134,21 @@ _run_options = [
         help="A start whose status does not move this long was abandoned by the server: failed, not resent.",
     ),
     click.option(
+        "--stall-after",
+        type=DURATION,
+        default="15m",
+        show_default=True,
+        help="A task whose agent runs with no event for this long has stalled (90s, 15m; off: never).",
+    ),
+    click.option(
+        "--on-stall",
+        type=click.Choice(["wait", "stop", "retry"]),
+        default="wait",
+        show_default=True,
+        help="A stalled task: wait on (noted in the ledger), stop it (it ends stalled), or stop it and "
+        "start it afresh once (retry).",
+    ),
+    click.option(
         "--on-task-done",
         metavar="CMD",
         default=None,
@@ -140,7 +159,16 @@ _run_options = [
 ]
 
 
-_RUN_SETTINGS = ("concurrency", "timeout", "poll_interval", "max_starting", "start_timeout", "on_task_done")
+_RUN_SETTINGS = (
+    "concurrency",
+    "timeout",
+    "poll_interval",
+    "max_starting",
+    "start_timeout",
+    "stall_after",
+    "on_stall",
+    "on_task_done",
+)
 
 
 def _with_run_options(command: Any) -> Any:

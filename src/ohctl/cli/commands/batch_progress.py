@@ -18,6 +18,8 @@ _LINE_EVENTS = {
     "title_failed",
     "cancelled",
     "running",
+    "stalled",
+    "retry",
 }
 
 
@@ -26,7 +28,9 @@ def counts_line(counts: dict[str, int], cost: float, total: int) -> str:
     return (
         f"started {started}/{total}  running {counts.get('running', 0) + counts.get('starting', 0)}  "
         f"finished {counts.get('finished', 0)}  failed {counts.get('failed', 0) + counts.get('error', 0)}  "
-        f"needs input {counts.get('needs_input', 0)}  timed out {counts.get('timed_out', 0)}  cost ${cost:.4f}"
+        f"needs input {counts.get('needs_input', 0)}  timed out {counts.get('timed_out', 0)}  "
+        + (f"stalled {counts['stalled']}  " if counts.get("stalled") else "")
+        + f"cost ${cost:.4f}"
     )
 
 
@@ -87,7 +91,10 @@ class RichProgress:
 
     def __call__(self, event: Any) -> None:
         counts = event.counts
-        ended = sum(counts.get(s, 0) for s in ("finished", "failed", "needs_input", "timed_out", "error", "cancelled"))
+        ended = sum(
+            counts.get(s, 0)
+            for s in ("finished", "failed", "needs_input", "timed_out", "error", "cancelled", "stalled")
+        )
         self.progress.update(self.bar, completed=ended)
         self.line = counts_line(counts, event.cost, self.total)
         if event.kind in _LINE_EVENTS - {"running"}:

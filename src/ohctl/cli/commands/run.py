@@ -15,7 +15,7 @@ from ..context import state
 from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for_conversation
 from ..output import Output, with_output
-from ..params import parse_vars, read_text_arg
+from ..params import DURATION, parse_vars, read_text_arg
 
 if TYPE_CHECKING:
     import ohctl
@@ -90,6 +90,13 @@ def task_text(
 @click.option("--follow", "-f", is_flag=True, help="Show the agent's actions and messages live until it ends.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait or follow.")
 @click.option(
+    "--stall-after",
+    type=DURATION,
+    default="15m",
+    show_default=True,
+    help="With --wait: a running agent with no event for this long ends the wait as stalled (exit 9); off: never.",
+)
+@click.option(
     "--comment",
     "comment_on",
     metavar="OWNER/NAME#N",
@@ -114,6 +121,7 @@ def run(
     wait: bool,
     follow: bool,
     timeout: float,
+    stall_after: float | None,
     comment_on: str | None,
     on_done: str | None,
     out: Output,
@@ -161,12 +169,14 @@ def run(
     if not out.structured:
         click.echo(cid)
     left = max(0.0, timeout - (time.monotonic() - started))
+    stall = None
     try:
         if follow:
             outcome = follow_to_end(client, cid, left, out)
         else:
             out.status("waiting for the agent (Ctrl-C leaves it running)")
-            outcome = client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
+            result = client.conversations.wait(cid, timeout=left, stall_after=stall_after, raise_on_outcome=False)
+            outcome, stall = result.outcome, result.stall
         if title and outcome is not None:
             client.conversations.update(cid, title=title)  # the server's auto-title may have replaced it
     except KeyboardInterrupt:
@@ -175,7 +185,7 @@ def run(
         commenting.done(client, cid, outcome, time.monotonic() - started)
     if on_done is not None and outcome is not None:
         run_for_conversation(client, on_done, cid, outcome)
-    conclude(client, cid, outcome, out, started=started)
+    conclude(client, cid, outcome, out, started=started, stall=stall)
 
 
 def start(

@@ -47,7 +47,7 @@ def send(conversation: str, text: str, wait: bool, timeout: float, out: Output) 
     try:
         client.conversations.send_message(conversation, message)
         # fresh: the previous run's "finished" is not this run's
-        outcome = client.conversations.wait(conversation, timeout=left, fresh=True, raise_on_outcome=False).outcome
+        result = client.conversations.wait(conversation, timeout=left, fresh=True, raise_on_outcome=False)
     except KeyboardInterrupt:
         interrupted(conversation)
-    conclude(client, conversation, outcome, out, started=started)
+    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall)

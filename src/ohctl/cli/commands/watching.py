@@ -14,7 +14,7 @@ from ..context import state
 from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for
 from ..output import Output, color_enabled, with_output
-from ..params import CONVERSATION
+from ..params import CONVERSATION, DURATION
 
 if TYPE_CHECKING:
     import ohctl
@@ -22,20 +22,35 @@ if TYPE_CHECKING:
 
 @click.command("watch")
 @click.argument("conversations", nargs=-1, required=True, type=CONVERSATION)
-@click.option("--exit-status", is_flag=True, help="Exit with the outcome's code: 0 finished, 6 failed, 7 needs input.")
+@click.option(
+    "--exit-status", is_flag=True, help="Exit with the outcome's code: 0 finished, 6 failed, 7 needs input, 9 stalled."
+)
 @click.option("--timeout", type=float, default=None, help="Stop after this many seconds (exit code 8).")
 @click.option(
     "--interval", type=click.FloatRange(min=0.5), default=2.0, show_default=True, help="Seconds between looks."
 )
+@click.option(
+    "--stall-after",
+    type=DURATION,
+    default="15m",
+    show_default=True,
+    help="A running agent with no event for this long ends as stalled (exit 9 with --exit-status); off: never.",
+)
 @click.option("--on-done", metavar="CMD", callback=check_hook, help=HOOK_HELP.format(what="each conversation"))
 def watch(
-    conversations: tuple[str, ...], exit_status: bool, timeout: float | None, interval: float, on_done: str | None
+    conversations: tuple[str, ...],
+    exit_status: bool,
+    timeout: float | None,
+    interval: float,
+    stall_after: float | None,
+    on_done: str | None,
 ) -> None:
     """Print a status line whenever a conversation changes, until every agent has ended.
 
     \b
     ohctl watch ID                    # until it finishes, fails or needs input
     ohctl watch ID1 ID2 --exit-status # exit code: 6 if any failed, 7 if any needs input
+    ohctl watch ID --stall-after 5m   # stalled (9) after five minutes without an event
     ohctl watch ID1 ID2 --on-done ./notify.sh   # once per conversation, as it ends
     """
     from ..outcomes import interrupted
@@ -49,7 +64,7 @@ def watch(
     end = None if timeout is None else time.monotonic() + timeout
     try:
         while True:
-            for cid, result in client.conversations.poll(ids).items():
+            for cid, result in client.conversations.poll(ids, stall_after=stall_after).items():
                 conv = result.conversation
                 if conv is None:  # unknown (or not yours): exit 5 with one error line, as `show` does
                     client.conversations.retrieve(cid)  # raises ResourceNotFoundError
@@ -57,6 +72,8 @@ def watch(
                 line = status_word(conv)
                 if conv is not None and conv.sandbox_status is not None and conv.execution_status is not None:
                     line += paint(f"  (sandbox {conv.sandbox_status})", dim=True)
+                if result.stall is not None:
+                    line = paint(f"stalled: {result.stall.describe()}", bold=True)
                 if seen.get(cid) != line:
                     seen[cid] = line
                     title = (conv.title or "") if conv is not None else ""
@@ -77,7 +94,7 @@ def watch(
         interrupted(ids[0] if len(ids) == 1 else None)
     if exit_status:
         codes = {exit_code_for(o) for o in outcomes.values()}
-        for code in (ExitCode.AGENT_FAILED, ExitCode.NEEDS_INPUT):
+        for code in (ExitCode.AGENT_FAILED, ExitCode.STALLED, ExitCode.NEEDS_INPUT):
             if code in codes:
                 exit_with(code)
 
