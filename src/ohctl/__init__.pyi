@@ -52,6 +52,7 @@ from ._errors import InvalidIdError as InvalidIdError
 from ._errors import MissingAPIKeyError as MissingAPIKeyError
 from ._errors import NeedsInputError as NeedsInputError
 from ._errors import NotFoundError as NotFoundError
+from ._errors import NothingPendingError as NothingPendingError
 from ._errors import OhctlError as OhctlError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
@@ -127,6 +128,7 @@ from .local.server import LocalServer as LocalServer
 from .local.server import LocalServerError as LocalServerError
 from .templates import TemplateError as TemplateError
 from .types.files import Download as Download
+from .types.pending import PendingAction as PendingAction
 
 __all__ = [
     "__version__",
@@ -209,6 +211,7 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidIdError",
     "NeedsInputError",
+    "NothingPendingError",
     "NotFoundError",
     "OhctlError",
     "PermissionDeniedError",
@@ -242,6 +245,7 @@ __all__ = [
     "Stall",
     "WaitResult",
     "Download",
+    "PendingAction",
     "Patch",
     "PatchFile",
     "PatchHunk",

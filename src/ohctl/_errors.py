@@ -52,6 +52,7 @@ __all__ = [
     "WorkspaceDiffError",
     "SandboxNotRunningError",
     "SandboxFailedError",
+    "NothingPendingError",
 ]
 
 
@@ -348,6 +349,15 @@ class SandboxNotRunningError(OhctlError):
 
 class SandboxFailedError(SandboxNotRunningError, WaitError):
     """The sandbox is in ERROR or MISSING: it will not come back; start a new conversation."""
+
+
+class NothingPendingError(OhctlError):
+    """``approve`` / ``reject``: the agent is not waiting for confirmation, so there is nothing to
+    answer; ``conversation`` is the conversation as last read."""
+
+    def __init__(self, message: str, *, conversation: Any = None) -> None:
+        super().__init__(message)
+        self.conversation = conversation
 
 
 # What a parser raises on a body of an unexpected shape (pydantic's ValidationError is a ValueError):

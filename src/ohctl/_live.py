@@ -24,7 +24,9 @@ from ._wait_logic import FAILED_EXECUTION
 from .types.conversations import ExecutionStatus
 from .types.events import Event, parse_event
 
-TERMINAL = FAILED_EXECUTION | {ExecutionStatus.FINISHED.value}
+# The ends of a run. Waiting for confirmation is one: nothing more comes until someone answers
+# (``ohctl approve`` / ``reject``), so a follow ends there and shows what waits.
+TERMINAL = FAILED_EXECUTION | {ExecutionStatus.FINISHED.value, ExecutionStatus.WAITING_FOR_CONFIRMATION.value}
 FATAL_CLOSE_CODES = {4001: 401, 4004: 404}  # close code -> the HTTP status it means
 RECENT_IDS = 20_000  # ids remembered for de-duplication; far more than a replay window holds
 

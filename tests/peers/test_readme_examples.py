@@ -171,6 +171,10 @@ def test_readme_examples_run(
     unpacked = [p.name for p in (work / "unpacked").rglob("*") if p.is_file()]
     assert unpacked, "safe_extract wrote nothing into unpacked/"
 
+    # The answering page: the pending action it printed (with the agent's own rating), then the outcome.
+    answered = outputs["docs/answer.md"].splitlines()
+    assert answered == ["LOW $ echo hello from ohctl - scripted", "finished"], answered
+
     # The options page printed one look at its conversation; the batch page ran its two tasks.
     assert re.search(r"^[0-9a-f]{32} finished$", outputs["docs/sdk/options.md"], re.M), outputs["docs/sdk/options.md"]
     batch_lines = outputs["docs/batches.md"].splitlines()

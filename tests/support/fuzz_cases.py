@@ -608,6 +608,13 @@ CASES: list[Case] = [
         lambda a: a.conversations.set_confirmation_policy("AlwaysConfirm"),
     ),
     _agent(
+        "agent.conversations.set_security_analyzer",
+        "POST",
+        "/api/conversations/{conversation_id}/security_analyzer",
+        SUCCESS,
+        lambda a: a.conversations.set_security_analyzer({"kind": "LLMSecurityAnalyzer"}),
+    ),
+    _agent(
         "agent.conversations.ask",
         "POST",
         "/api/conversations/{conversation_id}/ask_agent",

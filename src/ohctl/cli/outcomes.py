@@ -23,7 +23,7 @@ def hints(cid: str, outcome: str | None) -> list[str]:
     if outcome == "failed":
         return [f"see what happened: ohctl events {cid}"]
     if outcome == "needs_input":
-        return ["the agent waits for confirmation of a pending action"]
+        return [f"see what waits for approval: ohctl pending {cid}"]
     if outcome == "stalled":
         return [f"it runs but has produced no event for the stall time: see what it did last with `ohctl events {cid}`"]
     if outcome is None:
@@ -52,6 +52,10 @@ def conclude(
         click.echo(summary_line(summary, Paint(out.color), elapsed), err=True)
     if outcome is None:
         click.echo("timed out: the agent is still running", err=True)
+    if outcome == "needs_input" and not out.structured:
+        from .pending_view import show_pending
+
+        show_pending(client, cid, Paint(out.color))
     if stall is not None:
         click.echo(f"stalled: {stall.describe()}", err=True)
     for hint in hints(cid, outcome):

@@ -16,6 +16,7 @@ Scenarios:
   stall:S          ``sleep S`` with a hard timeout past S, so the terminal's 30 s no-output check
                    sends nothing meanwhile: S seconds without an event (stall detection), then finish
   cmd:<b64>        run the base64-encoded command, then finish
+  risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
   demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
                    show the change, then finish (what ``ohctl demo`` runs)
@@ -118,6 +119,14 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
     if scenario == "cmd":
         command = base64.urlsafe_b64decode((arg or "").encode()).decode()
         return scenario, terminal(command) if step == 0 else finish
+    if scenario == "risky":
+        rated = [("echo low risk step", "LOW"), ("echo high risk step", "HIGH")]
+        if step >= len(rated):
+            return scenario, finish
+        command, rating = rated[step]
+        return scenario, Step(
+            "terminal", {"command": command, "summary": f"a {rating} risk step", "security_risk": rating}
+        )
     if scenario == "demo":
         where = base64.urlsafe_b64decode((arg or "").encode()).decode()
         steps = [terminal(f"cd {shlex.quote(where)} && {command}") for command in DEMO_COMMANDS]

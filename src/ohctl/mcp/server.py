@@ -24,7 +24,9 @@ Delegate software tasks to OpenHands agents, each working in its own sandbox on 
 start_task starts one (wait=true waits for the outcome); wait_for_conversation waits on one you
 started; get_conversation shows its status, outcome and the agent's last message; recent_events shows
 what the agent did; get_diff shows its code changes; send_message sends a follow-up;
-list_conversations lists recent ones. Conversation ids are the 32-hex ids these tools return."""
+list_conversations lists recent ones. An agent in confirmation mode (outcome needs_input) waits for
+you: pending_actions shows what it wants to do, approve_actions or reject_actions (with a reason)
+answers. Conversation ids are the 32-hex ids these tools return."""
 
 ConversationIdArg = Annotated[
     str,
@@ -162,6 +164,44 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
         """Recent conversations, newest first: id, title, status, repository, PRs, cost, URL."""
         with tool_errors(tools):
             return await tools.list_conversations(limit=limit, title_contains=title_contains)
+
+    @server.tool(annotations=READ_ONLY)
+    async def pending_actions(conversation_id: ConversationIdArg) -> dict[str, Any]:
+        """The actions an agent in confirmation mode waits to have approved (outcome needs_input): each
+        one's command or file, the agent's own risk rating (LOW / MEDIUM / HIGH) and its reason."""
+        with tool_errors(tools):
+            return await tools.pending_actions(conversation_id)
+
+    @server.tool(annotations=ToolAnnotations(destructiveHint=True, openWorldHint=True))
+    async def approve_actions(
+        ctx: Context,
+        conversation_id: ConversationIdArg,
+        wait: Annotated[bool, Field(description="Then wait until the agent's run ends.")] = False,
+        timeout: Timeout = 1800.0,
+    ) -> dict[str, Any]:
+        """Approve the pending actions: the agent runs them and goes on. Look at them first with
+        pending_actions. With wait=true, returns the outcome of the run as wait_for_conversation does."""
+        with tool_errors(tools):
+            return await tools.answer_actions(
+                conversation_id, accept=True, wait=wait, timeout=timeout, report=ctx.report_progress
+            )
+
+    @server.tool(annotations=ToolAnnotations(destructiveHint=False, openWorldHint=True))
+    async def reject_actions(
+        ctx: Context,
+        conversation_id: ConversationIdArg,
+        reason: Annotated[
+            str, Field(description="Why, for the agent: it reads this and decides what to do instead.", min_length=1)
+        ],
+        wait: Annotated[bool, Field(description="Then wait until the agent's run ends.")] = False,
+        timeout: Timeout = 1800.0,
+    ) -> dict[str, Any]:
+        """Reject the pending actions with a reason; the agent goes on without them. With wait=true,
+        returns the outcome of the run as wait_for_conversation does."""
+        with tool_errors(tools):
+            return await tools.answer_actions(
+                conversation_id, accept=False, reason=reason, wait=wait, timeout=timeout, report=ctx.report_progress
+            )
 
     return server
 

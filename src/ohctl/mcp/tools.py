@@ -13,7 +13,7 @@ import anyio
 
 from .._start_failure import describe_start_failure
 from .._web import conversation_web_url as web_url
-from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, summary_view
+from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, pending_view, summary_view
 
 if TYPE_CHECKING:
     import ohctl
@@ -253,6 +253,57 @@ class OpenHandsTools:
 
         return self.scrub(await self._until_done(cid, wait_once, Progress(report, timeout)))
 
+    # -- answering the agent (confirmation mode) ------------------------------------------
+    async def pending_actions(self, conversation_id: str) -> dict[str, Any]:
+        cid = self._id(conversation_id)
+        actions = await self.client.conversations.pending(cid)
+        await self._remember_keys(cid)
+        views = [pending_view(action) for action in actions]
+        note = (
+            "Answer with approve_actions or reject_actions (with the reason)."
+            if views
+            else "Nothing waits for confirmation: the agent is not in waiting_for_confirmation."
+        )
+        return self.scrub({"conversation_id": cid, "pending": views, "count": len(views), "note": note})
+
+    async def answer_actions(
+        self,
+        conversation_id: str,
+        *,
+        accept: bool,
+        reason: str | None = None,
+        wait: bool = False,
+        timeout: float = 1800.0,
+        report: Report = no_report,
+    ) -> dict[str, Any]:
+        import ohctl
+
+        cid = self._id(conversation_id)
+        if not accept and not (reason or "").strip():
+            raise ToolFailureError("Give the reason: the agent reads it and decides what to do instead.")
+        progress = Progress(report, timeout)
+        with _deadline(timeout, "The sandbox did not resume"):
+            try:
+                if accept:
+                    actions = await self.client.conversations.approve(cid, timeout=min(timeout, 300.0))
+                else:
+                    actions = await self.client.conversations.reject(
+                        cid, reason=reason or "", timeout=min(timeout, 300.0)
+                    )
+            except ohctl.NothingPendingError as exc:
+                raise ToolFailureError(str(exc)) from None
+        answered = {"answered": [pending_view(a) for a in actions], "accepted": accept}
+        if not wait:
+            conv = await self.client.conversations.retrieve(cid)
+            self._seen(conv)
+            return self.scrub({**conversation_row(conv, self.base_url), **answered})
+        left = max(1.0, timeout - progress.elapsed)
+
+        async def wait_once() -> Any:
+            return await self.client.conversations.wait(cid, timeout=left, fresh=True)
+
+        return self.scrub({**await self._until_done(cid, wait_once, progress), **answered})
+
     async def _set_title(self, cid: str, title: str) -> None:
         import ohctl
 
@@ -304,7 +355,10 @@ class OpenHandsTools:
                 "long step (call wait_for_conversation again, with a longer stall_after_seconds)."
             )
         elif outcome == "needs_input":
-            result["note"] = "The agent waits for confirmation of a pending action (confirmation mode)."
+            result["note"] = (
+                "The agent waits for confirmation (confirmation mode): see what with pending_actions, "
+                "then answer with approve_actions or reject_actions."
+            )
         return result
 
     async def _tick(self, cid: str, progress: Progress) -> None:

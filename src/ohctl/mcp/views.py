@@ -15,7 +15,7 @@ from .._web import conversation_web_url as web_url
 from ..types.conversations import status_word
 
 if TYPE_CHECKING:
-    from ohctl.types import AppConversation, ConversationSummary, Event
+    from ohctl.types import AppConversation, ConversationSummary, Event, PendingAction
 
 TEXT_LIMIT = 400  # characters of one event's text in a result
 MESSAGE_LIMIT = 4000  # characters of the first user / last agent message in a summary
@@ -75,6 +75,19 @@ def summary_view(summary: ConversationSummary, base_url: str) -> dict[str, Any]:
         "created_at": _time(summary.created_at),
         "updated_at": _time(summary.updated_at),
         "url": web_url(base_url, str(summary.id)),
+    }
+
+
+def pending_view(action: PendingAction) -> dict[str, Any]:
+    """An action awaiting confirmation: what it would do, the agent's risk rating and reason."""
+    return {
+        "id": action.id,
+        "tool": action.tool,
+        "command": clip(action.command, TEXT_LIMIT),
+        "path": action.path,
+        "what": clip(action.brief, TEXT_LIMIT),
+        "risk": action.risk or "UNKNOWN",
+        "reason": clip(action.reason, TEXT_LIMIT),
     }
 
 

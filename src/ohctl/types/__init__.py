@@ -61,6 +61,7 @@ from .events import (
 )
 from .files import Download
 from .git import Branch, Repository, SuggestedTask, WorkspaceDiff
+from .pending import PendingAction
 from .profiles import LLMProfile, LLMProfileDetail, LLMProfileList, ProfileChange
 from .sandboxes import ExposedUrl, Sandbox, SandboxSpec, SandboxStatus
 from .secrets import GitProvider, ProviderToken, SandboxSecretName
@@ -71,6 +72,7 @@ from .tools import ToolCatalogEntry
 
 __all__ = [
     "ConversationSummary",
+    "PendingAction",
     "GitProvider",
     "LLMProfile",
     "LLMProfileDetail",

@@ -285,6 +285,16 @@ class AsyncAgentConversations(AsyncAgentResource):
         )
         await self._http.request("POST", path, json={"policy": policy_body(policy)}, idempotent=True)
 
+    async def set_security_analyzer(
+        self, analyzer: dict[str, Any] | None, conversation: ConversationRef | None = None
+    ) -> None:
+        """The analyzer that rates each action's risk (``{"kind": "LLMSecurityAnalyzer"}`` takes the
+        agent's own rating); None removes it. ``ConfirmRisky`` asks for every action without one."""
+        path = route(
+            "/api/conversations/{conversation_id}/security_analyzer", conversation_id=self._conversation(conversation)
+        )
+        await self._http.request("POST", path, json={"security_analyzer": analyzer}, idempotent=True)
+
     async def ask(self, question: str, conversation: ConversationRef | None = None) -> str:
         """Ask the agent's LLM about the conversation without changing it."""
         path = route("/api/conversations/{conversation_id}/ask_agent", conversation_id=self._conversation(conversation))

@@ -4,7 +4,7 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import IO, Literal, overload
+from typing import IO, Any, Literal, overload
 
 from ..._backend import async_gather_parts
 from ..._bulk import BulkPlan, BulkResult, StopResult
@@ -31,6 +31,7 @@ from ...types.conversations import (
 )
 from ...types.files import Download
 from ...types.git import WorkspaceDiff
+from ...types.pending import PendingAction
 from ...types.summary import ConversationSummary
 from .._download import save_response
 from .._pagination import AsyncPager
@@ -39,6 +40,7 @@ from ..lib.bulk import execute_plan, plan_delete, plan_stop, stop_conversation
 from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_conversation_running
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.patch import conversation_patch
+from ..lib.pending import answer_pending, list_pending, set_policy
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
@@ -475,6 +477,36 @@ class AsyncConversations(AsyncConversationStarts):
         ``timeout``); the URL and session key are read afresh after the resume. ERROR or MISSING
         raise SandboxFailedError."""
         return await ensure_conversation_running(self._client, conversation, timeout=timeout)
+
+    # -- answering the agent (confirmation mode) ------------------------------------------
+    async def pending(self, conversation: ConversationRef) -> list[PendingAction]:
+        """The actions waiting for confirmation (command or file, the agent's stated risk and
+        reason), oldest first; [] when the agent is not waiting for confirmation."""
+        return await list_pending(self._client, conversation)
+
+    async def approve(self, conversation: ConversationRef, *, timeout: float | None = 180.0) -> list[PendingAction]:
+        """Approve the pending actions: the agent runs them and goes on. Returns them. Raises
+        NothingPendingError when the agent is not waiting for confirmation."""
+        return await answer_pending(self._client, conversation, accept=True, timeout=timeout)
+
+    async def reject(
+        self,
+        conversation: ConversationRef,
+        *,
+        reason: str = "Rejected through ohctl",
+        run: bool = True,
+        timeout: float | None = 180.0,
+    ) -> list[PendingAction]:
+        """Reject the pending actions with ``reason`` (the agent reads it); with ``run`` (default) the
+        agent then goes on and decides what to do instead. Returns them; NothingPendingError when
+        the agent is not waiting for confirmation."""
+        return await answer_pending(self._client, conversation, accept=False, reason=reason, run=run, timeout=timeout)
+
+    async def set_confirmation_policy(self, conversation: ConversationRef, policy: str | dict[str, Any]) -> None:
+        """``always`` (every action waits for approval), ``risky`` (the actions the agent rates HIGH
+        risk) or ``never``; a paused sandbox is resumed first. To set it before the first action,
+        pass ``confirmation_policy=`` to ``start``."""
+        await set_policy(self._client, conversation, policy)
 
     async def workspace_diff(
         self, conversation: ConversationRef, *, path: str | None = None, stat: bool = False

@@ -12,6 +12,7 @@ import httpx
 from ..._config import LONG_TIMEOUT
 from ..._errors import SHAPE_ERRORS, APIConnectionError, InvalidArgumentError, StreamError
 from ..._ids import ConversationId, conversation_id
+from ..._pending import policy_kind
 from ..._responses import connection_error, shape_error
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
@@ -104,6 +105,7 @@ class AsyncConversationStarts(AsyncResource):
         wait: None,
         timeout: float | None = ...,
         request: StartRequest | None = ...,
+        confirmation_policy: str | dict[str, Any] | None = ...,
         **fields: Any,
     ) -> StartTask: ...
     @overload
@@ -114,6 +116,7 @@ class AsyncConversationStarts(AsyncResource):
         wait: WaitFor = ...,
         timeout: float | None = ...,
         request: StartRequest | None = ...,
+        confirmation_policy: str | dict[str, Any] | None = ...,
         **fields: Any,
     ) -> AppConversation: ...
     async def start(
@@ -123,6 +126,7 @@ class AsyncConversationStarts(AsyncResource):
         wait: WaitFor | None = "ready",
         timeout: float | None = 600.0,
         request: StartRequest | None = None,
+        confirmation_policy: str | dict[str, Any] | None = None,
         **fields: Any,
     ) -> StartTask | AppConversation:
         """Start a conversation (``task`` is the first message; ``fields`` are the start request's
@@ -132,8 +136,15 @@ class AsyncConversationStarts(AsyncResource):
         returns the conversation; ``"finished"`` also waits for the agent to finish. ``timeout``
         covers the whole wait. The POST is never retried once it may have reached the server: a
         retried start can launch a second, billed sandbox.
+
+        ``confirmation_policy`` (``always``, ``risky``, ``never``): the server's start request has no
+        such field, so the conversation starts without its message, the policy is set on its agent
+        server, and only then is the message sent: no action runs before the policy holds.
         """
         req = request or self.build_request(task, **fields)
+        if confirmation_policy is not None and wait is None:
+            raise InvalidArgumentError("confirmation_policy= is set once the conversation is ready: not with wait=None")
+        req, held = _hold_message(req, confirmation_policy)
         started = await self._http.request(
             "POST",
             "/api/v1/app-conversations",
@@ -144,10 +155,17 @@ class AsyncConversationStarts(AsyncResource):
         )
         if wait is None:
             return started
-        return await self._finish_start(started, req, wait=wait, timeout=timeout)
+        return await self._finish_start(started, req, wait=wait, timeout=timeout, policy=confirmation_policy, held=held)
 
     async def _finish_start(
-        self, task: StartTask, req: StartRequest, *, wait: WaitFor, timeout: float | None
+        self,
+        task: StartTask,
+        req: StartRequest,
+        *,
+        wait: WaitFor,
+        timeout: float | None,
+        policy: str | dict[str, Any] | None = None,
+        held: UserMessage | None = None,
     ) -> AppConversation:
         poll = Poll(timeout)
         ready = task if task.is_ready else await self._client.start_tasks.wait(task, timeout=timeout)
@@ -155,19 +173,31 @@ class AsyncConversationStarts(AsyncResource):
         if req.title:
             # The 1.11 server ignores the start request's title: set it once the conversation exists.
             await self._client.conversations.update(conv_id, title=req.title)
+        await self._hand_over(conv_id, policy, held)
         if wait == "finished":
-            done = await self._client.conversations.wait(conv_id, timeout=poll.remaining())
+            done = await self._client.conversations.wait(conv_id, timeout=poll.remaining(), fresh=held is not None)
             if req.title and done.title != req.title:
                 # The server's auto-title (from the first message) can land after the first PATCH.
                 done = await self._client.conversations.update(conv_id, title=req.title)
             return done
         return await self._client.conversations.retrieve(conv_id)
 
+    async def _hand_over(
+        self, conv_id: ConversationId, policy: str | dict[str, Any] | None, held: UserMessage | None
+    ) -> None:
+        """Set the confirmation policy of a conversation just ready, then send the message held back."""
+        if policy is None:
+            return
+        await self._client.conversations.set_confirmation_policy(conv_id, policy)
+        if held is not None:
+            await self._client.conversations.send_message(conv_id, held)
+
     async def stream_start(
         self,
         task: str | UserMessage | list[Content] | None = None,
         *,
         request: StartRequest | None = None,
+        confirmation_policy: str | dict[str, Any] | None = None,
         **fields: Any,
     ) -> AsyncIterator[StartTask]:
         """Start a conversation and yield each start-task update as the server streams it, ending
@@ -176,9 +206,16 @@ class AsyncConversationStarts(AsyncResource):
         The server runs the start inside this stream: if the connection drops, the open-source
         server abandons the start. A broken stream raises StreamError whose ``last`` is the last
         start task seen (check it with ``client.start_tasks.retrieve(err.last)``); the POST is not
-        repeated, since that could start a second sandbox."""
+        repeated, since that could start a second sandbox. With ``confirmation_policy`` the READY task
+        is yielded once the policy is set and the message sent (see ``start``)."""
         req = request or self.build_request(task, **fields)
+        req, held = _hold_message(req, confirmation_policy)
         last: StartTask | None = None
+        ready: StartTask | None = None
+
+        def held_until_ready(task: StartTask) -> bool:
+            return confirmation_policy is not None and task.is_ready and task.app_conversation_id is not None
+
         try:
             async with self._http.stream(
                 "POST",
@@ -193,11 +230,17 @@ class AsyncConversationStarts(AsyncResource):
                     async for chunk in response.aiter_bytes():
                         for item in reader.feed(chunk):
                             last = _streamed_task(response, item)
+                            if held_until_ready(last):
+                                ready = last
+                                continue
                             yield last
                 except httpx.TransportError as exc:
                     raise connection_error(exc, response.request, unsure=_find_the_start(req)) from exc
                 for item in reader.close():
                     last = _streamed_task(response, item)
+                    if held_until_ready(last):
+                        ready = last
+                        continue
                     yield last
         except (StreamError, APIConnectionError) as exc:
             if last is None:
@@ -209,6 +252,19 @@ class AsyncConversationStarts(AsyncResource):
             ) from exc
         if last is not None and not last.is_terminal:
             raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
+        if ready is not None:
+            await self._hand_over(conversation_id(ready), confirmation_policy, held)
+            yield ready
+
+
+def _hold_message(
+    request: StartRequest, policy: str | dict[str, Any] | None
+) -> tuple[StartRequest, UserMessage | None]:
+    """With a confirmation policy, the request without its first message, and that message."""
+    if policy is None:
+        return request, None
+    policy_kind(policy)  # an unknown policy fails before anything starts
+    return request.model_copy(update={"initial_message": None}), request.initial_message
 
 
 def _find_the_start(request: StartRequest) -> str:

@@ -13,6 +13,7 @@ import httpx
 from ..._config import LONG_TIMEOUT
 from ..._errors import SHAPE_ERRORS, APIConnectionError, InvalidArgumentError, StreamError
 from ..._ids import ConversationId, conversation_id
+from ..._pending import policy_kind
 from ..._responses import connection_error, shape_error
 from ..._streams import JSONArrayReader
 from ..._wait_logic import Poll
@@ -105,6 +106,7 @@ class ConversationStarts(Resource):
         wait: None,
         timeout: float | None = ...,
         request: StartRequest | None = ...,
+        confirmation_policy: str | dict[str, Any] | None = ...,
         **fields: Any,
     ) -> StartTask: ...
     @overload
@@ -115,6 +117,7 @@ class ConversationStarts(Resource):
         wait: WaitFor = ...,
         timeout: float | None = ...,
         request: StartRequest | None = ...,
+        confirmation_policy: str | dict[str, Any] | None = ...,
         **fields: Any,
     ) -> AppConversation: ...
     def start(
@@ -124,6 +127,7 @@ class ConversationStarts(Resource):
         wait: WaitFor | None = "ready",
         timeout: float | None = 600.0,
         request: StartRequest | None = None,
+        confirmation_policy: str | dict[str, Any] | None = None,
         **fields: Any,
     ) -> StartTask | AppConversation:
         """Start a conversation (``task`` is the first message; ``fields`` are the start request's
@@ -133,8 +137,15 @@ class ConversationStarts(Resource):
         returns the conversation; ``"finished"`` also waits for the agent to finish. ``timeout``
         covers the whole wait. The POST is never retried once it may have reached the server: a
         retried start can launch a second, billed sandbox.
+
+        ``confirmation_policy`` (``always``, ``risky``, ``never``): the server's start request has no
+        such field, so the conversation starts without its message, the policy is set on its agent
+        server, and only then is the message sent: no action runs before the policy holds.
         """
         req = request or self.build_request(task, **fields)
+        if confirmation_policy is not None and wait is None:
+            raise InvalidArgumentError("confirmation_policy= is set once the conversation is ready: not with wait=None")
+        req, held = _hold_message(req, confirmation_policy)
         started = self._http.request(
             "POST",
             "/api/v1/app-conversations",
@@ -145,10 +156,17 @@ class ConversationStarts(Resource):
         )
         if wait is None:
             return started
-        return self._finish_start(started, req, wait=wait, timeout=timeout)
+        return self._finish_start(started, req, wait=wait, timeout=timeout, policy=confirmation_policy, held=held)
 
     def _finish_start(
-        self, task: StartTask, req: StartRequest, *, wait: WaitFor, timeout: float | None
+        self,
+        task: StartTask,
+        req: StartRequest,
+        *,
+        wait: WaitFor,
+        timeout: float | None,
+        policy: str | dict[str, Any] | None = None,
+        held: UserMessage | None = None,
     ) -> AppConversation:
         poll = Poll(timeout)
         ready = task if task.is_ready else self._client.start_tasks.wait(task, timeout=timeout)
@@ -156,19 +174,31 @@ class ConversationStarts(Resource):
         if req.title:
             # The 1.11 server ignores the start request's title: set it once the conversation exists.
             self._client.conversations.update(conv_id, title=req.title)
+        self._hand_over(conv_id, policy, held)
         if wait == "finished":
-            done = self._client.conversations.wait(conv_id, timeout=poll.remaining())
+            done = self._client.conversations.wait(conv_id, timeout=poll.remaining(), fresh=held is not None)
             if req.title and done.title != req.title:
                 # The server's auto-title (from the first message) can land after the first PATCH.
                 done = self._client.conversations.update(conv_id, title=req.title)
             return done
         return self._client.conversations.retrieve(conv_id)
 
+    def _hand_over(
+        self, conv_id: ConversationId, policy: str | dict[str, Any] | None, held: UserMessage | None
+    ) -> None:
+        """Set the confirmation policy of a conversation just ready, then send the message held back."""
+        if policy is None:
+            return
+        self._client.conversations.set_confirmation_policy(conv_id, policy)
+        if held is not None:
+            self._client.conversations.send_message(conv_id, held)
+
     def stream_start(
         self,
         task: str | UserMessage | list[Content] | None = None,
         *,
         request: StartRequest | None = None,
+        confirmation_policy: str | dict[str, Any] | None = None,
         **fields: Any,
     ) -> Iterator[StartTask]:
         """Start a conversation and yield each start-task update as the server streams it, ending
@@ -177,9 +207,16 @@ class ConversationStarts(Resource):
         The server runs the start inside this stream: if the connection drops, the open-source
         server abandons the start. A broken stream raises StreamError whose ``last`` is the last
         start task seen (check it with ``client.start_tasks.retrieve(err.last)``); the POST is not
-        repeated, since that could start a second sandbox."""
+        repeated, since that could start a second sandbox. With ``confirmation_policy`` the READY task
+        is yielded once the policy is set and the message sent (see ``start``)."""
         req = request or self.build_request(task, **fields)
+        req, held = _hold_message(req, confirmation_policy)
         last: StartTask | None = None
+        ready: StartTask | None = None
+
+        def held_until_ready(task: StartTask) -> bool:
+            return confirmation_policy is not None and task.is_ready and task.app_conversation_id is not None
+
         try:
             with self._http.stream(
                 "POST",
@@ -194,11 +231,17 @@ class ConversationStarts(Resource):
                     for chunk in response.iter_bytes():
                         for item in reader.feed(chunk):
                             last = _streamed_task(response, item)
+                            if held_until_ready(last):
+                                ready = last
+                                continue
                             yield last
                 except httpx.TransportError as exc:
                     raise connection_error(exc, response.request, unsure=_find_the_start(req)) from exc
                 for item in reader.close():
                     last = _streamed_task(response, item)
+                    if held_until_ready(last):
+                        ready = last
+                        continue
                     yield last
         except (StreamError, APIConnectionError) as exc:
             if last is None:
@@ -210,6 +253,19 @@ class ConversationStarts(Resource):
             ) from exc
         if last is not None and not last.is_terminal:
             raise StreamError(f"The stream-start stream ended at {last.status}, before READY or ERROR", last=last)
+        if ready is not None:
+            self._hand_over(conversation_id(ready), confirmation_policy, held)
+            yield ready
+
+
+def _hold_message(
+    request: StartRequest, policy: str | dict[str, Any] | None
+) -> tuple[StartRequest, UserMessage | None]:
+    """With a confirmation policy, the request without its first message, and that message."""
+    if policy is None:
+        return request, None
+    policy_kind(policy)  # an unknown policy fails before anything starts
+    return request.model_copy(update={"initial_message": None}), request.initial_message
 
 
 def _find_the_start(request: StartRequest) -> str:

@@ -82,6 +82,12 @@ def task_text(
 @click.option("--no-repo", is_flag=True, help="No repository, even inside a git checkout.")
 @click.option("--title", metavar="TITLE", help="Conversation title.")
 @click.option("--model", metavar="MODEL", help="LLM model for this conversation.")
+@click.option(
+    "--confirm",
+    type=click.Choice(["always", "risky", "never"]),
+    metavar="POLICY",
+    help="always, risky or never: which actions wait for `ohctl approve` (risky: those the agent rates HIGH).",
+)
 @click.option("--file", "file", metavar="PATH", help="Read the task from a file (- for standard input).")
 @click.option("--template", metavar="NAME", help="Render the task from a prompt template (see `ohctl templates`).")
 @click.option("--var", "variables", metavar="NAME=VALUE", multiple=True, help="A template variable (repeatable).")
@@ -114,6 +120,7 @@ def run(
     no_repo: bool,
     title: str | None,
     model: str | None,
+    confirm: str | None,
     file: str | None,
     template: str | None,
     variables: tuple[str, ...],
@@ -139,6 +146,8 @@ def run(
     text = task_text(task, file, template, variables, target)
     from . import legacy
 
+    if legacy.active() and confirm:
+        raise click.UsageError("--confirm needs a V1 server (V0 servers take confirmation mode from settings)")
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
         return legacy.run(text, target, wait=wait or follow, timeout=timeout, out=out)
     commenting = None
@@ -151,7 +160,7 @@ def run(
         out.status(f"repository: {where}, from this git checkout (--repo to choose, --no-repo for none)")
     client = state().client()
     started = time.monotonic()
-    cid = start(client, text, target, title=title, model=model, sandbox_id=sandbox_id, out=out)
+    cid = start(client, text, target, title=title, model=model, sandbox_id=sandbox_id, out=out, confirm=confirm)
     from ..outcomes import conclude, interrupted
     from ..render import is_cloud, web_url, without_keys
 
@@ -197,6 +206,7 @@ def start(
     model: str | None,
     sandbox_id: str | None,
     out: Output,
+    confirm: str | None = None,
 ) -> str:
     """Start with live start-up progress on stderr; the conversation id once READY."""
     from ..outcomes import interrupted
@@ -212,6 +222,7 @@ def start(
             git_provider=target.git_provider if target.repository else None,
             llm_model=model,
             sandbox_id=sandbox_id,
+            confirmation_policy=confirm,
         ):
             if last is None or task.status != last.status:
                 out.status(f"starting ({duration(time.monotonic() - began)}): {task.status}")

@@ -54,6 +54,7 @@ def watch(
     ohctl watch ID1 ID2 --on-done ./notify.sh   # once per conversation, as it ends
     """
     from ..outcomes import interrupted
+    from ..pending_view import show_pending
     from ..render import Paint, status_word
 
     paint = Paint(color_enabled(state().no_color))
@@ -79,6 +80,8 @@ def watch(
                     title = (conv.title or "") if conv is not None else ""
                     stamp = paint(time.strftime("%H:%M:%S"), dim=True)
                     click.echo(f"{stamp} {cid[:8]} {paint(title[:40], bold=True)}  {line}".rstrip())
+                    if result.outcome == "needs_input":
+                        show_pending(client, cid, paint)  # what waits, and the two commands that answer it
                 if on_done is not None and result.outcome is not None and outcomes[cid] is None:
                     run_for(client, on_done, result)  # once per conversation, when it ends
                 outcomes[cid] = str(result.outcome) if result.outcome is not None else None
