@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import ohctl
+from ohctl.batch import Batch
 from tests.support.cli_runner import Result, Run, secret
 from tests.support.peer_suite import Shared, eventually
 
@@ -53,6 +54,11 @@ def test_stop_pauses_the_agent_and_send_continues_it_to_finished(
     assert started.code == 0, started
     cid = started.stdout.split()[0]
     eventually(lambda: execution(client, cid) == "running", timeout=60, what="the agent runs")
+    planned = oh("stop", "--all-running", "--dry-run")  # this suite's server runs no other agent now
+    assert planned.code == 0, planned
+    [line] = planned.stdout.splitlines()
+    assert line.startswith(f"stop conversation {cid}") and line.endswith(": the agent is running"), planned
+    assert execution(client, cid) == "running"  # a dry run stops nothing
 
     stopped = oh("stop", cid)
     assert stopped.code == 0, stopped
@@ -65,6 +71,9 @@ def test_stop_pauses_the_agent_and_send_continues_it_to_finished(
     assert paused == "paused"  # stopped, not run to its end
     conv = client.conversations.retrieve(cid)
     assert str(conv.sandbox_status) == "RUNNING"  # the sandbox and the conversation stay
+
+    nothing = oh("stop", "--all-running", "--yes")
+    assert nothing.code == 0 and "nothing to stop" in nothing.stderr, nothing
 
     continued = oh("send", cid, "Go on", "--wait", "--timeout", "180")
     assert continued.code == 0, continued
@@ -151,3 +160,19 @@ def test_on_done_hooks_get_each_ended_conversation(
     failing = oh("watch", cid, "--on-done", f"{sys.executable} -c 'raise SystemExit(3)'")
     assert failing.code == 0, failing
     assert f"warning: hook for {cid}: hook command exited with status 3" in failing.stderr
+
+
+def test_batch_on_task_done_runs_once_per_task(oh: Oh, shared: Shared, tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    lines = [json.dumps({"key": f"t{n}", "message": "Hi", "sandbox_id": shared.sandbox_id}) for n in (1, 2)]
+    tasks.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "hooks.jsonl"
+    ran = oh(
+        "batch", "run", str(tasks), "--concurrency", "2", "--poll-interval", "1", "--on-task-done", hook_command(out)
+    )
+    assert ran.code == 0, ran
+    runs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["OHCTL_OUTCOME"] for r in runs] == ["finished", "finished"]
+    ended = {r.conversation_id for r in Batch(str(tasks.with_suffix(".batch.db"))).results()}
+    assert {r["OHCTL_CONVERSATION_ID"] for r in runs} == ended
+    assert all(r["OHCTL_URL"] for r in runs)
