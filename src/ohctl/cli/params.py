@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -31,8 +30,18 @@ class ConversationIdType(ParamBase):
 
 CONVERSATION = ConversationIdType()
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+def _span(text: str) -> timedelta | None:
+    """``text`` as a duration with its unit (``90s``, ``15m``, ``2h``, ``7d``, ``2w``: read by
+    ``ohctl.parse_duration``, the one reader of durations), or None when it is not one."""
+    import ohctl
+
+    if not text.strip() or not text.strip()[-1].isalpha():
+        return None
+    try:
+        return ohctl.parse_duration(text)
+    except ohctl.InvalidArgumentError:
+        return None
 
 
 class SinceType(ParamBase):
@@ -44,10 +53,9 @@ class SinceType(ParamBase):
         if isinstance(value, datetime):
             return value
         text = str(value)
-        found = _DURATION.match(text)
-        if found:
-            seconds = float(found.group(1)) * _UNITS[found.group(2)]
-            return datetime.now(timezone.utc) - timedelta(seconds=seconds)
+        span = _span(text)
+        if span is not None:
+            return datetime.now(timezone.utc) - span
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -69,9 +77,9 @@ class DurationType(ParamBase):
         text = str(value).strip()
         if text.lower() in ("off", "never", "none"):
             return None
-        found = _DURATION.match(text)
+        span = _span(text)
         try:
-            seconds = float(found.group(1)) * _UNITS[found.group(2)] if found else float(text)
+            seconds = span.total_seconds() if span is not None else float(text)
         except ValueError:
             self.fail(f"{text!r} is not a duration: write 90s, 15m, 2h (or off)", param, ctx)
         if seconds <= 0:
