@@ -303,3 +303,28 @@ def test_stopping_a_finished_agent_pauses_nothing() -> None:
     done = client.conversations.stop(CID)
     assert (done.agent_paused, done.note) == (False, "the agent is finished: nothing to pause")
     assert not any(call.endswith("/pause") for call in server.calls)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--no-repo", "--on-done", "notify 'unclosed", "hi"], "cannot split"),
+        (["watch", CID, "--on-done", "  "], "the command is empty"),
+        (["batch", "run", "tasks.jsonl", "--on-task-done", '"'], "cannot split"),
+        (["--legacy", "run", "--no-repo", "--on-done", "true", "hi"], "--on-done needs a V1 server"),
+        (["stop"], "give conversation ids, or --all-running"),
+        (["stop", CID, "--dry-run"], "--dry-run and --yes go with --all-running"),
+        (["delete"], "give a conversation id, or --older-than AGE"),
+        (["delete", CID, "--older-than", "7d"], "not both"),
+        (["delete", "--older-than", "soon"], "not a duration"),
+        (["sandboxes", "prune", "--idle", "7"], "not a duration"),
+    ],
+)
+def test_hook_and_bulk_options_are_checked_before_anything_runs(args: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from ohctl.cli.main import cli
+
+    result = CliRunner().invoke(cli, args, env={"OPENHANDS_BASE_URL": "http://127.0.0.1:9"})
+    assert result.exit_code == 2, result.output
+    assert message in result.output

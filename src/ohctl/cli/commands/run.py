@@ -148,6 +148,8 @@ def run(
 
     if legacy.active() and confirm:
         raise click.UsageError("--confirm needs a V1 server (V0 servers take confirmation mode from settings)")
+    if legacy.active() and on_done:
+        raise click.UsageError("--on-done needs a V1 server (on a V0 server: run --wait, then your command)")
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
         return legacy.run(text, target, wait=wait or follow, timeout=timeout, out=out)
     commenting = None
