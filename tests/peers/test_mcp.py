@@ -31,6 +31,7 @@ TOOLS = {
     "recent_events",
     "send_message",
     "get_diff",
+    "get_patch",
     "list_conversations",
 }
 # Each run writes a line and sleeps past one progress interval, so a wait sees the agent running.
@@ -164,6 +165,9 @@ async def test_delegate_a_task_over_stdio(base_url: str, client: ohctl.OpenHands
         short = await mcp.call("get_diff", {"conversation_id": cid, "max_chars": 1000})
         assert len(short["diff"]) == 1000 and short["truncated"] and short["total_chars"] > 1000
         assert "stat=true" in short["note"]
+        patched = await mcp.call("get_patch", {"conversation_id": cid, "max_chars": 500000})
+        assert "mcp_note.txt" in [f["path"] for f in patched["files"]], patched["files"]
+        assert ".openhands-agent-server.log" not in patched["patch"] and "+mcp-was-here" in patched["patch"]
 
         mine = (await mcp.call("list_conversations", {"limit": 5, "title_contains": title}))["conversations"]
         assert [r["conversation_id"] for r in mine] == [cid] and mine[0]["status"] == "finished"

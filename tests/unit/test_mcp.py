@@ -151,6 +151,7 @@ async def test_no_key_in_any_tool_result(mcp_client: tuple[Client, Recorder]) ->
         ("recent_events", {"conversation_id": CID, "limit": 1000}, "less than or equal to 100"),
         ("send_message", {"conversation_id": CID, "message": " "}, "message is empty"),
         ("get_diff", {"conversation_id": CID, "max_chars": 10}, "greater than or equal to 1000"),
+        ("get_patch", {"conversation_id": CID, "max_chars": 10}, "greater than or equal to 1000"),
     ],
 )
 async def test_arguments_are_checked_before_any_request(

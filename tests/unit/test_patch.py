@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shlex
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,11 @@ from ohctl._async.lib.patch import (
     EXCLUDES,
     STATE_SCRIPT,
     ReflogEntry,
+    SandboxState,
     choose_base,
     parse_state,
     pushed_branches,
+    start_time,
 )
 from ohctl._patch import parse_patch, unquote
 
@@ -51,10 +53,15 @@ def bash(script: str) -> str:
     return done.stdout
 
 
-def sandbox_patch(repo: Path, started: datetime | None = None) -> ohctl.Patch:
+def state_of(repo: Path, first_event: str = "") -> SandboxState:
+    return parse_state(bash(STATE_SCRIPT.format(root=shlex.quote(str(repo)), started=shlex.quote(first_event))))
+
+
+def sandbox_patch(repo: Path, created_at: datetime | None = None, first_event: str = "") -> ohctl.Patch:
     """What ``conversations.patch`` makes, with the same scripts, run here instead of in a sandbox."""
-    head, branch, entries = parse_state(bash(STATE_SCRIPT.format(root=shlex.quote(str(repo)))))
-    base, how = choose_base(head, entries, started)
+    state = state_of(repo, first_event)
+    head, branch = state.head, state.branch
+    base, how = choose_base(head, state.entries, start_time(state, created_at))
     where = bash(DIFF_SCRIPT.format(root=shlex.quote(str(repo)), base=shlex.quote(base or ""), excludes=EXCLUDES))
     tmp = Path(where.strip())
     data = (tmp / "patch").read_bytes()
@@ -124,30 +131,41 @@ def test_the_sandbox_index_is_left_as_it_was(tmp_path: Path) -> None:
 
 def test_the_base_is_head_when_the_conversation_started(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r", {"a.txt": "a\n"})
-    started = datetime.now(timezone.utc)
     first = git(repo, "rev-parse", "HEAD")
-    head, _, entries = parse_state(bash(STATE_SCRIPT.format(root=shlex.quote(str(repo)))))
-    assert choose_base(head, entries, started) == (first, "start")
+    later = datetime.now() + timedelta(seconds=2)  # the agent server's naive local time
+    state = state_of(repo, later.isoformat())
+    assert state.started == int(later.timestamp())  # the sandbox's `date` read it
+    assert choose_base(state.head, state.entries, start_time(state, None)) == (first, "start")
+
+
+def test_the_start_is_the_earlier_of_the_first_event_and_created_at() -> None:
+    created = datetime(2026, 1, 1, 12, 0, 1, tzinfo=timezone.utc)
+    state = SandboxState(None, None, [], created.timestamp() - 0.5)
+    assert start_time(state, created) == created.timestamp() - 0.5
+    assert start_time(SandboxState(None, None, [], None), created.replace(tzinfo=None)) == created.timestamp()
+    assert start_time(SandboxState(None, None, [], None), None) is None
 
 
 def test_choose_base() -> None:
-    started = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
-    t = started.timestamp()
+    t = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc).timestamp() + 0.7
     later = [ReflogEntry("c" * 40, t + 60, "commit: agent"), ReflogEntry("b" * 40, t + 5, "clone: from x")]
-    assert choose_base("c" * 40, later, started) == ("b" * 40, "first")
+    assert choose_base("c" * 40, later, t) == ("b" * 40, "first")
     made = [ReflogEntry("c" * 40, t + 60, "commit: more"), ReflogEntry("b" * 40, t + 5, "commit (initial): x")]
-    assert choose_base("c" * 40, made, started) == (None, "created")
+    assert choose_base("c" * 40, made, t) == (None, "created")
     mixed = [later[0], ReflogEntry("a" * 40, t - 60, "commit: before"), ReflogEntry("9" * 40, t - 99, "clone")]
-    assert choose_base("c" * 40, mixed, started) == ("a" * 40, "start")
-    assert choose_base("c" * 40, mixed, started.replace(tzinfo=None)) == ("a" * 40, "start")  # naive: UTC
-    assert choose_base("d" * 40, [], started) == ("d" * 40, "head")
+    assert choose_base("c" * 40, mixed, t) == ("a" * 40, "start")
+    # The second the conversation started in is not "before": the agent may have committed in it.
+    same = [ReflogEntry("c" * 40, int(t), "commit: agent"), ReflogEntry("b" * 40, int(t) - 1, "clone: from x")]
+    assert choose_base("c" * 40, same, t) == ("b" * 40, "start")
+    assert choose_base("c" * 40, same[:1], t) == ("c" * 40, "first")
+    assert choose_base("d" * 40, [], t) == ("d" * 40, "head")
     assert choose_base(None, [], None) == (None, "head")
 
 
 def test_a_repository_the_agent_made_is_all_new(tmp_path: Path) -> None:
     started = datetime.now(timezone.utc).timestamp() - 3600
     repo = make_repo(tmp_path / "r", {"a.txt": "a\n"})
-    patch = sandbox_patch(repo, datetime.fromtimestamp(started, timezone.utc))
+    patch = sandbox_patch(repo, created_at=datetime.fromtimestamp(started, timezone.utc))
     assert patch.base == "created" and patch.base_commit is None
     assert [(f.path, f.status) for f in patch.files] == [("a.txt", "added")]
 

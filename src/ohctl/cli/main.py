@@ -39,6 +39,7 @@ command("approve", "answer", "approve", "Approve the pending actions: the agent 
 command("reject", "answer", "reject", "Reject the pending actions --reason TEXT; the agent goes on without them.")
 command("download", "download", "download", "Download the trajectory zip (-o PATH).")
 command("diff", "workspace", "diff", "The agent's changes to the repository in its sandbox.")
+command("apply", "apply", "apply_command", "The agent's change onto a new local branch or worktree.")
 command("exec", "workspace", "exec_command", "Run a shell command in the sandbox (its exit code).")
 command("files", "workspace", "files_group", "Copy files to (put) and from (get) the sandbox.")
 command("rename", "conversations", "rename", "Give a conversation a new title.")

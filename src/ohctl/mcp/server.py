@@ -23,7 +23,8 @@ INSTRUCTIONS = """\
 Delegate software tasks to OpenHands agents, each working in its own sandbox on a repository.
 start_task starts one (wait=true waits for the outcome); wait_for_conversation waits on one you
 started; get_conversation shows its status, outcome and the agent's last message; recent_events shows
-what the agent did; get_diff shows its code changes; send_message sends a follow-up;
+what the agent did; get_diff shows its code changes (get_patch: as a patch against the commit it
+started from); send_message sends a follow-up;
 list_conversations lists recent ones. An agent in confirmation mode (outcome needs_input) waits for
 you: pending_actions shows what it wants to do, approve_actions or reject_actions (with a reason)
 answers. Conversation ids are the 32-hex ids these tools return."""
@@ -155,6 +156,21 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
         A paused sandbox is resumed first; a long diff is cut at max_chars, with a note."""
         with tool_errors(tools):
             return await tools.diff(conversation_id, path=path, stat=stat, max_chars=max_chars)
+
+    @server.tool(annotations=READ_ONLY)
+    async def get_patch(
+        conversation_id: ConversationIdArg,
+        path: Annotated[
+            str | None, Field(description="The repository's directory in the sandbox (default: the conversation's).")
+        ] = None,
+        max_chars: Annotated[int, Field(description="Cap on the patch's length.", ge=1000, le=500000)] = 20000,
+    ) -> dict[str, Any]:
+        """The agent's whole change as a git patch against the commit it started from (its commits,
+        edits and new files: what `ohctl apply ID` applies locally), with the changed files, their
+        line counts and the base commit. A paused sandbox is resumed first; for a deleted one the
+        error names what the agent pushed. A long patch is cut at max_chars, with a note."""
+        with tool_errors(tools):
+            return await tools.patch(conversation_id, path=path, max_chars=max_chars)
 
     @server.tool(annotations=READ_ONLY)
     async def list_conversations(

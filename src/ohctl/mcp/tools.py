@@ -208,6 +208,15 @@ class OpenHandsTools:
         await self._remember_keys(cid)
         return self.scrub(result)
 
+    async def patch(self, conversation_id: str, *, path: str | None = None, max_chars: int = 20000) -> dict[str, Any]:
+        from .diff import patch_view
+
+        cid = self._id(conversation_id)
+        found = await self.client.conversations.patch(cid, path=path)
+        result = patch_view(found, max_chars)
+        await self._remember_keys(cid)
+        return self.scrub(result)
+
     # -- acting ---------------------------------------------------------------------------
     async def send_message(
         self,

@@ -6,6 +6,7 @@ one, the error names what the agent pushed (branches from its ``git push`` outpu
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass
@@ -41,8 +42,11 @@ SERVER_FILES = (
 )
 EXCLUDES = " ".join(shlex.quote(f":(exclude,glob){p}") for p in SERVER_FILES)
 
+# ``started``: the conversation's first event's time, which the agent server writes in the sandbox's
+# local time without a zone: the sandbox's own `date` turns it into seconds since the epoch.
 STATE_SCRIPT = (
     "cd {root} || exit 2; "
+    "[ -n {started} ] && printf 'start %s\\n' \"$(date -d {started} +%s 2>/dev/null)\"; "
     "printf 'head %s\\n' \"$(git rev-parse -q --verify HEAD)\"; "
     "printf 'branch %s\\n' \"$(git symbolic-ref -q --short HEAD)\"; "
     "git reflog show --date=unix --format='reflog %H %gd %gs' HEAD -- 2>/dev/null; exit 0"
@@ -73,13 +77,24 @@ class ReflogEntry:
     message: str
 
 
-def parse_state(output: str) -> tuple[str | None, str | None, list[ReflogEntry]]:
-    """HEAD, the branch and HEAD's reflog (newest first) from ``STATE_SCRIPT``'s output."""
+@dataclass(frozen=True)
+class SandboxState:
+    head: str | None
+    branch: str | None
+    entries: list[ReflogEntry]  # HEAD's reflog, newest first
+    started: float | None  # the first event's time in seconds since the epoch, when the sandbox could say
+
+
+def parse_state(output: str) -> SandboxState:
+    """``STATE_SCRIPT``'s output."""
     head = branch = None
+    started: float | None = None
     entries: list[ReflogEntry] = []
     for line in output.splitlines():
         kind, _, rest = line.partition(" ")
-        if kind == "head":
+        if kind == "start" and rest.strip().isdigit():
+            started = float(rest.strip())
+        elif kind == "head":
             head = rest.strip() or None
         elif kind == "branch":
             branch = rest.strip() or None
@@ -87,19 +102,30 @@ def parse_state(output: str) -> tuple[str | None, str | None, list[ReflogEntry]]
             found = re.match(r"([0-9a-f]{40,64}) \S*@\{(\d+)\} ?(.*)", rest)
             if found:
                 entries.append(ReflogEntry(found.group(1), float(found.group(2)), found.group(3)))
-    return head, branch, entries
+    return SandboxState(head, branch, entries, started)
 
 
-def choose_base(head: str | None, entries: list[ReflogEntry], started: datetime | None) -> tuple[str | None, str]:
+def start_time(state: SandboxState, created_at: datetime | None) -> float | None:
+    """When the conversation started: the earlier of its first event (the sandbox's clock) and the
+    app server's ``created_at`` (saved after the agent server took the conversation, so a fast agent
+    may act before it)."""
+    times = [state.started] if state.started is not None else []
+    if created_at is not None:
+        times.append((created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc)).timestamp())
+    return min(times) if times else None
+
+
+def choose_base(head: str | None, entries: list[ReflogEntry], started: float | None) -> tuple[str | None, str]:
     """The commit the agent started from and how it was found: HEAD when the conversation started
     (``start``); else the repository's first recorded HEAD, which is the clone the server made for
     the conversation (``first``); None when the agent made the first commit itself (``created``:
-    every file is new). Without a reflog, the sandbox's HEAD (``head``)."""
+    every file is new). Without a reflog, the sandbox's HEAD (``head``). The reflog counts whole
+    seconds: an entry of the second the conversation started in may be the agent's, so only those
+    of earlier seconds count as before it."""
     if not entries:
         return head, "head"
     if started is not None:
-        when = (started if started.tzinfo else started.replace(tzinfo=timezone.utc)).timestamp()
-        before = [e for e in entries if e.time <= when]
+        before = [e for e in entries if e.time < math.floor(started)]
         if before:
             return before[0].commit, "start"
     oldest = entries[-1]
@@ -167,11 +193,14 @@ def conversation_patch(
     try:
         root = repository_root(agent, cid, conv.selected_repository, path)
         quoted = shlex.quote(root)
-        state = agent.bash.execute(STATE_SCRIPT.format(root=quoted), timeout=GIT_TIMEOUT)
-        if not state.ok:
-            raise WorkspaceDiffError(f"git failed in {root}: {(state.stderr or state.stdout).strip()[:500]}")
-        head, branch, entries = parse_state(state.stdout)
-        base, how = choose_base(head, entries, conv.created_at)
+        first = [event.timestamp for event in agent.events.search(cid, limit=1)]
+        script = STATE_SCRIPT.format(root=quoted, started=shlex.quote(first[0] if first and first[0] else ""))
+        found = agent.bash.execute(script, timeout=GIT_TIMEOUT)
+        if not found.ok:
+            raise WorkspaceDiffError(f"git failed in {root}: {(found.stderr or found.stdout).strip()[:500]}")
+        state = parse_state(found.stdout)
+        head, branch = state.head, state.branch
+        base, how = choose_base(head, state.entries, start_time(state, conv.created_at))
         script = DIFF_SCRIPT.format(root=quoted, base=shlex.quote(base or ""), excludes=EXCLUDES)
         made = agent.bash.execute(script, timeout=GIT_TIMEOUT)
         where = made.stdout.strip().splitlines()[-1] if made.ok and made.stdout.strip() else ""

@@ -21,6 +21,7 @@ from ..context import state
 from ..errors import exit_with
 from ..output import Output, color_enabled, with_output
 from ..params import DURATION
+from .apply import apply_options
 
 
 @click.group("batch")
@@ -277,3 +278,22 @@ def cancel_command(ledger: str, yes: bool) -> None:
     if after.running_elsewhere:
         click.echo("the running `ohctl batch` process was asked to cancel; it stops at its next poll", err=True)
     click.echo(counts_line(after.counts, after.cost, after.total), err=True)
+
+
+@batch_group.command("apply")
+@click.argument("ledger")
+@click.argument("key")
+@apply_options
+@with_output
+def apply_task(ledger: str, key: str, out: Output, **options: Any) -> None:
+    """Bring the change of task KEY home, as `ohctl apply` does for its conversation."""
+    from ohctl.batch import Batch
+
+    from .apply import apply_and_report
+
+    task = next((r for r in Batch(ledger).results() if r.key == key), None)
+    if task is None:
+        raise click.UsageError(f"no task {key!r} in {ledger}: `ohctl batch results {ledger}` lists them")
+    if not task.conversation_id:
+        raise click.ClickException(f"task {key} has no conversation yet (it is {task.state})")
+    apply_and_report(task.conversation_id, out, **options)

@@ -15,7 +15,7 @@ def mcp_command() -> None:
 
     The key and server come from the environment or the stored profile, as for every command. Tools:
     start_task, get_conversation, wait_for_conversation, recent_events, send_message, get_diff,
-    list_conversations.
+    get_patch, list_conversations.
 
     \b
     {"mcpServers": {"openhands": {"command": "ohctl", "args": ["mcp"]}}}
