@@ -48,8 +48,9 @@ def test_on_stall_stop_pauses_the_agent_and_the_task_ends_stalled(tmp_path: Path
     results = {r.key: r for r in run(stub, tmp_path / "b.db", on_stall="stop")}
     assert results["quick"].state == "finished" and results["sleepy"].state == "stalled"
     assert results["sleepy"].outcome == "stalled" and results["sleepy"].error is not None
-    assert "ActionEvent (terminal)" in results["sleepy"].error and "stopped" in results["sleepy"].error
-    assert stub.stopped == [results["sleepy"].conversation_id]
+    assert "ActionEvent (terminal)" in results["sleepy"].error and "told to stop" in results["sleepy"].error
+    assert stub.stopped == [results["sleepy"].conversation_id]  # the stop ran in the background, and ended
+    assert [event for event, _ in log_of(tmp_path / "b.db", "sleepy")][-2:] == ["stalled", "stopped"]
 
 
 def test_on_stall_retry_starts_it_afresh_once_then_ends_it_stalled(tmp_path: Path) -> None:
@@ -57,7 +58,7 @@ def test_on_stall_retry_starts_it_afresh_once_then_ends_it_stalled(tmp_path: Pat
     results = {r.key: r for r in run(stub, tmp_path / "b.db", on_stall="retry")}
     assert results["sleepy"].state == "stalled"
     events = [event for event, _ in log_of(tmp_path / "b.db", "sleepy")]
-    assert events.count("retry") == 1 and events[-1] == "stalled"
+    assert events.count("retry") == 1 and events.count("stalled") == 1 and events.count("stopped") == 2
     # Two conversations, each started once, each stopped; the ledger names the second.
     assert len(stub.starts) == 3 and sorted(stub.starts.values()) == [1, 1, 1]
     assert len(stub.stopped) == 2 and stub.stopped[-1] == results["sleepy"].conversation_id

@@ -126,6 +126,7 @@ class Follower:
         self._stall = StallClock(stall_after) if stall_after is not None else None
         self.requests = 0
         self._titles: set[asyncio.Task[None]] = set()
+        self._stops: set[asyncio.Task[None]] = set()  # stalled agents being stopped
 
     # -- titles -------------------------------------------------------------------------
     def retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
@@ -223,26 +224,44 @@ class Follower:
                 tracker.ledger.note("stalled", silence, key=active.key)
                 tracker.emit("stalled", active.key, f"stalled: {silence}; still waiting for it")
             return
-        problem = await self._stop(seen.conversation)
-        stopped = "stopped" if problem is None else f"could not be stopped: {problem}"
-        if self.on_stall == "retry" and problem is None and tracker.ledger.retries(active.key) < STALL_RETRIES:
-            if tracker.retry(active, f"stalled: {silence}; stopped, starting it afresh"):
+        self._stop_later(active.key, seen.conversation)
+        stopping = "its agent was told to stop (it stops after the step in flight)"
+        if self.on_stall == "retry" and tracker.ledger.retries(active.key) < STALL_RETRIES:
+            if tracker.retry(active, f"stalled: {silence}; {stopping}; starting it afresh"):
                 return
-        tracker.end(active, STALLED, conversation=seen.conversation, error=f"stalled: {silence}; {stopped}")
+        tracker.end(active, STALLED, conversation=seen.conversation, error=f"stalled: {silence}; {stopping}")
 
-    async def _stop(self, conversation: AppConversation | None) -> str | None:
-        """Pause a stalled agent (its conversation and sandbox stay); why it could not be, or None."""
+    def _stop_later(self, key: str, conversation: AppConversation | None) -> None:
+        """Stop a stalled agent in the background: the agent server pauses an agent only between two
+        steps, and its pause request returns only then, so waiting for it would hold the whole batch
+        for as long as the stalled step hangs. The outcome goes to the ledger's log."""
         if conversation is None:
-            return "the conversation is unknown"
-        try:
-            agent = await self.tracker.client.conversations.agent(conversation.id)
+            return
+        cid, tracker = conversation.id, self.tracker
+
+        async def stop() -> None:
             try:
-                await agent.conversations.pause(conversation.id)
-            finally:
-                await agent.close()
-        except OhctlError as exc:
-            return str(exc)[:300]
-        return None
+                result = await tracker.client.conversations.stop(cid)
+            except OhctlError as exc:
+                tracker.ledger.note("stop_failed", str(exc)[:300], key=key)
+                tracker.emit("stop_failed", key, f"could not stop the stalled agent of {cid}: {exc}")
+                return
+            tracker.ledger.note("stopped", result.note or f"the agent of {cid} is paused", key=key)
+
+        task = asyncio.ensure_future(stop())
+        self._stops.add(task)
+        task.add_done_callback(self._stops.discard)
+
+    async def settle_stops(self, timeout: float = 15.0) -> None:
+        """Let the stops under way finish before the run returns (briefly: a stalled step may hang
+        for hours; the pause request has reached the agent server, which pauses the agent when the
+        step ends)."""
+        if self._stops:
+            await asyncio.wait(list(self._stops), timeout=timeout)
+
+    def cancel_stops(self) -> None:
+        for stop in list(self._stops):
+            stop.cancel()
 
     def _check_progress(self, active: ActiveTask, task: StartTask) -> None:
         now = time.monotonic()

@@ -172,6 +172,7 @@ class AsyncBatch:
             for start in list(self._starts):
                 start.cancel()  # its task stays ``starting``: the next run looks it up first
             self._follower.cancel_titles()
+            self._follower.cancel_stops()
             self.ledger.release()
         if self._paused:
             raise BatchPausedError(self._paused, path=self.path)
@@ -212,6 +213,7 @@ class AsyncBatch:
                 yield result
             if not self._tracker.active and (self._paused or not self._pending):
                 await self._follower.settle_titles()
+                await self._follower.settle_stops()
                 return
             now = time.monotonic()
             if now >= next_poll:
