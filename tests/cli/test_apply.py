@@ -44,29 +44,45 @@ class Change:
         return where
 
 
+def make_origin(where: Path) -> Path:
+    where.mkdir()
+    git(where, "init", "-q", "-b", "main")
+    (where / "a.txt").write_text(LINES)
+    (where / "keep.txt").write_text("keep\n")
+    git(where, "add", "-A")
+    git(where, "commit", "-qm", "init")
+    return where
+
+
+def clone_in_sandbox(client: ohctl.OpenHands, shared: Shared, origin: Path) -> str:
+    """A clone of ``origin`` in the shared sandbox, by an absolute path (each conversation's terminal
+    starts in a working directory of its own)."""
+    with client.conversations.agent(shared.id) as agent:
+        home = agent.conversations.working_directory(shared.id)
+        absolute = agent.bash.execute(f"cd {shlex.quote(home)} && pwd -P")
+        assert absolute.ok, absolute
+        repo = f"{absolute.stdout.strip()}/apply-{uuid.uuid4().hex[:8]}"
+        cloned = agent.bash.execute(f"git clone -q {shlex.quote(str(origin))} {shlex.quote(repo)}")
+        assert cloned.ok, cloned
+    return repo
+
+
+def agent_work(repo: str) -> str:
+    """What the scripted agent does: a commit (an edit, a new file), then an edit and a new file it
+    leaves untracked."""
+    return (
+        f"cd {shlex.quote(repo)} && sed -i 's/^9$/nine/' a.txt && printf 'added\\n' > added.txt && "
+        "git add added.txt && git -c user.name=agent -c user.email=agent@example.com commit -qm agent && "
+        "sed -i 's/^2$/two/' a.txt && printf 'untracked\\n' > untracked.txt"
+    )
+
+
 @pytest.fixture(scope="module")
 def change(base_url: str, shared: Shared, tmp_path_factory: pytest.TempPathFactory) -> Change:
-    origin = tmp_path_factory.mktemp("apply") / "origin"
-    origin.mkdir()
-    git(origin, "init", "-q", "-b", "main")
-    (origin / "a.txt").write_text(LINES)
-    (origin / "keep.txt").write_text("keep\n")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-qm", "init")
+    origin = make_origin(tmp_path_factory.mktemp("apply") / "origin")
     with ohctl.OpenHands(base_url=base_url, max_retries=4) as client:
-        with client.conversations.agent(shared.id) as agent:
-            home = agent.conversations.working_directory(shared.id)
-            # An absolute path: the new conversation's terminal starts in a working directory of its own.
-            absolute = agent.bash.execute(f"cd {shlex.quote(home)} && pwd -P")
-            assert absolute.ok, absolute
-            repo = f"{absolute.stdout.strip()}/apply-{uuid.uuid4().hex[:8]}"
-            cloned = agent.bash.execute(f"git clone -q {shlex.quote(str(origin))} {shlex.quote(repo)}")
-            assert cloned.ok, cloned
-        work = (
-            f"cd {shlex.quote(repo)} && sed -i 's/^9$/nine/' a.txt && printf 'added\\n' > added.txt && "
-            "git add added.txt && git -c user.name=agent -c user.email=agent@example.com commit -qm agent && "
-            "sed -i 's/^2$/two/' a.txt && printf 'untracked\\n' > untracked.txt"
-        )
+        repo = clone_in_sandbox(client, shared, origin)
+        work = agent_work(repo)
         conv = client.conversations.start(
             f"Change the repository {command_marker(work)}",
             title="ohctl apply",
@@ -144,3 +160,24 @@ def test_a_conflicting_apply_is_refused_with_nothing_changed(oh: Oh, change: Cha
     assert "added.txt: the agent added it, and it exists here already" in result.stderr
     after = (git(local, "rev-parse", "HEAD"), git(local, "branch", "--list"), git(local, "status", "--porcelain"))
     assert after == before and (local / "a.txt").read_text() == LINES.replace("9\n", "NINE\n")
+
+
+def test_batch_apply_brings_a_tasks_change_home(
+    oh: Oh, client: ohctl.OpenHands, shared: Shared, tmp_path: Path
+) -> None:
+    origin = make_origin(tmp_path / "origin")
+    repo = clone_in_sandbox(client, shared, origin)
+    tasks = tmp_path / "tasks.jsonl"
+    task = {"key": "fix", "message": f"Change it {command_marker(agent_work(repo))}", "sandbox_id": shared.sandbox_id}
+    tasks.write_text(json.dumps(task) + "\n")
+    ran = oh("batch", "run", str(tasks), "--poll-interval", "1")
+    assert ran.code == 0, ran
+    ledger = str(tasks.with_suffix(".batch.db"))
+    local = tmp_path / "local"
+    subprocess.run(["git", "clone", "-q", str(origin), str(local)], check=True)
+    result = oh("batch", "apply", ledger, "fix", "--path", repo, "-C", str(local), "--branch", "from-batch")
+    assert result.code == 0, result
+    assert json.loads(result.stdout)["branch"] == "from-batch"
+    assert git(local, "rev-parse", "--abbrev-ref", "HEAD") == "from-batch" and (local / "untracked.txt").exists()
+    missing = oh("batch", "apply", ledger, "no-such-key", "-C", str(local))
+    assert missing.code == 2 and "no task 'no-such-key'" in missing.stderr
