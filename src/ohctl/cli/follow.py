@@ -15,20 +15,38 @@ if TYPE_CHECKING:
     from ohctl.types import Event
 
 TICK = 0.25
+RECHECK = 60.0  # seconds between stall checks of a stream that stays silent
 
 
 class FollowTimeoutError(Exception):
     """The deadline passed while the conversation was still going."""
 
 
+class FollowStalledError(Exception):
+    """The agent runs but has produced no event for the stall time (``stall``: since when, and what)."""
+
+    def __init__(self, stall: ohctl.Stall) -> None:
+        super().__init__(stall.describe())
+        self.stall = stall
+
+
 _DONE = object()
 
 
 def follow_events(
-    client: ohctl.OpenHands, conversation: str, *, timeout: float | None, until_done: bool = True
+    client: ohctl.OpenHands,
+    conversation: str,
+    *,
+    timeout: float | None,
+    until_done: bool = True,
+    stall_after: float | None = None,
 ) -> Iterator[Event]:
     """Every event of the conversation once, in order, live; ends when the agent's run ends (with
-    ``until_done``). Raises FollowTimeoutError after ``timeout`` seconds; the stream's errors are raised here."""
+    ``until_done``). Raises FollowTimeoutError after ``timeout`` seconds; the stream's errors are raised here.
+
+    ``stall_after``: once the stream has been silent that long, the library's stall check looks at the
+    conversation (its status, then its newest event: one or two calls), and again every minute of
+    further silence; FollowStalledError when it finds the agent running without an event for that long."""
     items: queue.Queue[Any] = queue.Queue()
     stop = threading.Event()
 
@@ -44,6 +62,7 @@ def follow_events(
 
     threading.Thread(target=work, name="ohctl-follow", daemon=True).start()
     end = None if timeout is None else time.monotonic() + timeout
+    look_at = None if stall_after is None else time.monotonic() + stall_after  # the next stall check
     try:
         while True:
             left = None if end is None else end - time.monotonic()
@@ -52,7 +71,14 @@ def follow_events(
             try:
                 item = items.get(timeout=TICK if left is None else min(TICK, left))
             except queue.Empty:
+                if stall_after is not None and look_at is not None and time.monotonic() >= look_at:
+                    [result] = client.conversations.poll([conversation], stall_after=stall_after).values()
+                    if result.stall is not None:
+                        raise FollowStalledError(result.stall) from None
+                    look_at = time.monotonic() + min(stall_after, RECHECK)
                 continue
+            if stall_after is not None:
+                look_at = time.monotonic() + stall_after
             if item is _DONE:
                 return
             if isinstance(item, BaseException):

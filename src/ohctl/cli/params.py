@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     ParamBase = click.ParamType[Any, Any]  # generic from click 8.2 on
@@ -88,6 +91,17 @@ class DurationType(ParamBase):
 
 
 DURATION = DurationType()
+
+STALL_HELP = "a running agent with no event for this long ends the wait as stalled (exit 9); off: never."
+
+
+def stall_after_option(when: str = "") -> Callable[[F], F]:
+    """The ``--stall-after`` option of every command that waits on an agent (15 minutes, as the
+    library's ``wait``); ``when`` prefixes its help (say ``"With --wait: "``)."""
+    text = STALL_HELP if not when else when + STALL_HELP
+    return click.option(
+        "--stall-after", type=DURATION, default="15m", show_default=True, help=text[0].upper() + text[1:]
+    )
 
 
 def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:

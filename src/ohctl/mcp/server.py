@@ -14,6 +14,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from .._version import __version__
+from .._wait_logic import STALL_AFTER
 from .tools import OpenHandsTools, ToolFailureError
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
         timeout: Timeout = 600.0,
         stall_after_seconds: Annotated[
             float, Field(description="A running agent with no event for this long ends the wait as stalled.", gt=0)
-        ] = 900.0,
+        ] = STALL_AFTER,
     ) -> dict[str, Any]:
         """Wait until the agent's run ends or `timeout` passes, reporting progress meanwhile. Returns the
         outcome (finished / failed / needs_input / stalled / timed_out) with the conversation's summary;

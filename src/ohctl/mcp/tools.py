@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._start_failure import describe_start_failure
+from .._wait_logic import STALL_AFTER
 from .._web import conversation_web_url as web_url
 from .views import QUIET_KINDS, Scrubber, conversation_row, event_view, oldest_first, pending_view, summary_view
 
@@ -252,7 +253,7 @@ class OpenHandsTools:
         conversation_id: str,
         *,
         timeout: float = 600.0,
-        stall_after: float | None = 900.0,
+        stall_after: float | None = STALL_AFTER,
         report: Report = no_report,
     ) -> dict[str, Any]:
         cid = self._id(conversation_id)

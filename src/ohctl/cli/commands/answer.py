@@ -9,7 +9,7 @@ import click
 
 from ..context import state
 from ..output import Output, with_output
-from ..params import CONVERSATION
+from ..params import CONVERSATION, stall_after_option
 
 if TYPE_CHECKING:
     import ohctl
@@ -55,7 +55,13 @@ def pending(conversation: str, out: Output) -> None:
 
 
 def _after_answer(
-    conversation: str, verb: str, actions: list[ohctl.PendingAction], wait: bool, timeout: float, out: Output
+    conversation: str,
+    verb: str,
+    actions: list[ohctl.PendingAction],
+    wait: bool,
+    timeout: float,
+    stall_after: float | None,
+    out: Output,
 ) -> None:
     """Say what was answered (the actions as JSON with --json), then with ``wait`` follow the run."""
     from ..outcomes import conclude, interrupted
@@ -71,21 +77,24 @@ def _after_answer(
     out.status("waiting for the agent (Ctrl-C leaves it running)")
     try:
         # fresh: the status the answer replaces is not this run's outcome
-        outcome = client.conversations.wait(conversation, timeout=timeout, fresh=True, raise_on_outcome=False).outcome
+        result = client.conversations.wait(
+            conversation, timeout=timeout, fresh=True, stall_after=stall_after, raise_on_outcome=False
+        )
     except KeyboardInterrupt:
         interrupted(conversation)
-    conclude(client, conversation, str(outcome) if outcome is not None else None, out, started=started)
+    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall)
 
 
 @click.command("approve")
 @click.argument("conversation", type=CONVERSATION)
 @click.option("--wait", is_flag=True, help="Then wait until the agent's run ends; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
+@stall_after_option("with --wait: ")
 @with_output
-def approve(conversation: str, wait: bool, timeout: float, out: Output) -> None:
+def approve(conversation: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
     """Approve the pending actions: the agent runs them and goes on (a paused sandbox is resumed)."""
     actions = state().client().conversations.approve(conversation)
-    _after_answer(conversation, "approved", actions, wait, timeout, out)
+    _after_answer(conversation, "approved", actions, wait, timeout, stall_after, out)
 
 
 @click.command("reject")
@@ -93,8 +102,9 @@ def approve(conversation: str, wait: bool, timeout: float, out: Output) -> None:
 @click.option("--reason", required=True, metavar="TEXT", help="Why: the agent reads it and decides what to do instead.")
 @click.option("--wait", is_flag=True, help="Then wait until the agent's run ends; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
+@stall_after_option("with --wait: ")
 @with_output
-def reject(conversation: str, reason: str, wait: bool, timeout: float, out: Output) -> None:
+def reject(conversation: str, reason: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
     """Reject the pending actions; the agent reads the reason and goes on without them.
 
     \b
@@ -103,4 +113,4 @@ def reject(conversation: str, reason: str, wait: bool, timeout: float, out: Outp
     if not reason.strip():
         raise click.BadParameter("the reason is empty", param_hint="--reason")
     actions = state().client().conversations.reject(conversation, reason=reason)
-    _after_answer(conversation, "rejected", actions, wait, timeout, out)
+    _after_answer(conversation, "rejected", actions, wait, timeout, stall_after, out)

@@ -15,7 +15,7 @@ from ..context import state
 from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for_conversation
 from ..output import Output, with_output
-from ..params import DURATION, parse_vars, read_text_arg
+from ..params import parse_vars, read_text_arg, stall_after_option
 
 if TYPE_CHECKING:
     import ohctl
@@ -95,13 +95,7 @@ def task_text(
 @click.option("--wait", is_flag=True, help="Wait until the agent finishes; exit code of the outcome.")
 @click.option("--follow", "-f", is_flag=True, help="Show the agent's actions and messages live until it ends.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait or follow.")
-@click.option(
-    "--stall-after",
-    type=DURATION,
-    default="15m",
-    show_default=True,
-    help="With --wait: a running agent with no event for this long ends the wait as stalled (exit 9); off: never.",
-)
+@stall_after_option("with --wait or --follow: ")
 @click.option(
     "--comment",
     "comment_on",
@@ -183,7 +177,7 @@ def run(
     stall = None
     try:
         if follow:
-            outcome = follow_to_end(client, cid, left, out)
+            outcome, stall = follow_to_end(client, cid, left, out, stall_after=stall_after)
         else:
             out.status("waiting for the agent (Ctrl-C leaves it running)")
             result = client.conversations.wait(cid, timeout=left, stall_after=stall_after, raise_on_outcome=False)
@@ -247,22 +241,28 @@ def start(
     return str(cid)
 
 
-def follow_to_end(client: ohctl.OpenHands, cid: str, timeout: float, out: Output) -> str | None:
-    """Print the agent's events live until its run ends; the outcome (None: the deadline passed)."""
-    from ..follow import FollowTimeoutError, follow_events
+def follow_to_end(
+    client: ohctl.OpenHands, cid: str, timeout: float, out: Output, *, stall_after: float | None
+) -> tuple[str | None, ohctl.Stall | None]:
+    """Print the agent's events live until its run ends: the outcome (None: the deadline passed) and,
+    when it stalled, the stall."""
+    from ..follow import FollowStalledError, FollowTimeoutError, follow_events
     from ..render import Paint, event_lines
 
     began = time.monotonic()
     paint = Paint(out.color)
     try:
-        for event in follow_events(client, cid, timeout=timeout):
+        for event in follow_events(client, cid, timeout=timeout, stall_after=stall_after):
             for line in event_lines(event, paint):
                 click.echo(line)
     except FollowTimeoutError:
-        return None
-    [result] = client.conversations.poll([cid]).values()
+        return None, None
+    except FollowStalledError as exc:
+        return "stalled", exc.stall
+    [result] = client.conversations.poll([cid], stall_after=None).values()
     if result.outcome is None:
         # The stream ended (say, the sandbox paused) before a terminal status: wait for the rest.
         left = max(1.0, timeout - (time.monotonic() - began))
-        return client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
-    return str(result.outcome)
+        waited = client.conversations.wait(cid, timeout=left, stall_after=stall_after, raise_on_outcome=False)
+        return waited.outcome, waited.stall
+    return str(result.outcome), None

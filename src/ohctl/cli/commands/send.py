@@ -8,7 +8,7 @@ import click
 
 from ..context import state
 from ..output import Output, with_output
-from ..params import CONVERSATION, read_text_arg
+from ..params import CONVERSATION, read_text_arg, stall_after_option
 
 
 @click.command("send")
@@ -16,8 +16,9 @@ from ..params import CONVERSATION, read_text_arg
 @click.argument("text")
 @click.option("--wait", is_flag=True, help="Wait until the agent finishes this run; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
+@stall_after_option("with --wait: ")
 @with_output
-def send(conversation: str, text: str, wait: bool, timeout: float, out: Output) -> None:
+def send(conversation: str, text: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
     """Send a follow-up message to the agent (TEXT, or - for standard input)."""
     from ..outcomes import conclude, interrupted
     from ..render import without_keys
@@ -47,7 +48,9 @@ def send(conversation: str, text: str, wait: bool, timeout: float, out: Output) 
     try:
         client.conversations.send_message(conversation, message)
         # fresh: the previous run's "finished" is not this run's
-        result = client.conversations.wait(conversation, timeout=left, fresh=True, raise_on_outcome=False)
+        result = client.conversations.wait(
+            conversation, timeout=left, fresh=True, stall_after=stall_after, raise_on_outcome=False
+        )
     except KeyboardInterrupt:
         interrupted(conversation)
     conclude(client, conversation, result.outcome, out, started=started, stall=result.stall)
