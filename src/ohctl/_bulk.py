@@ -103,12 +103,15 @@ class BulkResult:
 @dataclass(frozen=True)
 class StopResult:
     """What ``conversations.stop`` did: ``agent_paused`` (the agent server paused the run),
-    ``sandbox_paused`` (with ``sandbox=True``), and ``note`` when there was nothing to pause."""
+    ``pausing`` (the agent server has the pause and carries it out when the step in flight ends: a
+    long command or model call still runs), ``sandbox_paused`` (with ``sandbox=True``), and ``note``
+    when there was nothing to pause or the pause is under way."""
 
     conversation_id: str
     agent_paused: bool
     sandbox_paused: bool
     note: str | None = None
+    pausing: bool = False
 
 
 def _when(conv: AppConversation) -> datetime | None:

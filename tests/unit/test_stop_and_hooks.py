@@ -189,6 +189,42 @@ def test_stop_pauses_the_agent_and_with_sandbox_the_sandbox() -> None:
     assert server.calls[-1] == "POST /api/v1/sandboxes/sb1/pause"
 
 
+def test_a_pause_held_by_a_long_step_is_reported_under_way_once_and_not_resent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The agent server answers a pause only when the step in flight ends: stop waits PAUSE_HOLD for
+    the answer, then says the pause is under way (it was sent: the read timed out), never resending it."""
+    from ohctl._sync.lib import bulk  # the sync client's twin of the library's stop
+
+    monkeypatch.setattr(bulk, "PAUSE_HOLD", 0.2)
+    server = FakeServer([row(CID, days=0, execution="running")])
+
+    def held(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(f"/{CID}/pause"):
+            server.calls.append(f"{request.method} {request.url.path}")
+            raise httpx.ReadTimeout("held until the step ends", request=request)
+        return server(request)
+
+    client, _ = make_client(held, api_key="k")  # type: ignore[arg-type]
+    done = client.conversations.stop(CID, sandbox=True)
+    assert (done.agent_paused, done.pausing, done.sandbox_paused) == (False, True, True)
+    assert done.note is not None and "pauses when its step in flight ends" in done.note
+    assert len([c for c in server.calls if c.endswith(f"/{CID}/pause")]) == 1  # no retry
+
+
+def test_a_pause_that_never_connected_is_an_error_not_under_way() -> None:
+    server = FakeServer([row(CID, days=0, execution="running")])
+
+    def refused(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/pause"):
+            raise httpx.ConnectTimeout("no route", request=request)
+        return server(request)
+
+    client, _ = make_client(refused, api_key="k", max_retries=0)  # type: ignore[arg-type]
+    with pytest.raises(ohctl.APITimeoutError):
+        client.conversations.stop(CID)
+
+
 def test_stopping_a_paused_sandbox_says_there_is_no_agent_to_pause() -> None:
     paused = {**row(CID, days=0, execution="paused"), "sandbox_status": "PAUSED"}
     server = FakeServer([paused])

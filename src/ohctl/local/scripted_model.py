@@ -15,6 +15,8 @@ Scenarios:
   slow:S           ``sleep S`` in the terminal, then finish
   stall:S          ``sleep S`` with a hard timeout past S, so the terminal's 30 s no-output check
                    sends nothing meanwhile: S seconds without an event (stall detection), then finish
+  stall:S:<b64 p>  the same silence, ended early once a file exists at the path (``stall_marker``):
+                   a test ends the silent step when it is done with it
   cmd:<b64>        run the base64-encoded command, then finish
   risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
@@ -112,8 +114,12 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
     if scenario == "slow":
         return scenario, terminal(f"sleep {float(arg or 5)}") if step == 0 else finish
     if scenario == "stall":
-        seconds = float(arg or 60)
+        span, _, release = (arg or "60").partition(":")
+        seconds = float(span)
         silent = terminal(f"sleep {seconds:g}")
+        if release:
+            path = shlex.quote(base64.urlsafe_b64decode(release.encode()).decode())
+            silent = terminal(f"timeout {seconds:g} sh -c 'until [ -e \"$1\" ]; do sleep 1; done' silent {path}")
         silent.arguments["timeout"] = seconds + 60
         return scenario, silent if step == 0 else finish
     if scenario == "cmd":
@@ -267,6 +273,12 @@ class ScriptedLLM:
 def command_marker(command: str) -> str:
     """The task-text marker that makes the agent run ``command`` once, then finish."""
     return f"[ohctl:cmd:{base64.urlsafe_b64encode(command.encode()).decode()}]"
+
+
+def stall_marker(seconds: float, release: str) -> str:
+    """The task-text marker of a silent step of at most ``seconds`` that ends once a file exists at
+    ``release`` (a path the agent's sandbox can see), then finish."""
+    return f"[ohctl:stall:{seconds:g}:{base64.urlsafe_b64encode(release.encode()).decode()}]"
 
 
 def demo_marker(repository: str) -> str:

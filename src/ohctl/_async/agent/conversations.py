@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
+import httpx
+
 from ..._errors import (
     BadRequestError,
     ConflictError,
@@ -233,11 +235,15 @@ class AsyncAgentConversations(AsyncAgentResource):
             return False
         return True
 
-    async def pause(self, conversation: ConversationRef | None = None) -> None:
-        """Pause after the LLM call in flight (``interrupt`` cancels it instead)."""
+    async def pause(self, conversation: ConversationRef | None = None, *, timeout: float | None = None) -> None:
+        """Pause after the step in flight (``interrupt`` cancels an LLM call instead). The agent
+        server answers only once that step has ended, which a long command can take minutes to do:
+        ``timeout`` (seconds) bounds the wait for its answer, and is not retried (a pause whose
+        answer timed out has reached the server, which carries it out when the step ends)."""
         cid = self._conversation(conversation)
+        bounded: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout), "retries": 0}
         await self._http.request(
-            "POST", route("/api/conversations/{conversation_id}/pause", conversation_id=cid), idempotent=True
+            "POST", route("/api/conversations/{conversation_id}/pause", conversation_id=cid), idempotent=True, **bounded
         )
 
     async def interrupt(self, conversation: ConversationRef | None = None) -> None:

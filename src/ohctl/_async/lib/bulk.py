@@ -7,6 +7,8 @@ import logging
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from ..._bulk import (
     BulkPlan,
     BulkResult,
@@ -16,7 +18,7 @@ from ..._bulk import (
     parse_duration,
     select_conversations,
 )
-from ..._errors import InvalidArgumentError, OhctlError
+from ..._errors import APITimeoutError, InvalidArgumentError, OhctlError
 from ..._ids import conversation_id
 from ..._wait_logic import ACTIVE_EXECUTION
 from ...types.conversations import AppConversation
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ohctl.bulk")
 
+# The agent server answers a pause only once the step in flight ends (a long command holds it for
+# minutes): stop waits this long for the answer, then reports the pause as under way.
+PAUSE_HOLD = 10.0
+
 
 async def stop_conversation(client: AsyncOpenHands, conversation: Any, *, sandbox: bool = False) -> StopResult:
     """Pause the agent's run on its agent server (the conversation and sandbox stay: a message or
@@ -36,7 +42,7 @@ async def stop_conversation(client: AsyncOpenHands, conversation: Any, *, sandbo
     cid = str(conv.id)
     agent = agent_from_conversation(client, conv)
     note = None
-    agent_paused = False
+    agent_paused = pausing = False
     if agent is None:
         note = f"the sandbox is {conv.sandbox_status}: no agent runs"
     elif str(conv.execution_status) not in ACTIVE_EXECUTION:
@@ -45,17 +51,23 @@ async def stop_conversation(client: AsyncOpenHands, conversation: Any, *, sandbo
         note = f"the agent is {conv.execution_status}: nothing to pause"
     else:
         try:
-            await agent.conversations.pause(conv.id)
+            await agent.conversations.pause(conv.id, timeout=PAUSE_HOLD)
+            agent_paused = True
+        except APITimeoutError as exc:
+            if not isinstance(exc.__cause__, httpx.ReadTimeout):
+                raise  # not sent, or not connected: nothing says the agent server has it
+            # Sent and held: the agent server pauses the agent when the step in flight ends.
+            pausing = True
+            note = "the agent pauses when its step in flight ends (a command or model call still runs)"
         finally:
             await agent.close()
-        agent_paused = True
     sandbox_paused = False
     if sandbox and conv.sandbox_id and str(conv.sandbox_status) == SandboxStatus.RUNNING.value:
         sandbox_paused = await client.sandboxes.pause(conv.sandbox_id)
     elif sandbox and conv.sandbox_id is None:
         note = "the conversation has no sandbox"
     log.debug("stopped %s: agent paused %s, sandbox paused %s", cid, agent_paused, sandbox_paused)
-    return StopResult(cid, agent_paused, sandbox_paused, note)
+    return StopResult(cid, agent_paused, sandbox_paused, note, pausing=pausing)
 
 
 async def _every_conversation(client: AsyncOpenHands, **filters: Any) -> list[AppConversation]:

@@ -65,7 +65,7 @@ def stop(conversations: tuple[str, ...], sandbox: bool, all_running: bool, dry_r
         return
     for cid in dict.fromkeys(conversations):
         done = client.conversations.stop(cid, sandbox=sandbox)
-        what = ["agent paused"] if done.agent_paused else []
+        what = ["agent paused"] if done.agent_paused else ["agent pausing"] if done.pausing else []
         what += ["sandbox paused"] if done.sandbox_paused else []
         note = f" ({done.note})" if done.note else ""
         click.echo(f"stopped {cid}: {', '.join(what) or 'nothing to pause'}{note}", err=True)
