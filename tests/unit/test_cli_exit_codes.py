@@ -284,3 +284,12 @@ def test_a_wait_on_a_stalled_agent_exits_9_naming_its_last_event(
     assert code == ohctl.ExitCode.STALLED == 9, err
     if "watch" not in words:  # watch prints its status lines on stdout
         assert "ActionEvent (terminal) at 2026-01-02 03:04:05 UTC" in err, err
+
+
+def test_help_exit_codes_lists_every_code_and_the_commands_that_give_the_outcomes() -> None:
+    text = CliRunner().invoke(cli, ["help", "exit-codes"]).output
+    for code in ohctl.ExitCode:
+        assert f"{int(code):>4}  {code.description}" in text
+    assert "ohctl pending ID" in text and "--stall-after" in text
+    for command in ("run --wait and --follow", "approve and reject --wait", "watch --exit-status", "ohctl apply"):
+        assert command in text

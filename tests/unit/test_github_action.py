@@ -102,6 +102,16 @@ def test_inputs_from_the_environment() -> None:
         inputs(timeout="soon")
 
 
+def test_stall_after_is_a_duration_or_off_and_15_minutes_by_default() -> None:
+    assert inputs().stall_after == 900.0
+    assert inputs(stall_after="90s").stall_after == 90.0 and inputs(stall_after="2h").stall_after == 7200.0
+    assert inputs(stall_after="120").stall_after == 120.0  # a number is seconds
+    assert inputs(stall_after="off").stall_after is None and inputs(stall_after="Never").stall_after is None
+    for bad in ("soon", "0", "-5m"):
+        with pytest.raises(InputError, match="stall-after"):
+            inputs(stall_after=bad)
+
+
 def test_a_bad_input_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main({"INPUT_PROMPT": "a", "INPUT_TEMPLATE": "b"}) == 2
     assert capsys.readouterr().out.startswith("::error::ohctl action input: give exactly one")

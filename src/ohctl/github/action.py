@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._bulk import parse_duration
+from .._errors import InvalidArgumentError
+from .._wait_logic import STALL_AFTER
 from .workflow import append_summary, command, write_outputs
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ class Inputs:
     sandbox_id: str = ""
     wait: bool = True
     timeout: float = 3600.0
+    stall_after: float | None = STALL_AFTER
     api_key: str = ""
     base_url: str = ""
     comment_on: str = ""
@@ -66,6 +70,7 @@ class Inputs:
             timeout = float(get("timeout") or 3600)
         except ValueError:
             raise InputError(f"timeout: {get('timeout')!r} is not a number of seconds") from None
+        stall_after = _stall_after(get("stall-after"))
         return cls(
             prompt=get("prompt"),
             prompt_file=get("prompt-file"),
@@ -77,6 +82,7 @@ class Inputs:
             sandbox_id=get("sandbox-id"),
             wait=_truthy(get("wait") or "true"),
             timeout=timeout,
+            stall_after=stall_after,
             api_key=get("api-key"),
             base_url=get("base-url"),
             comment_on=get("comment-on"),
@@ -203,7 +209,10 @@ def run(inputs: Inputs, env: Mapping[str, str]) -> int:
             if not inputs.wait:
                 return int(ExitCode.OK)
             left = max(1.0, inputs.timeout - (time.monotonic() - began))
-            outcome = client.conversations.wait(cid, timeout=left, raise_on_outcome=False).outcome
+            waited = client.conversations.wait(
+                cid, timeout=left, stall_after=inputs.stall_after, raise_on_outcome=False
+            )
+            outcome = waited.outcome
             done = done_context(client, cid, elapsed=time.monotonic() - began, outcome=outcome)
             reporter.outputs(
                 status=done.status,
@@ -218,10 +227,22 @@ def run(inputs: Inputs, env: Mapping[str, str]) -> int:
         what = {
             "failed": "failed",
             "needs_input": "waits for a confirmation",
-            "stalled": "stalled (no event for 15 minutes)",
+            "stalled": f"stalled: {waited.stall.describe()}" if waited.stall else "stalled",
         }.get(outcome or "", "was still running")
         command("error", f"The OpenHands agent {what}: {done.url}")
     return int(exit_code_for(outcome))
+
+
+def _stall_after(text: str) -> float | None:
+    """The stall-after input: a duration (15m, 90s, 1h; a number is seconds), or off."""
+    if not text:
+        return STALL_AFTER
+    if text.lower() in ("off", "never", "none"):
+        return None
+    try:
+        return parse_duration(float(text) if text.replace(".", "", 1).isdigit() else text).total_seconds()
+    except InvalidArgumentError as exc:
+        raise InputError(f"stall-after: {exc} (or off)") from None
 
 
 def main(env: Mapping[str, str] | None = None) -> int:

@@ -7,7 +7,16 @@ import click
 from ohctl import ExitCode
 
 TOPICS = {
-    "exit-codes": "\n".join(f"{int(code):>4}  {code.description}" for code in ExitCode),
+    "exit-codes": "\n".join(
+        [
+            *(f"{int(code):>4}  {code.description}" for code in ExitCode),
+            "",
+            "6 to 9 are the agent's outcome: run --wait and --follow; send, approve and reject --wait;",
+            "watch --exit-status (many ids: 6 if any failed, else 9 if any stalled, else 7); batch run.",
+            "ohctl apply exits 1 when the change does not apply (the failing hunks listed, nothing changed).",
+            "A hook (--on-done, --on-task-done) that fails is a warning: it never changes the exit code.",
+        ]
+    ),
     "environment": "\n".join(
         [
             "OPENHANDS_API_KEY, OPENHANDS_CLOUD_API_KEY, OH_API_KEY   the API key (first set wins)",
