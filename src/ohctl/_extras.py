@@ -2,7 +2,8 @@
 
 ``pip install ohctl`` is the SDK alone (httpx, pydantic and the few small libraries it uses). The rest
 comes with an extra, each listed in pyproject.toml: ``[cli]`` the ``ohctl`` command, ``[local]`` the
-installer of the local server (uv), ``[mcp]`` the MCP server, ``[all]`` every one of them. A module
+installer of the local server (uv), ``[mcp]`` the MCP server, ``[schema]`` structured output checked
+against a JSON Schema, ``[report]`` the charts of reports, ``[all]`` every one of them. A module
 that needs an extra's package imports it with ``ohctl._require.require``, so that a missing package is
 one clear error naming the extra (this module's ``message``), never a bare ModuleNotFoundError.
 
@@ -16,9 +17,11 @@ import importlib.util
 
 # extra -> the modules ohctl imports from it (pyproject.toml lists the distributions)
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "cli": ("click", "rich", "jq", "jinja2", "keyring", "platformdirs"),
+    "cli": ("click", "rich", "jq", "jinja2", "keyring", "platformdirs", "jsonschema"),
     "local": ("uv",),
     "mcp": ("mcp",),
+    "schema": ("jsonschema",),
+    "report": ("matplotlib",),
 }
 
 

@@ -28,9 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 CORE = {"httpx", "sniffio", "pydantic", "typing-extensions", "ijson", "websockets", "platformdirs"}
 EXTRA_PACKAGES = {
-    "cli": {"click", "rich", "jq", "jinja2", "keyring", "platformdirs"},
+    "cli": {"click", "rich", "jq", "jinja2", "keyring", "platformdirs", "jsonschema"},
     "local": {"uv"},
     "mcp": {"mcp"},
+    "schema": {"jsonschema"},
+    "report": {"matplotlib"},
 }
 EVERY_EXTRA_MODULE = sorted({m for modules in _extras.EXTRAS.values() for m in modules} - {"platformdirs"})
 
@@ -65,7 +67,7 @@ def test_a_plain_install_requires_the_sdk_core_only(wheel_metadata: Any) -> None
 
 
 def test_each_extra_brings_its_part(wheel_metadata: Any) -> None:
-    assert set(wheel_metadata.get_all("Provides-Extra")) == {"cli", "local", "mcp", "all", "dev", "docs"}
+    assert set(wheel_metadata.get_all("Provides-Extra")) == {"cli", "local", "mcp", "schema", "report", "all", "dev", "docs"}
     for extra, packages in EXTRA_PACKAGES.items():
         assert requirements(wheel_metadata, extra) == packages, extra
     assert requirements(wheel_metadata, "all") == set().union(*EXTRA_PACKAGES.values())
