@@ -1,7 +1,8 @@
 """``ohctl mcp`` as another agent sees it: the MCP SDK's own client spawns the server over stdio (a
 real subprocess, credentials from the environment) and delegates a task to the suite's real app
 server: list the tools, start and wait with progress, read the summary, events and diff, send a
-follow-up and cancel the wait on it, wait again. No key may appear in any result, progress message
+follow-up and cancel the wait on it, wait again; supervise an agent in confirmation mode (see what it
+waits to do, approve it). No key may appear in any result, progress message
 or the server's debug log."""
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ TOOLS = {
     "get_diff",
     "get_patch",
     "list_conversations",
+    "pending_actions",
+    "approve_actions",
+    "reject_actions",
 }
 # Each run writes a line and sleeps past one progress interval, so a wait sees the agent running.
 COMMAND = "echo mcp-was-here >> mcp_note.txt; sleep 5"
@@ -174,6 +178,25 @@ async def test_delegate_a_task_over_stdio(base_url: str, client: ohctl.OpenHands
         rows = (await mcp.call("list_conversations", {"limit": 5}))["conversations"]
         assert 0 < len(rows) <= 5
         assert [r["created_at"] for r in rows] == sorted((r["created_at"] for r in rows), reverse=True)
+
+        # Supervision: an agent started in confirmation mode waits; the pending action is read,
+        # approved, and the agent runs it to the end; nothing is left to answer then.
+        args = {"message": "Say hello", "confirm": "always", "wait": True, "timeout": 240}
+        held = await mcp.call("start_task", args)
+        sid = held["conversation_id"]
+        assert held["outcome"] == "needs_input" and "pending_actions" in held["note"], held
+        waiting = await mcp.call("pending_actions", {"conversation_id": sid})
+        assert waiting["count"] == 1, waiting
+        assert (waiting["pending"][0]["command"], waiting["pending"][0]["tool"]) == (
+            "echo hello from ohctl",
+            "terminal",
+        )
+        approved = await mcp.call("approve_actions", {"conversation_id": sid, "wait": True, "timeout": 180})
+        assert approved["outcome"] == "finished" and approved["accepted"] is True, approved
+        assert [a["command"] for a in approved["answered"]] == ["echo hello from ohctl"]
+        assert (await mcp.call("pending_actions", {"conversation_id": sid}))["count"] == 0
+        refused = await mcp.call("reject_actions", {"conversation_id": sid, "reason": "not that"}, error=True)
+        assert "not waiting for confirmation" in refused and "Traceback" not in refused
 
         # Failures are tool errors with the library's advice, not tracebacks.
         missing = await mcp.call("get_conversation", {"conversation_id": "0" * 32}, error=True)

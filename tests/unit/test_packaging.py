@@ -67,7 +67,16 @@ def test_a_plain_install_requires_the_sdk_core_only(wheel_metadata: Any) -> None
 
 
 def test_each_extra_brings_its_part(wheel_metadata: Any) -> None:
-    assert set(wheel_metadata.get_all("Provides-Extra")) == {"cli", "local", "mcp", "schema", "report", "all", "dev", "docs"}
+    assert set(wheel_metadata.get_all("Provides-Extra")) == {
+        "cli",
+        "local",
+        "mcp",
+        "schema",
+        "report",
+        "all",
+        "dev",
+        "docs",
+    }
     for extra, packages in EXTRA_PACKAGES.items():
         assert requirements(wheel_metadata, extra) == packages, extra
     assert requirements(wheel_metadata, "all") == set().union(*EXTRA_PACKAGES.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -75,10 +75,18 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
         title: Annotated[str | None, Field(description="Conversation title.", max_length=200)] = None,
         wait: Annotated[bool, Field(description="Wait until the agent finishes and return the outcome.")] = False,
         timeout: Timeout = 1800.0,
+        confirm: Annotated[
+            Literal["always", "risky", "never"] | None,
+            Field(
+                description="Which actions wait for approve_actions: always, risky (those the agent rates "
+                "HIGH) or never; omit for the server's setting."
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """Start an OpenHands agent on a task. Returns the conversation id and its web URL once the sandbox
-        is ready; with wait=true, also waits for the outcome (finished / failed / needs_input / timed_out)
-        and returns the agent's last message, cost and PRs."""
+        is ready; with wait=true, also waits for the outcome (finished / failed / needs_input / stalled /
+        timed_out) and returns the agent's last message, cost and PRs. With confirm, the agent waits for
+        approval (outcome needs_input): see pending_actions, approve_actions and reject_actions."""
         with tool_errors(tools):
             return await tools.start_task(
                 message,
@@ -86,6 +94,7 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
                 branch=branch,
                 git_provider=git_provider,
                 title=title,
+                confirm=confirm,
                 wait=wait,
                 timeout=timeout,
                 report=ctx.report_progress,

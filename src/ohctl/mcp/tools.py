@@ -96,6 +96,7 @@ class OpenHandsTools:
         branch: str | None = None,
         git_provider: str | None = None,
         title: str | None = None,
+        confirm: str | None = None,
         wait: bool = False,
         timeout: float = 1800.0,
         report: Report = no_report,
@@ -112,6 +113,7 @@ class OpenHandsTools:
                 repository=repository,
                 branch=branch,
                 git_provider=(git_provider or "github") if repository else None,
+                confirmation_policy=confirm,
             ):
                 if last is None or task.status != last.status:
                     await progress(f"starting: {task.status}")
