@@ -45,7 +45,8 @@ def test_a_silent_step_is_a_stall_for_wait_and_poll_with_its_last_event(
         assert at is not None and at.tzinfo is not None and at <= datetime.now(timezone.utc)
         with client.conversations.agent(conv.id) as agent:  # the event named is the sleep, the newest action
             [action] = agent.events.search(kind="ActionEvent", sort_order="TIMESTAMP_DESC", limit=1)
-            assert f"timeout {SILENCE} sh -c 'until [ -e" in str(action.to_dict().get("action"))
+            command = str((action.to_dict().get("action") or {}).get("command"))
+            assert command.startswith(f"timeout {SILENCE} sh -c 'until [ -e"), command
         # The same conversation in one look: stalled, unless stall detection is off.
         [looked] = client.conversations.poll([conv.id], stall_after=STALL_AFTER).values()
         assert looked.outcome == ohctl.Outcome.STALLED and looked.stall is not None
