@@ -3,6 +3,7 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.selection import mark_peer_tests, running
 
@@ -15,6 +16,11 @@ pytest_plugins = ["tests.support.peer_fixtures", "tests.support.fault_fixtures",
 os.environ["OHCTL_CONFIG_DIR"] = tempfile.mkdtemp(prefix="ohctl-test-config-")
 os.environ["OHCTL_KEYRING"] = "0"
 os.environ.pop("OHCTL_PROFILE", None)
+
+# Property tests judge correctness, not speed: no per-example deadline and no "too slow" check, which
+# a loaded machine (or the unit suites running side by side in scripts/test) would trip at random.
+settings.register_profile("ohctl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ohctl")
 
 
 @pytest.fixture
