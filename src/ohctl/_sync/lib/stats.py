@@ -1,0 +1,76 @@
+# Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
+"""Fleet statistics from the server: the conversations created in a period, read through the search
+(100 a page) and their sub-conversations through batch gets (99 a call), never one request per
+conversation; then added up by ``ohctl.stats.aggregate`` (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from ..._bulk import parse_duration
+from ..._errors import InvalidArgumentError
+from ..._ids import MAX_PAGE_SIZE
+from ...stats.aggregate import FleetStats, aggregate, matches_repository
+from ...types.conversations import AppConversation
+
+if TYPE_CHECKING:
+    from ..client import OpenHands
+
+# Called after each search page with (pages read, conversations seen so far).
+PageCallback = Callable[[int, int], object]
+
+
+def moment(value: datetime | timedelta | str | None, now: datetime, what: str) -> datetime | None:
+    """A point in time: a datetime (naive is UTC), or a span back from ``now`` (a timedelta, or a
+    duration such as ``7d``)."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return now - parse_duration(value)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"{what}: {exc} (or give a datetime)") from None
+    if isinstance(value, timedelta):
+        return now - value
+    raise InvalidArgumentError(f"{what} is a datetime, a timedelta or a duration such as 7d, not {value!r}")
+
+
+def fleet_stats(
+    client: OpenHands,
+    *,
+    since: datetime | timedelta | str | None = "7d",
+    until: datetime | timedelta | str | None = None,
+    repo: str | None = None,
+    top: int = 10,
+    on_page: PageCallback | None = None,
+) -> FleetStats:
+    now = datetime.now(timezone.utc)
+    start, end = moment(since, now, "since"), moment(until, now, "until")
+    if start is not None and end is not None and start >= end:
+        raise InvalidArgumentError(f"since ({start.isoformat()}) must be before until ({end.isoformat()})")
+    if top < 0:
+        raise InvalidArgumentError(f"top must not be negative, not {top}")
+    pager = client.conversations.search(created_after=start, created_before=end, page_size=MAX_PAGE_SIZE)
+    found: list[AppConversation] = []
+    for page in pager.pages():
+        # The server has no repository filter: the pages are narrowed here, before anything else is read.
+        found.extend(c for c in page.items if repo is None or matches_repository(c, repo))
+        if on_page is not None:
+            on_page(pager.pages_fetched, len(found))
+    seen = {str(c.id) for c in found}
+    wanted = list(dict.fromkeys(str(s) for c in found for s in c.sub_conversation_ids if str(s) not in seen))
+    subs: dict[str, AppConversation | None] = {}
+    if wanted:
+        subs = dict(zip(wanted, client.conversations.get(wanted), strict=True))
+    return aggregate(
+        found,
+        now=now,
+        since=start,
+        until=end,
+        repository=repo,
+        sub_conversations=subs,
+        top=top,
+        pages_read=pager.pages_fetched,
+    )
