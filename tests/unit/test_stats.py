@@ -64,8 +64,15 @@ def conv_data(
     }
 
 
-def conv(n: int, **kwargs: Any) -> AppConversation:
-    return AppConversation.model_validate(conv_data(n, **kwargs))
+class Conv(AppConversation):
+    """A conversation whose ``| {field: value}`` is a copy with those fields validated."""
+
+    def __or__(self, fields: dict[str, Any]) -> AppConversation:
+        return AppConversation.model_validate({**self.model_dump(mode="json"), **fields})
+
+
+def conv(n: int, **kwargs: Any) -> Conv:
+    return Conv.model_validate(conv_data(n, **kwargs))
 
 
 # -- outcomes ----------------------------------------------------------------------------------
@@ -155,13 +162,21 @@ def test_groups_name_what_is_missing_and_sort_by_cost() -> None:
     assert [g.key for g in found.by_day] == ["2026-12-06"]  # without since: from the first day seen
 
 
-def test_a_sub_conversation_s_cost_and_tokens_count_in_its_parent() -> None:
-    sub = conv(9, cost=2.0, prompt=1000, completion=100)
-    parent = conv(1, cost=0.5, subs=(str(sub.id), "f" * 32))
-    found = aggregate([parent], now=NOW, sub_conversations={str(sub.id): sub, "f" * 32: None})
-    [row] = found.conversations
-    assert (row.cost, row.prompt_tokens, row.completion_tokens, row.sub_conversations) == (2.5, 1100, 110, 1)
-    assert found.total.cost == 2.5
+def test_a_sub_conversation_s_cost_and_tokens_count_in_its_top_parent() -> None:
+    parent = conv(1, cost=0.5, repo="octo/app")
+    sub = conv(9, cost=2.0, prompt=1000, completion=100, repo=None) | {"parent_conversation_id": f"{1:032x}"}
+    subsub = conv(10, cost=1.0, prompt=0, completion=0, repo=None) | {"parent_conversation_id": f"{9:032x}"}
+    orphan = conv(11, cost=4.0, repo="octo/app") | {"parent_conversation_id": "f" * 32}  # its parent is older
+    found = aggregate([subsub, parent, orphan, sub], now=NOW, repository="octo/app")
+    rows = {r.id: r for r in found.conversations}
+    assert set(rows) == {f"{1:032x}", f"{11:032x}"}
+    top = rows[f"{1:032x}"]
+    assert (top.cost, top.prompt_tokens, top.completion_tokens, top.sub_conversations) == (3.5, 1100, 110, 2)
+    assert found.total.cost == 7.5 and found.total.conversations == 2
+    # a loop, which the server should never send: each stands alone, nothing lost or counted twice
+    a = conv(20) | {"parent_conversation_id": f"{21:032x}"}
+    b = conv(21) | {"parent_conversation_id": f"{20:032x}"}
+    assert [r.sub_conversations for r in aggregate([a, b], now=NOW).conversations] == [0, 0]
 
 
 def test_csv_has_a_header_and_quotes_what_needs_it() -> None:
@@ -174,24 +189,21 @@ def test_csv_has_a_header_and_quotes_what_needs_it() -> None:
 
 # -- reading the server ------------------------------------------------------------------------
 class FakeServer:
-    """The conversation search (``page`` a page, integer offsets) and the batch get."""
+    """The conversation search (``page`` a page, integer offsets; sub-conversations only when asked)."""
 
-    def __init__(self, items: list[dict[str, Any]], subs: list[dict[str, Any]] = (), page: int = 100) -> None:  # type: ignore[assignment]
-        self.items, self.subs, self.page = items, {s["id"]: s for s in subs}, page
+    def __init__(self, items: list[dict[str, Any]], page: int = 100) -> None:
+        self.items, self.page = items, page
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if request.url.path == "/api/v1/app-conversations/search":
+            subs = request.url.params.get("include_sub_conversations") == "true"
+            items = [i for i in self.items if subs or not i.get("parent_conversation_id")]
             start = int(request.url.params.get("page_id") or 0)
-            size = int(request.url.params["limit"])
-            end = start + size
-            nxt = str(end) if end < len(self.items) else None
-            return json_response(200, {"items": self.items[start:end], "next_page_id": nxt})
-        if request.url.path == "/api/v1/app-conversations":
-            ids = request.url.params.get_list("ids")
-            assert len(ids) <= 99
-            return json_response(200, [self.subs.get(i) for i in ids])
+            end = start + int(request.url.params["limit"])
+            nxt = str(end) if end < len(items) else None
+            return json_response(200, {"items": items[start:end], "next_page_id": nxt})
         return json_response(404, {"detail": "Not Found"})
 
 
@@ -199,32 +211,35 @@ def client_of(server: FakeServer) -> ohctl.OpenHands:
     return ohctl.OpenHands(base_url=BASE, api_key="k", http_client=httpx.Client(transport=httpx.MockTransport(server)))
 
 
-def test_stats_read_pages_and_batch_gets_never_one_request_per_conversation() -> None:
-    subs = [conv_data(10_000 + i, cost=1.0) for i in range(120)]
-    items = [conv_data(i, hours_ago=i / 10, repo="octo/app" if i % 2 else "octo/lib") for i in range(1, 251)]
-    items[0]["sub_conversation_ids"] = [s["id"] for s in subs]  # 120 subs: two batch gets
-    server = FakeServer(items, subs)
+def test_stats_read_one_request_per_search_page_never_one_per_conversation() -> None:
+    items = [conv_data(i, hours_ago=i / 10, repo="octo/app" if i % 2 else "octo/lib") for i in range(1, 131)]
+    subs = [conv_data(10_000 + i, cost=1.0, repo=None) | {"parent_conversation_id": f"{1:032x}"} for i in range(120)]
+    server = FakeServer(items + subs)
     pages: list[tuple[int, int]] = []
     found = client_of(server).conversations.stats(since="2d", on_page=lambda p, n: pages.append((p, n)))
-    searches = [r for r in server.requests if r.url.path.endswith("/search")]
-    gets = [r for r in server.requests if r.url.path == "/api/v1/app-conversations"]
-    assert (len(searches), len(gets), len(server.requests)) == (3, 2, 5)
+    assert [r.url.path for r in server.requests] == ["/api/v1/app-conversations/search"] * 3
     assert pages == [(1, 100), (2, 200), (3, 250)] and found.pages_read == 3
-    since = datetime.fromisoformat(searches[0].url.params["created_at__gte"])
+    params = server.requests[0].url.params
+    since = datetime.fromisoformat(params["created_at__gte"])
     assert abs((datetime.now(timezone.utc) - since) - timedelta(days=2)) < timedelta(minutes=1)
-    assert all(r.url.params["limit"] == "100" for r in searches)
-    assert found.total.conversations == 250
-    assert math.isclose(found.total.cost, 250 * 0.5 + 120 * 1.0)
+    assert params["limit"] == "100" and params["include_sub_conversations"] == "true"
+    assert found.total.conversations == 130
+    assert math.isclose(found.total.cost, 130 * 0.5 + 120 * 1.0)
+    [first] = [r for r in found.conversations if r.id == f"{1:032x}"]
+    assert first.sub_conversations == 120
 
 
-def test_stats_on_a_repository_reads_the_sub_conversations_of_that_repository_only() -> None:
-    items = [conv_data(1, repo="octo/app", subs=("a" * 32,)), conv_data(2, repo="octo/lib", subs=("b" * 32,))]
-    server = FakeServer(items, [conv_data(0xAAA, cost=1.0) | {"id": "a" * 32}])
+def test_stats_on_a_repository_keep_its_conversations_and_their_sub_conversations() -> None:
+    items = [
+        conv_data(1, repo="octo/app"),
+        conv_data(2, repo="octo/lib"),
+        conv_data(3, repo=None, cost=1.0) | {"parent_conversation_id": f"{1:032x}"},
+        conv_data(4, repo=None, cost=8.0) | {"parent_conversation_id": f"{2:032x}"},
+    ]
+    server = FakeServer(items)
     found = client_of(server).conversations.stats(since=None, repo="OCTO/App")
     assert [r.id for r in found.conversations] == [f"{1:032x}"] and found.total.cost == 1.5
-    [get] = [r for r in server.requests if r.url.path == "/api/v1/app-conversations"]
-    assert get.url.params.get_list("ids") == ["a" * 32]
-    assert "created_at__gte" not in server.requests[0].url.params
+    assert "created_at__gte" not in server.requests[0].url.params and len(server.requests) == 1
 
 
 @pytest.mark.parametrize(
@@ -280,6 +295,14 @@ def test_the_page_escapes_every_text_and_draws_static_charts() -> None:
     marks = {name: len(re.findall(rf'id="{name}-mark-\d+"', page)) for name in charts}
     assert marks == {"outcomes": 3, "per-day": 3, "cost-per-day": 4, "cost-by-repository": 2, "tokens-by-model": 2}
     assert ">m$1</text>" in page  # a dollar sign is text, not the start of mathtext
+
+
+def test_a_server_that_reports_no_cost_gets_cost_charts_that_say_so() -> None:
+    page = ohctl.render_stats_html(aggregate([conv(1, cost=0.0), conv(2, cost=0.0, repo=None)], now=NOW))
+    cost_charts = re.findall(r'data-chart="(cost-[^"]+)">(.*?)</figure>', page, re.S)
+    assert [name for name, _ in cost_charts] == ["cost-per-day", "cost-by-repository"]
+    assert all("none recorded" in svg for _, svg in cost_charts)
+    assert "\u22120.0" not in page  # no axis below zero for a cost (matplotlib writes a minus sign)
 
 
 def test_an_empty_period_renders_a_page_without_charts() -> None:

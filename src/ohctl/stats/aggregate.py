@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -23,6 +23,7 @@ __all__ = [
     "FleetStats",
     "StatsGroup",
     "aggregate",
+    "fold_sub_conversations",
     "matches_repository",
     "outcome_of",
 ]
@@ -204,13 +205,12 @@ def _usage(conv: AppConversation) -> tuple[float, int, int]:
     return conv.cost, usage.prompt_tokens, usage.completion_tokens
 
 
-def stat_of(conv: AppConversation, subs: Mapping[str, AppConversation | None]) -> ConversationStat:
+def stat_of(conv: AppConversation, subs: Sequence[AppConversation] = ()) -> ConversationStat:
+    """``conv``'s row; the cost and tokens of ``subs`` (its sub-conversations) are added to its own."""
     cost, prompt, completion = _usage(conv)
-    found = [subs.get(str(sid)) for sid in conv.sub_conversation_ids]
-    for sub in found:
-        if sub is not None:
-            more = _usage(sub)
-            cost, prompt, completion = cost + more[0], prompt + more[1], completion + more[2]
+    for sub in subs:
+        more = _usage(sub)
+        cost, prompt, completion = cost + more[0], prompt + more[1], completion + more[2]
     created, updated = as_utc(conv.created_at), as_utc(conv.updated_at)
     duration = max(0.0, (updated - created).total_seconds()) if created and updated else None
     model = conv.llm_model or (conv.metrics.model_name if conv.metrics is not None else None)
@@ -227,9 +227,38 @@ def stat_of(conv: AppConversation, subs: Mapping[str, AppConversation | None]) -
         cost=cost,
         prompt_tokens=prompt,
         completion_tokens=completion,
-        sub_conversations=sum(sub is not None for sub in found),
+        sub_conversations=len(subs),
         pr_numbers=tuple(conv.pr_number),
     )
+
+
+def fold_sub_conversations(
+    conversations: Iterable[AppConversation],
+) -> list[tuple[AppConversation, list[AppConversation]]]:
+    """Each top conversation with the sub-conversations under it (at any depth) among
+    ``conversations``. A sub-conversation whose parent is not among them (created before the period)
+    stands as a conversation of its own."""
+    convs = list(conversations)
+    by_id = {str(c.id): c for c in convs}
+
+    def top(conv: AppConversation) -> AppConversation:
+        head, seen = conv, {str(conv.id)}
+        while head.parent_conversation_id is not None and str(head.parent_conversation_id) in by_id:
+            head = by_id[str(head.parent_conversation_id)]
+            if str(head.id) in seen:  # a loop, which the server should never send: each stands alone
+                return conv
+            seen.add(str(head.id))
+        return head
+
+    under: dict[str, list[AppConversation]] = {}
+    tops: list[AppConversation] = []
+    for conv in convs:
+        head = top(conv)
+        if head is conv:
+            tops.append(conv)
+        else:
+            under.setdefault(str(head.id), []).append(conv)
+    return [(conv, under.get(str(conv.id), [])) for conv in tops]
 
 
 def _split(rows: Sequence[ConversationStat], key_of: dict[str, list[ConversationStat]]) -> tuple[StatsGroup, ...]:
@@ -267,15 +296,14 @@ def aggregate(
     since: datetime | None = None,
     until: datetime | None = None,
     repository: str | None = None,
-    sub_conversations: Mapping[str, AppConversation | None] | None = None,
     top: int = 10,
     pages_read: int = 0,
 ) -> FleetStats:
-    """The statistics of ``conversations`` (those not on ``repository``, when given, are left out).
-    ``sub_conversations`` (by id) are added into their parents' cost and tokens."""
-    subs = sub_conversations or {}
-    picked = [c for c in conversations if repository is None or matches_repository(c, repository)]
-    rows = [stat_of(c, subs) for c in picked]
+    """The statistics of ``conversations`` (with their sub-conversations, if any: each is added into
+    its parent's cost and tokens; see ``fold_sub_conversations``). Those not on ``repository``, when
+    given, are left out (a sub-conversation goes with its parent)."""
+    folded = fold_sub_conversations(conversations)
+    rows = [stat_of(c, subs) for c, subs in folded if repository is None or matches_repository(c, repository)]
     rows.sort(key=lambda r: r.created_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
     now = as_utc(now) or now
     since, until = as_utc(since), as_utc(until)

@@ -100,6 +100,25 @@ def _bars(
         ax.invert_yaxis()
     else:
         ax.set_xticks(list(positions), [_label(x, 16) for x in labels])
+    if not any(v > 0 for v in values):
+        _nothing(ax, horizontal=horizontal)
+
+
+def _nothing(ax: Axes, *, horizontal: bool = False) -> None:
+    """An axis from 0 (not a symmetric one around 0) and a word, when every value is 0 (a server
+    that reports no cost, say)."""
+    (ax.set_xlim if horizontal else ax.set_ylim)(0, 1)
+    ax.text(0.5, 0.5, "none recorded", transform=ax.transAxes, ha="center", va="center", color="#5b6472")
+
+
+def _days_axis(ax: Axes, labels: Sequence[str]) -> None:
+    """Day labels (at most about 14 shown), and room around the bars when there are only a few days,
+    so that one day is a bar, not a wall."""
+    step = max(1, len(labels) // 14)
+    ax.set_xticks(list(range(0, len(labels), step)), list(labels)[::step], rotation=45, ha="right")
+    if len(labels) < 7:
+        pad = (7 - len(labels)) / 2
+        ax.set_xlim(-0.5 - pad, len(labels) - 0.5 + pad)
 
 
 def _whole_numbers(ax: Axes) -> None:
@@ -139,8 +158,7 @@ def chart_per_day(stats: FleetStats) -> str:
                 bar.set_gid(f"mark-{mark}")
                 mark += 1
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    step = max(1, len(days) // 14)
-    ax.set_xticks(list(range(0, len(days), step)), labels[::step], rotation=45, ha="right")
+    _days_axis(ax, labels)
     ax.set_ylabel("conversations")
     _whole_numbers(ax)
     if mark:
@@ -151,9 +169,9 @@ def chart_per_day(stats: FleetStats) -> str:
 def chart_cost_per_day(stats: FleetStats) -> str:
     fig, ax = _figure(height=2.8)
     days = list(stats.by_day)
-    _bars(ax, [g.key[5:] for g in days], [g.cost for g in days], [BAR] * len(days), horizontal=False)
-    step = max(1, len(days) // 14)
-    ax.set_xticks(list(range(0, len(days), step)), [g.key[5:] for g in days][::step], rotation=45, ha="right")
+    labels = [g.key[5:] if len(g.key) == 10 else g.key for g in days]
+    _bars(ax, labels, [g.cost for g in days], [BAR] * len(days), horizontal=False)
+    _days_axis(ax, labels)
     ax.set_ylabel("cost (USD)")
     return _svg(fig, "cost-per-day")
 

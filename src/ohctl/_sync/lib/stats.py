@@ -1,7 +1,12 @@
 # Generated from ohctl/_async by scripts/gen_sync.py: do not edit; edit the async source.
-"""Fleet statistics from the server: the conversations created in a period, read through the search
-(100 a page) and their sub-conversations through batch gets (99 a call), never one request per
-conversation; then added up by ``ohctl.stats.aggregate`` (pure)."""
+"""Fleet statistics from the server: the conversations created in a period, sub-conversations
+included, read through the search (100 a page: one request per 100 conversations, never one per
+conversation); then added up by ``ohctl.stats.aggregate`` (pure).
+
+The search is what has every conversation of a period with its status and metrics. It does not fill
+``sub_conversation_ids`` (only the batch get does), so the sub-conversations are asked for in the
+same search (``include_sub_conversations``) and matched to their parents by ``parent_conversation_id``:
+no batch get is needed at all."""
 
 from __future__ import annotations
 
@@ -52,25 +57,14 @@ def fleet_stats(
         raise InvalidArgumentError(f"since ({start.isoformat()}) must be before until ({end.isoformat()})")
     if top < 0:
         raise InvalidArgumentError(f"top must not be negative, not {top}")
-    pager = client.conversations.search(created_after=start, created_before=end, page_size=MAX_PAGE_SIZE)
+    pager = client.conversations.search(
+        created_after=start, created_before=end, include_sub_conversations=True, page_size=MAX_PAGE_SIZE
+    )
     found: list[AppConversation] = []
     for page in pager.pages():
-        # The server has no repository filter: the pages are narrowed here, before anything else is read.
-        found.extend(c for c in page.items if repo is None or matches_repository(c, repo))
+        # The server has no repository filter: the pages are narrowed here as they come (keeping the
+        # sub-conversations, whose parent decides), so memory holds only what is counted.
+        found.extend(c for c in page.items if repo is None or c.parent_conversation_id or matches_repository(c, repo))
         if on_page is not None:
             on_page(pager.pages_fetched, len(found))
-    seen = {str(c.id) for c in found}
-    wanted = list(dict.fromkeys(str(s) for c in found for s in c.sub_conversation_ids if str(s) not in seen))
-    subs: dict[str, AppConversation | None] = {}
-    if wanted:
-        subs = dict(zip(wanted, client.conversations.get(wanted), strict=True))
-    return aggregate(
-        found,
-        now=now,
-        since=start,
-        until=end,
-        repository=repo,
-        sub_conversations=subs,
-        top=top,
-        pages_read=pager.pages_fetched,
-    )
+    return aggregate(found, now=now, since=start, until=end, repository=repo, top=top, pages_read=pager.pages_fetched)
