@@ -371,3 +371,31 @@ def test_ohctl_stats_shows_tables_on_a_terminal(serve: Callable[[FakeServer], No
     for heading in ("By repository", "By model", "By day", "Most expensive", "Slowest"):
         assert heading in text
     assert "(no repository)" in text and "finished 1" in text
+
+
+def test_ohctl_stats_refuses_a_legacy_server(serve: Callable[[FakeServer], None]) -> None:
+    server = FakeServer([])
+    serve(server)
+    result = CliRunner().invoke(cli, ["--legacy", "stats"])
+    assert result.exit_code == 2 and "legacy (V0) server has no such search" in result.output
+    assert server.requests == []
+
+
+def test_progress_is_one_rewritten_line_on_a_terminal_and_nothing_elsewhere() -> None:
+    from ohctl.cli.commands.stats import Progress
+
+    runner = CliRunner()
+    with runner.isolation() as (_out, err, _):
+        shown = Progress(enabled=True)
+        shown(1, 100)
+        shown(2, 150)
+        shown.done()
+        quiet = Progress(enabled=False)
+        quiet(1, 100)
+        quiet.done()
+        text = err.getvalue().decode()
+    assert text == (
+        "\rreading conversations: 1 page(s), 100 so far\rreading conversations: 2 page(s), 150 so far\r"
+        + " " * len("reading conversations: 2 page(s), 150 so far")
+        + "\r"
+    )

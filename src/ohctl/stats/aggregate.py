@@ -4,8 +4,6 @@ repository, one model and one day."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -155,6 +153,9 @@ class FleetStats:
 
     def csv(self) -> str:
         """Every conversation as CSV (``CSV_COLUMNS``, a header row first), for spreadsheets."""
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)

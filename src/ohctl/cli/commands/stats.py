@@ -74,16 +74,17 @@ class Progress:
 
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
-        self.shown = False
+        self.width = 0  # of the line shown, blanked when done
 
     def __call__(self, pages: int, conversations: int) -> None:
         if self.enabled:
-            click.echo(f"\rreading conversations: {pages} page(s), {conversations} so far", err=True, nl=False)
-            self.shown = True
+            line = f"reading conversations: {pages} page(s), {conversations} so far"
+            click.echo(f"\r{line}", err=True, nl=False)
+            self.width = len(line)
 
     def done(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
+        if self.width:
+            click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
 
 
 def _money(value: float) -> str:
