@@ -28,6 +28,7 @@ from tests.support.peer_suite import Shared, eventually
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+HOSTILE = '<script>alert("stats")</script><img src=x onerror=alert(1)>'
 CHARTS = ["outcomes", "per-day", "cost-per-day", "cost-by-repository", "tokens-by-model"]
 
 
@@ -61,8 +62,10 @@ def made(client: ohctl.OpenHands, shared: Shared) -> dict[str, object]:
     eventually(lambda: tokens(client.conversations.retrieve(sub.id)) > 0, timeout=90, what="the sub's tokens")
     # Started last, so that it still runs when the first test reads the statistics.
     slow = client.conversations.start("Take your time [ohctl:slow:60]", sandbox_id=shared.sandbox_id)
-    # (no repository for it: the app server takes the running agent's own conversation record over a
-    # PATCH of selected_repository, so a repository set while the agent runs does not stay)
+    # No repository for it: the agent server's reports of a running agent (and of a title set on it)
+    # replace the app server's record, repository included, so a PATCHed repository does not stay.
+    # Its title does (ohctl sets it on both servers): a title with markup, for the page to escape.
+    client.conversations.update(slow.id, title=HOSTILE)
     eventually(
         lambda: str(client.conversations.retrieve(slow.id).execution_status) == "running",
         timeout=30,
@@ -176,6 +179,7 @@ def test_ohctl_stats_html_loads_cleanly_in_chromium(
                     "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
                 )
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+                page.on("dialog", lambda dialog: problems.append(f"a dialog opened: {dialog.message}"))
                 page.goto(page_path.as_uri(), wait_until="load")
                 charts = page.locator("figure.chart")
                 assert [charts.nth(i).get_attribute("data-chart") for i in range(charts.count())] == CHARTS
@@ -189,6 +193,9 @@ def test_ohctl_stats_html_loads_cleanly_in_chromium(
                 shown = page.locator('[data-total="conversations"]').inner_text()
                 rows = page.locator("#every-conversation tbody tr").count()
                 assert int(shown.replace(",", "")) == rows >= 3
+                # a title with markup is text on the page, never markup: no script, no image
+                assert page.locator("#every-conversation td", has_text=HOSTILE).count() == 1, HOSTILE
+                assert page.locator("script").count() == 0 and page.locator("img").count() == 0
                 shot = tmp_path / f"{name}.png"
                 page.screenshot(path=str(shot), full_page=True)
                 if keep != tmp_path:

@@ -116,7 +116,7 @@ def show_stats(found: ohctl.FleetStats, out: Output) -> None:
     for title, rows, first in (
         ("By repository", found.by_repository, "repository"),
         ("By model", found.by_model, "model"),
-        ("By day", found.by_day, "day"),
+        ("By day", tuple(g for g in found.by_day if g.conversations), "day"),  # the empty days: in JSON
     ):
         click.echo(f"\n{title}")
         out.emit_list(rows, [(first, lambda g: g.key), *groups])
