@@ -245,7 +245,7 @@ def test_stats_on_a_repository_keep_its_conversations_and_their_sub_conversation
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"since": "7 days"}, "since: '7 days' is not a duration"),
+        ({"since": "7 days"}, "since: '7 days' is not a duration.*or an ISO date"),
         ({"since": "1d", "until": "2d"}, "must be before until"),
         ({"top": -1}, "top must not be negative"),
     ],
@@ -255,6 +255,22 @@ def test_bad_stats_arguments_are_typed_errors_before_any_request(kwargs: dict[st
     with pytest.raises(ohctl.InvalidArgumentError, match=message):
         client_of(server).conversations.stats(**kwargs)
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("since", "sent"),
+    [
+        ("2026-11-30", "2026-11-30T00:00:00+00:00"),
+        ("2026-11-30T08:00:00Z", "2026-11-30T08:00:00+00:00"),
+        (datetime(2026, 11, 30, 8), "2026-11-30T08:00:00+00:00"),  # naive is UTC
+        (datetime(2026, 11, 30, 9, tzinfo=timezone(timedelta(hours=1))), "2026-11-30T09:00:00+01:00"),
+    ],
+)
+def test_since_takes_dates_and_datetimes(since: Any, sent: str) -> None:
+    server = FakeServer([])
+    found = client_of(server).conversations.stats(since=since, until=NOW)
+    assert server.requests[0].url.params["created_at__gte"] == sent
+    assert found.since == datetime.fromisoformat(sent) and found.since.tzinfo == timezone.utc  # shown in UTC
 
 
 def test_the_async_client_gives_the_same_stats() -> None:

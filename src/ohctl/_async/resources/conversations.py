@@ -153,13 +153,13 @@ class AsyncConversations(AsyncConversationStarts):
         top: int = 10,
         on_page: PageCallback | None = None,
     ) -> FleetStats:
-        """Statistics of the conversations created from ``since`` (a datetime, or a span back from
-        now: ``"7d"``, a timedelta; None: all) to ``until`` (None: now), on ``repo`` (owner/name) when
-        given: counts by outcome, repository, model and day, cost and tokens, the ``top`` slowest and
-        most expensive. A sub-conversation's cost and tokens count in its parent's. Reads the search
-        (one request per 100 conversations, sub-conversations included), never one request per
-        conversation; ``on_page(pages_read, conversations_so_far)`` is called after each search page
-        (progress)."""
+        """Statistics of the conversations created from ``since`` (a datetime or an ISO date, or a
+        span back from now: ``"7d"``, a timedelta; None: all) to ``until`` (the same; None: now), on
+        ``repo`` (owner/name) when given: counts by outcome, repository, model and day, cost and
+        tokens, the ``top`` slowest and most expensive. A sub-conversation's cost and tokens count in
+        its parent's. Reads the search (one request per 100 conversations, sub-conversations
+        included), never one request per conversation; ``on_page(pages_read, conversations_so_far)``
+        is called after each search page (progress)."""
         return await fleet_stats(self._client, since=since, until=until, repo=repo, top=top, on_page=on_page)
 
     # -- changing -------------------------------------------------------------------------

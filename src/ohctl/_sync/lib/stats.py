@@ -28,15 +28,18 @@ PageCallback = Callable[[int, int], object]
 
 
 def moment(value: datetime | timedelta | str | None, now: datetime, what: str) -> datetime | None:
-    """A point in time: a datetime (naive is UTC), or a span back from ``now`` (a timedelta, or a
-    duration such as ``7d``)."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+    """A point in time: a datetime or an ISO date or date-time (naive is UTC), or a span back from
+    ``now`` (a timedelta, or a duration such as ``7d``)."""
     if isinstance(value, str):
         try:
             return now - parse_duration(value)
         except InvalidArgumentError as exc:
-            raise InvalidArgumentError(f"{what}: {exc} (or give a datetime)") from None
+            try:
+                value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise InvalidArgumentError(f"{what}: {exc}, or an ISO date such as 2026-11-30") from None
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, timedelta):
         return now - value
     raise InvalidArgumentError(f"{what} is a datetime, a timedelta or a duration such as 7d, not {value!r}")
