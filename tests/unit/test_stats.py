@@ -321,6 +321,15 @@ def test_a_server_that_reports_no_cost_gets_cost_charts_that_say_so() -> None:
     assert "\u22120.0" not in page  # no axis below zero for a cost (matplotlib writes a minus sign)
 
 
+def test_without_matplotlib_the_page_names_the_report_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed: importing it fails
+    with pytest.raises(ohctl.MissingExtraError, match=r"ohctl\[report\]") as caught:
+        ohctl.render_stats_html(aggregate([conv(1)], now=NOW))
+    assert caught.value.extra == "report" and caught.value.module == "matplotlib"
+
+
 def test_an_empty_period_renders_a_page_without_charts() -> None:
     page = ohctl.render_stats_html(aggregate([], now=NOW, since=NOW - timedelta(days=1)))
     assert "No conversation was created in this period." in page and "<svg" not in page
