@@ -126,6 +126,10 @@ from .github.errors import GitHubStatusError as GitHubStatusError
 from .local.install import InstallError as InstallError
 from .local.server import LocalServer as LocalServer
 from .local.server import LocalServerError as LocalServerError
+from .stats.aggregate import ConversationStat as ConversationStat
+from .stats.aggregate import FleetStats as FleetStats
+from .stats.aggregate import StatsGroup as StatsGroup
+from .stats.html import render_stats_html as render_stats_html
 from .templates import TemplateError as TemplateError
 from .types.files import Download as Download
 from .types.pending import PendingAction as PendingAction
@@ -182,6 +186,10 @@ __all__ = [
     "format_duration",
     "parse_duration",
     "BulkPlan",
+    "FleetStats",
+    "StatsGroup",
+    "ConversationStat",
+    "render_stats_html",
     "BulkResult",
     "PlannedAction",
     "StopResult",

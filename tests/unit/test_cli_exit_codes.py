@@ -110,6 +110,7 @@ EXEMPT: dict[str, str] = {
     "settings show": "no argument",
     "settings set": "setting assignments",
     "settings llm": "no argument",
+    "stats": "no id: a search over a period (--since, --until, --repo)",
     "templates list": "no argument",
     "templates show": "a local template name, not a server resource (exit 1, listing the known ones)",
 }

@@ -31,6 +31,7 @@ command("completion", "completion", "completion", "Shell completion script: bash
 command("run", "run", "run", "Start a task (repo from this checkout); --wait, or --follow live.")
 command("list", "conversations", "list_command", "Conversations, newest first (--title, --since, --repo).")
 command("show", "conversations", "show", "A conversation at a glance: status, repo, PRs, cost, messages.")
+command("stats", "stats", "stats", "Conversations over a period: outcomes, cost, tokens by repo/model/day; --html.")
 command("watch", "watching", "watch", "Status lines until the agents end; --exit-status.")
 command("events", "watching", "events", "A conversation's events; --follow to go on live.")
 command("send", "send", "send", "Send a follow-up message (resumes a paused sandbox); --wait.")

@@ -15,6 +15,7 @@ from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._patch import Patch
 from ..._routes import route
 from ..._wait_logic import FRESH_GRACE, STALL_AFTER, StallClock, WaitResult
+from ...stats.aggregate import FleetStats
 from ...types.agent import TrajectoryResult
 from ...types.conversations import (
     AppConversation,
@@ -41,6 +42,7 @@ from ..lib.handoff import agent_from_conversation, conversation_agent, ensure_co
 from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.patch import conversation_patch
 from ..lib.pending import answer_pending, list_pending, set_policy
+from ..lib.stats import PageCallback, fleet_stats
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
@@ -141,6 +143,24 @@ class AsyncConversations(AsyncConversationStarts):
     ) -> int:
         params = filters(title_contains, created_after, created_before, updated_after, updated_before, sandbox_id)
         return await self._http.request("GET", "/api/v1/app-conversations/count", params=params, parse=count)
+
+    async def stats(
+        self,
+        *,
+        since: datetime | timedelta | str | None = "7d",
+        until: datetime | timedelta | str | None = None,
+        repo: str | None = None,
+        top: int = 10,
+        on_page: PageCallback | None = None,
+    ) -> FleetStats:
+        """Statistics of the conversations created from ``since`` (a datetime or an ISO date, or a
+        span back from now: ``"7d"``, a timedelta; None: all) to ``until`` (the same; None: now), on
+        ``repo`` (owner/name) when given: counts by outcome, repository, model and day, cost and
+        tokens, the ``top`` slowest and most expensive. A sub-conversation's cost and tokens count in
+        its parent's. Reads the search (one request per 100 conversations, sub-conversations
+        included), never one request per conversation; ``on_page(pages_read, conversations_so_far)``
+        is called after each search page (progress)."""
+        return await fleet_stats(self._client, since=since, until=until, repo=repo, top=top, on_page=on_page)
 
     # -- changing -------------------------------------------------------------------------
     async def update(
