@@ -43,6 +43,8 @@ __all__ = [
     "BatchInputError",
     "BatchPausedError",
     "BatchStatus",
+    "FailureKind",
+    "FailureReason",
     "InputProblem",
     "Ledger",
     "LedgerError",
