@@ -371,3 +371,42 @@ def test_the_cli_takes_retries_and_status_and_results_show_the_tries(
     bad = runner.invoke(cli, ["batch", "resume", str(path), "--retries", "-1"])
     assert bad.exit_code == 2 and "--retries" in bad.output
     assert set(ENDED) <= set(ALL_STATES)
+
+
+class Crash(Exception):
+    """The runner dies here (as after a kill): what the ledger committed stays."""
+
+
+@pytest.mark.parametrize("when", ["retry", "second starting"])
+def test_a_crash_around_a_retry_starts_the_new_try_once_and_never_mistakes_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    from ohctl.batch import reconcile as reconcile_module
+    from ohctl.batch import runner as runner_module
+
+    monkeypatch.setattr(reconcile_module, "SETTLE", 0.0)
+    monkeypatch.setattr(runner_module, "SETTLE", 0.0)
+    stub = StubAppServer(lambda m: 0.05)
+    path = tmp_path / "b.db"
+    seen: list[str] = []
+
+    def crash(event: ohctl.batch.BatchEvent) -> None:
+        seen.append(event.kind)
+        # "retry": committed, the task pending again; "second starting": marked starting with its new
+        # id and tag, the start request never sent (the old try's start is on the server).
+        if (when == "retry" and event.kind == "retry") or (when != "retry" and seen.count("starting") == 2):
+            raise Crash
+
+    with pytest.raises(Crash):
+        run(stub, path, [{"key": "v", "message": "[sandbox-fail:1]"}], retries=1, on_event=crash)
+    ledger = Ledger(path)
+    try:
+        row = ledger.task("v")
+        assert row.state == ("pending" if when == "retry" else "starting") and row.tag.endswith(":retry1")
+        assert ledger.retries("v") == 1 and len(stub.starts) == 1 and row.conversation_id not in stub.starts
+    finally:
+        ledger.close()
+    results = run(stub, path, None)  # resumed: the ledger's retries (1) apply
+    assert results[0].state == "finished" and results[0].tries == 2
+    assert len(stub.starts) == 2 and set(stub.starts.values()) == {1}
+    assert sorted(t.rsplit(":", 1)[-1] for t in titles(stub)) == ["retry1", "v"]
