@@ -4,8 +4,10 @@ State is real: a start creates a start task (READY after ``start_delay``) and a 
 runs for the task's simulated duration, then ends as the message's marker says: ``[fail]`` ->
 agent error, ``[input]`` -> waiting for confirmation, else finished (with a cost and tokens);
 ``[stall]`` -> it runs on forever, its last event an hour old, until its agent is paused (the agent
-server's routes for that answer at ``agent_url``). It counts every request by route and every start
-by conversation id, so duplicates show.
+server's routes for that answer at ``agent_url``). ``[sandbox-fail:N]`` -> the sandbox of the task's
+first N tries goes MISSING when it would end, ``[start-fail:N]`` -> the start task of its first N
+tries ends in ERROR (a try is told by the ``:retryK`` end of the ledger's title). It counts every
+request by route and every start by conversation id, so duplicates show.
 ``refuse(method, path, body) -> httpx.Response | None`` injects answers (429s...) before a start.
 Used by ``bench/batch.py`` and the unit tests of ``ohctl.batch``.
 """
@@ -13,6 +15,7 @@ Used by ``bench/batch.py`` and the unit tests of ``ohctl.batch``.
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -52,9 +55,29 @@ class StubAppServer:
         return httpx.MockTransport(self.handle)
 
     # -- the simulated world ------------------------------------------------------------
+    @staticmethod
+    def _fails(task: dict[str, Any], marker: str) -> bool:
+        """Whether the ``[marker:N]`` of the task's message fails this try (the first N fail)."""
+        found = re.search(rf"\[{marker}:(\d+)\]", json.dumps(task["request"].get("initial_message") or {}))
+        if found is None:
+            return False
+        tried = re.search(r":retry(\d+)$", str(task["request"].get("title") or ""))
+        return (int(tried.group(1)) if tried else 0) < int(found.group(1))
+
     def _task(self, tid: str) -> dict[str, Any]:
         task = self.tasks[tid]
         ready = time.time() >= task["ready_at"]
+        if ready and self._fails(task, "start-fail"):
+            return {
+                "id": tid,
+                "status": "ERROR",
+                "detail": "stub: the sandbox did not start",
+                "app_conversation_id": None,
+                "sandbox_id": "sb-" + task["cid"][:8],
+                "request": task["request"],
+                "created_at": _iso(task["created"]),
+                "updated_at": _iso(task["created"]),
+            }
         return {
             "id": tid,
             "status": "READY" if ready else "WORKING",
@@ -74,6 +97,17 @@ class StubAppServer:
         stalled = "[stall]" in message
         done = now >= task["ready_at"] + task["duration"] and not stalled
         end = "error" if "[fail]" in message else "waiting_for_confirmation" if "[input]" in message else "finished"
+        if done and self._fails(task, "sandbox-fail"):
+            return {
+                "id": cid,
+                "sandbox_id": "sb-" + cid[:8],
+                "title": task["request"].get("title"),
+                "metrics": {"accumulated_cost": 0.002, "accumulated_token_usage": {"prompt_tokens": 100}},
+                "created_at": _iso(task["ready_at"]),
+                "updated_at": _iso(now),
+                "sandbox_status": "MISSING",
+                "execution_status": None,
+            }
         return {
             "id": cid,
             "sandbox_id": "sb-" + cid[:8],

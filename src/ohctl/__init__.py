@@ -148,6 +148,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "BatchPausedError": (".batch.active", "BatchPausedError"),
     "LedgerError": (".batch.ledger", "LedgerError"),
     "Batch": (".batch.sync", "Batch"),
+    "FailureKind": (".batch.retries", "FailureKind"),
+    "FailureReason": (".batch.retries", "FailureReason"),
 }
 
 

@@ -111,6 +111,8 @@ from ._wait_logic import WaitResult as WaitResult
 from ._web import conversation_web_url as conversation_web_url
 from .batch.active import BatchPausedError as BatchPausedError
 from .batch.ledger import LedgerError as LedgerError
+from .batch.retries import FailureKind as FailureKind
+from .batch.retries import FailureReason as FailureReason
 from .batch.runner import AsyncBatch as AsyncBatch
 from .batch.spec import BatchInputError as BatchInputError
 from .batch.sync import Batch as Batch
@@ -269,4 +271,6 @@ __all__ = [
     "BatchPausedError",
     "LedgerError",
     "Batch",
+    "FailureKind",
+    "FailureReason",
 ]

@@ -21,6 +21,9 @@ class ExitCode(IntEnum):
     NEEDS_INPUT = 7  # the agent waits for confirmation of an action
     PENDING = 8  # the deadline passed and it is still running
     STALLED = 9  # the agent is running but has produced no event for the stall time
+    OVER_BUDGET = 10  # the agent passed its cost or token limit and was paused
+    INVALID_OUTPUT = 11  # the agent's final document did not match the output schema, after the retries
+    NO_WINNER = 12  # best of N: no attempt finished and passed the selection command
     INTERRUPTED = 130  # Ctrl-C (the conversation keeps running)
 
     @property
@@ -38,6 +41,9 @@ _DESCRIPTIONS = {
     ExitCode.NEEDS_INPUT: "the agent waits for confirmation: `ohctl pending ID`, then `approve` or `reject`",
     ExitCode.PENDING: "the timeout passed while the agent was still running",
     ExitCode.STALLED: "the agent is running but produced no event for the stall time (--stall-after, 15m)",
+    ExitCode.OVER_BUDGET: "the agent passed its limit (--max-cost, --max-tokens) and was paused",
+    ExitCode.INVALID_OUTPUT: "the agent's result did not match --output-schema, after the retries",
+    ExitCode.NO_WINNER: "best of N (run --attempts): no attempt finished and passed --select",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); the conversation keeps running",
 }
 
@@ -47,6 +53,8 @@ _OUTCOME_CODES: dict[str | None, ExitCode] = {
     "failed": ExitCode.AGENT_FAILED,
     "needs_input": ExitCode.NEEDS_INPUT,
     "stalled": ExitCode.STALLED,
+    "over_budget": ExitCode.OVER_BUDGET,
+    "invalid_output": ExitCode.INVALID_OUTPUT,
     None: ExitCode.PENDING,
 }
 
@@ -57,4 +65,4 @@ def exit_code_for(outcome: str | None) -> ExitCode:
     try:
         return _OUTCOME_CODES[outcome]
     except KeyError:
-        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input, stalled or None)") from None
+        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input, stalled, over_budget, invalid_output or None)") from None

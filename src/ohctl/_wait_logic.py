@@ -31,6 +31,8 @@ class Outcome(str, Enum):
     FAILED = "failed"
     NEEDS_INPUT = "needs_input"
     STALLED = "stalled"  # running, but no event for ``stall_after`` seconds
+    OVER_BUDGET = "over_budget"  # passed its ``max_cost`` / ``max_tokens`` and was paused
+    INVALID_OUTPUT = "invalid_output"  # its final document did not match ``output_schema`` after the retries
 
     def __str__(self) -> str:
         return self.value

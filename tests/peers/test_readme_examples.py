@@ -177,5 +177,13 @@ def test_readme_examples_run(
 
     # The options page printed one look at its conversation; the batch page ran its two tasks.
     assert re.search(r"^[0-9a-f]{32} finished$", outputs["docs/sdk/options.md"], re.M), outputs["docs/sdk/options.md"]
+    retried = outputs["docs/batch-retries.md"].splitlines()  # the decision, then a batch with retries=2
+    assert retried == [
+        "sandbox_missing True",
+        "agent_error False",
+        "infrastructure agent",
+        "hello finished 1 []",
+        "{}",
+    ], retried
     batch_lines = outputs["docs/batches.md"].splitlines()
     assert {line.split()[0] for line in batch_lines if line.split()} >= {"hello", "tests"}, batch_lines

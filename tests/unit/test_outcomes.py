@@ -47,7 +47,7 @@ def test_an_unknown_outcome_has_no_exit_code() -> None:
 
 
 def test_every_exit_code_is_documented() -> None:
-    assert [int(c) for c in ohctl.ExitCode] == [0, 1, 2, 4, 5, 6, 7, 8, 9, 130]
+    assert [int(c) for c in ohctl.ExitCode] == [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 130]
     assert all(code.description for code in ohctl.ExitCode)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .ledger import Ledger, LedgerError, TaskRow
+from .ledger import Ledger, LedgerError, TaskRow, TaskTry
 from .results import BatchStatus, TaskResult
+from .retries import FailureKind, FailureReason, failure_reason, should_retry
 from .spec import BatchInputError, InputProblem, TaskSpec, parse_jsonl, parse_tasks
 
 if TYPE_CHECKING:
@@ -42,12 +43,17 @@ __all__ = [
     "BatchInputError",
     "BatchPausedError",
     "BatchStatus",
+    "FailureKind",
+    "FailureReason",
     "InputProblem",
     "Ledger",
     "LedgerError",
     "TaskResult",
     "TaskRow",
     "TaskSpec",
+    "TaskTry",
+    "failure_reason",
     "parse_jsonl",
     "parse_tasks",
+    "should_retry",
 ]

@@ -26,8 +26,9 @@ class BatchPausedError(OhctlError):
 class BatchEvent:
     """What the runner tells ``on_event``: ``kind`` is starting, running, ended, requeued,
     concurrency, paused, reconciled, poll_error, title_failed, cancelled, stalled (the agent runs
-    without an event; the batch waits on), retry (a stalled task stopped and sent to start afresh) or
-    stop_failed (a stalled agent could not be stopped)."""
+    without an event; the batch waits on), retry (a task that failed for an infrastructure reason,
+    or stalled with on_stall="retry", sent to start afresh in a new conversation) or stop_failed (a
+    stalled agent could not be stopped)."""
 
     kind: str
     key: str | None

@@ -19,7 +19,8 @@ from .._wait_logic import FAILED_EXECUTION, Outcome, StallClock, WaitResult, des
 from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
 from .ledger import FAILED, FINISHED, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
-from .results import TaskResult
+from .results import TaskResult, result
+from .retries import STALL_RETRIES, FailureReason, failure_reason, should_retry
 
 if TYPE_CHECKING:
     from .._async.client import AsyncOpenHands
@@ -32,20 +33,31 @@ _OUTCOME_STATE = {Outcome.FINISHED: FINISHED, Outcome.FAILED: FAILED, Outcome.NE
 # poll): an outcome that rests on the sandbox alone must still hold this long later.
 SANDBOX_CONFIRM = 15.0
 # What a batch does with a task whose agent stalled: go on waiting (the ledger notes it), stop it
-# (the task ends stalled), or stop it and start it afresh (once; a second stall ends it stalled).
+# (the task ends stalled), or stop it and start it afresh (a retry: see retries.should_retry).
 ON_STALL = ("wait", "stop", "retry")
-STALL_RETRIES = 1
+__all__ = ["ON_STALL", "STALL_RETRIES", "Follower", "Tracker"]
 
 
 class Tracker:
     """What the starting and the following parts of a batch share: its client and ledger, the tasks
     in flight (``active``; ``unsure``: starts whose answer was lost), the results not handed out yet,
-    and the events it reports. ``on_end`` runs after each task's end is recorded."""
+    and the events it reports. ``on_end`` runs after each task's end is recorded. ``end`` is where
+    every failure is classified and, within ``retries`` (see ``retries.should_retry``), retried."""
 
-    def __init__(self, client: AsyncOpenHands, ledger: Ledger, on_event: Callable[[BatchEvent], None] | None) -> None:
+    def __init__(
+        self,
+        client: AsyncOpenHands,
+        ledger: Ledger,
+        on_event: Callable[[BatchEvent], None] | None,
+        *,
+        retries: int | None = None,
+        on_stall: str = "wait",
+    ) -> None:
         self.client = client
         self.ledger = ledger
         self.on_event = on_event
+        self.retries = retries
+        self.on_stall = on_stall
         self.on_end: Callable[[], None] | None = None
         self.on_retry: Callable[[str], None] | None = None  # a task went back to pending to start afresh
         self.active: dict[str, ActiveTask] = {}
@@ -57,9 +69,17 @@ class Tracker:
         return describe_start_failure(task, self.client.base_url).text(lead="start failed")
 
     def end(
-        self, active: ActiveTask, state: str, *, conversation: AppConversation | None = None, error: str | None = None
+        self,
+        active: ActiveTask,
+        state: str,
+        *,
+        conversation: AppConversation | None = None,
+        error: str | None = None,
+        start: FailureReason | None = None,
     ) -> None:
-        """Record a task's end in the ledger (with its cost, tokens and PRs) and report it."""
+        """Record a task's end in the ledger (with its cost, tokens and PRs) and report it; or, when
+        it failed for an infrastructure reason and has retries left, send it to start afresh.
+        ``start``: the reason of a failure before the conversation existed (start error, lost start)."""
         self.active.pop(active.key, None)
         self.unsure.discard(active.key)
         ended = Ended(error=error)
@@ -75,20 +95,28 @@ class Tracker:
                 execution_status=_text(conversation.execution_status),
                 sandbox_status=_text(conversation.sandbox_status),
             )
+        reason = failure_reason(
+            state, execution_status=ended.execution_status, sandbox_status=ended.sandbox_status, start=start
+        )
+        retried = self.ledger.retries(active.key)
+        if reason is not None and should_retry(reason, retried, retries=self.retries, on_stall=self.on_stall):
+            if self._retry(active, state, reason, ended, retried + 1):
+                return
         if not self.ledger.end(active.key, state, ended):
             return  # cancelled by another process meanwhile
-        result = TaskResult.of(self.ledger.task(active.key))
-        self.ended.append(result)
-        self.emit("ended", active.key, state, result)
+        done = result(self.ledger, active.key)
+        self.ended.append(done)
+        self.emit("ended", active.key, state, done)
         if self.on_end is not None:
             self.on_end()
 
-    def retry(self, active: ActiveTask, reason: str) -> bool:
-        """Send a stopped task back to pending, to start afresh (False: another process moved it)."""
-        self.active.pop(active.key, None)
-        if not self.ledger.retry(active.key, reason):
+    def _retry(self, active: ActiveTask, state: str, reason: FailureReason, ended: Ended, number: int) -> bool:
+        """Send a failed task back to pending, to start afresh in a new conversation (False: another
+        process moved it first). The ledger keeps the try that failed."""
+        detail = ended.error or state
+        if not self.ledger.retry(active.key, detail, reason=str(reason), state=state, ended=ended):
             return False
-        self.emit("retry", active.key, reason)
+        self.emit("retry", active.key, f"retry {number} ({reason}): {detail}; starting it afresh")
         if self.on_retry is not None:
             self.on_retry(active.key)
         return True
@@ -186,7 +214,7 @@ class Follower:
                         active.row = tracker.ledger.task(active.key)
                     self.retitle(active)
                 elif task.is_error:
-                    tracker.end(active, FAILED, error=tracker.start_failed(task))
+                    tracker.end(active, FAILED, error=tracker.start_failed(task), start=FailureReason.START_ERROR)
                 else:
                     self._check_progress(active, task)
         ready = [a for a in tracker.active.values() if a.ready]
@@ -226,9 +254,6 @@ class Follower:
             return
         self._stop_later(active.key, seen.conversation)
         stopping = "its agent was told to stop (it stops after the step in flight)"
-        if self.on_stall == "retry" and tracker.ledger.retries(active.key) < STALL_RETRIES:
-            if tracker.retry(active, f"stalled: {silence}; {stopping}; starting it afresh"):
-                return
         tracker.end(active, STALLED, conversation=seen.conversation, error=f"stalled: {silence}; {stopping}")
 
     def _stop_later(self, key: str, conversation: AppConversation | None) -> None:
@@ -273,8 +298,9 @@ class Follower:
                 FAILED,
                 error=(
                     f"the server abandoned the start: start task {task.id} stayed {task.status} for "
-                    f"{now - active.status_since:.0f}s; it was not sent again (resubmit the task if you want it)"
+                    f"{now - active.status_since:.0f}s; it was not sent again"
                 ),
+                start=FailureReason.LOST_START,
             )
 
     def _check_deadlines(self) -> None:

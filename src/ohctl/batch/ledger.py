@@ -65,6 +65,26 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, seq);
 CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, at REAL NOT NULL, key TEXT, event TEXT NOT NULL, detail TEXT);
 """
+# Each earlier try of a retried task (the current try is the task's row). Ledgers written before
+# retries have no such table: it is created with the first retry, and reading without it finds none.
+_TRIES = """
+CREATE TABLE IF NOT EXISTS tries (
+    key TEXT NOT NULL,
+    try INTEGER NOT NULL,
+    conversation_id TEXT NOT NULL,
+    start_task_id TEXT,
+    tag TEXT NOT NULL,
+    started_at REAL,
+    ended_at REAL NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    error TEXT,
+    cost REAL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    PRIMARY KEY (key, try)
+)
+"""
 
 
 class LedgerError(OhctlError):
@@ -99,6 +119,44 @@ class TaskRow:
         data["spec"] = TaskSpec.from_json(json.loads(data["spec"]))
         data["prs"] = json.loads(data["prs"]) if data["prs"] else []
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class TaskTry:
+    """One earlier try of a retried task: its conversation, how it ended (``state``), why it was
+    retried (``reason``, a ``FailureReason`` value such as ``sandbox_missing``), and what it cost.
+    ``number`` counts from 1. A retry recorded by an older ohctl has its reason and error only."""
+
+    number: int
+    reason: str
+    state: str | None = None
+    error: str | None = None
+    conversation_id: str | None = None
+    start_task_id: str | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+    cost: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        from .retries import FailureReason
+
+        known = self.reason in FailureReason._value2member_map_
+        return {
+            "try": self.number,
+            "reason": self.reason,
+            "kind": str(FailureReason(self.reason).kind) if known else None,
+            "state": self.state,
+            "error": self.error,
+            "conversation_id": self.conversation_id,
+            "cost": self.cost,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "duration": (
+                None if self.started_at is None or self.ended_at is None else round(self.ended_at - self.started_at, 3)
+            ),
+        }
 
 
 @dataclass(frozen=True)
@@ -193,7 +251,13 @@ class Ledger:
         for state, n, spent in self._conn.execute("SELECT state, COUNT(*), SUM(cost) FROM tasks GROUP BY state"):
             found[state] = n
             cost += spent or 0.0
-        return found, cost
+        return found, cost + self.tries_cost()
+
+    def tries_cost(self) -> float:
+        """What the earlier tries of retried tasks cost (their conversations ran too)."""
+        if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tries'").fetchone():
+            return 0.0
+        return float(self._conn.execute("SELECT COALESCE(SUM(cost), 0) FROM tries").fetchone()[0])
 
     def tasks(self, states: Sequence[str] | None = None) -> list[TaskRow]:
         if states is None:
@@ -268,27 +332,98 @@ class Ledger:
         """Back to pending: the start provably never took effect (refused, or not found on the server)."""
         return self._move(key, (STARTING,), "requeued", reason, state=PENDING, starting_at=None)
 
-    def retry(self, key: str, reason: str) -> bool:
-        """Back to pending to start afresh (its agent stalled and was stopped): a new conversation id
-        and tag, so that a crash before the new start is not taken for the old conversation."""
-        row = self.task(key)
-        return self._move(
-            key,
-            (RUNNING,),
-            "retry",
-            reason,
-            state=PENDING,
-            conversation_id=uuid.uuid4().hex,
-            tag=f"{make_tag(self.batch_id, key)}:retry{row.attempts}",
-            start_task_id=None,
-            starting_at=None,
-            started_at=None,
-        )
+    def retry(
+        self, key: str, detail: str, *, reason: str = "stalled", state: str = STALLED, ended: Ended | None = None
+    ) -> bool:
+        """Back to pending to start afresh after an infrastructure failure (``reason``, a
+        ``FailureReason`` value): the try that ended (as ``state``, with ``ended``'s error and cost) is
+        kept in the ``tries`` table, and the task gets a new conversation id and tag (``:retryN``), so
+        that a crash before the new start is never taken for the old conversation. One transaction."""
+        ended = ended or Ended(error=detail)
+        now = time.time()
+        with self._transaction() as db:
+            found = db.execute("SELECT * FROM tasks WHERE key = ? AND state = ?", (key, RUNNING)).fetchone()
+            if found is None:
+                return False  # another process moved it first
+            row = TaskRow.of(found)
+            number = self._count_retries(db, key) + 1
+            db.execute(_TRIES)
+            db.execute(
+                "INSERT INTO tries (key, try, conversation_id, start_task_id, tag, started_at, ended_at, state, "
+                "reason, error, cost, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    number,
+                    row.conversation_id,
+                    row.start_task_id,
+                    row.tag,
+                    row.started_at,
+                    now,
+                    state,
+                    reason,
+                    ended.error or detail,
+                    ended.cost,
+                    ended.prompt_tokens,
+                    ended.completion_tokens,
+                ),
+            )
+            db.execute(
+                "UPDATE tasks SET state = ?, conversation_id = ?, tag = ?, start_task_id = NULL, starting_at = NULL, "
+                "started_at = NULL WHERE key = ?",
+                (PENDING, uuid.uuid4().hex, f"{make_tag(self.batch_id, key)}:retry{number}", key),
+            )
+            db.execute(
+                "INSERT INTO log (at, key, event, detail) VALUES (?, ?, ?, ?)",
+                (now, key, "retry", detail),
+            )
+        return True
+
+    @staticmethod
+    def _count_retries(db: sqlite3.Connection, key: str) -> int:
+        found = db.execute("SELECT COUNT(*) FROM log WHERE key = ? AND event = 'retry'", (key,)).fetchone()
+        return int(found[0])
 
     def retries(self, key: str) -> int:
-        """How many times the task was started afresh after a stall."""
-        found = self._conn.execute("SELECT COUNT(*) FROM log WHERE key = ? AND event = 'retry'", (key,)).fetchone()
-        return int(found[0])
+        """How many times the task was started afresh (after an infrastructure failure or a stall)."""
+        return self._count_retries(self._conn, key)
+
+    def tries(self, key: str | None = None) -> dict[str, list[TaskTry]]:
+        """The earlier tries of each retried task (of ``key`` only, if given), oldest first. A retry
+        logged by an older ohctl (before the ``tries`` table) is given from its log entry."""
+        where, args = ("AND key = ?", (key,)) if key is not None else ("", ())
+        logged: dict[str, list[tuple[float, str | None]]] = {}
+        query = f"SELECT key, at, detail FROM log WHERE event = 'retry' {where} ORDER BY id"  # noqa: S608
+        for k, at, detail in self._conn.execute(query, args):
+            logged.setdefault(k, []).append((at, detail))
+        if not logged:
+            return {}
+        recorded: dict[tuple[str, int], sqlite3.Row] = {}
+        if self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tries'").fetchone():
+            rows = self._conn.execute(f"SELECT * FROM tries WHERE 1 = 1 {where}", args)  # noqa: S608
+            recorded = {(r["key"], r["try"]): r for r in rows}
+        out: dict[str, list[TaskTry]] = {}
+        for k, events in logged.items():
+            for number, (at, detail) in enumerate(events, 1):
+                r = recorded.get((k, number))
+                if r is None:  # an older ohctl's retry: only a stall was ever retried
+                    out.setdefault(k, []).append(TaskTry(number, "stalled", STALLED, detail, ended_at=at))
+                    continue
+                out.setdefault(k, []).append(
+                    TaskTry(
+                        number,
+                        r["reason"],
+                        r["state"],
+                        r["error"],
+                        r["conversation_id"],
+                        r["start_task_id"],
+                        r["started_at"],
+                        r["ended_at"],
+                        r["cost"],
+                        r["prompt_tokens"],
+                        r["completion_tokens"],
+                    )
+                )
+        return out
 
     def end(self, key: str, state: str, ended: Ended, *, expected: Sequence[str] = ACTIVE) -> bool:
         assert state in ENDED

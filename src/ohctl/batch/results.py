@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow
+from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow, TaskTry
 
 
 @dataclass(frozen=True)
 class TaskResult:
     """One task as the ledger knows it (``state`` is one of the ledger's states; ``outcome`` is
-    set once it ended: finished, failed, needs_input, timed_out, error, cancelled)."""
+    set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled).
+
+    ``tries``: how many times it was started afresh plus one; ``retried``: each earlier try, with
+    the reason it was retried (``batch run --retries``). The conversation, URL, PRs, duration and
+    error are the last try's; ``cost`` and the tokens add up every try. ``attempts`` counts the
+    start requests sent (a start refused for the concurrency limit is sent again)."""
 
     key: str
     line: int | None
@@ -26,6 +32,8 @@ class TaskResult:
     duration: float | None
     error: str | None
     attempts: int
+    tries: int = 1
+    retried: tuple[TaskTry, ...] = ()
 
     @property
     def outcome(self) -> str | None:
@@ -36,7 +44,7 @@ class TaskResult:
         return self.state == "finished"
 
     @classmethod
-    def of(cls, row: TaskRow) -> TaskResult:
+    def of(cls, row: TaskRow, retried: Sequence[TaskTry] = ()) -> TaskResult:
         started = row.started_at
         duration = None if started is None or row.ended_at is None else round(row.ended_at - started, 3)
         # The conversation exists only once its start was sent; a pending task has none yet.
@@ -49,12 +57,14 @@ class TaskResult:
             conversation_id=row.conversation_id if known else None,
             url=row.url,
             prs=row.prs,
-            cost=row.cost,
-            prompt_tokens=row.prompt_tokens,
-            completion_tokens=row.completion_tokens,
+            cost=_total(row.cost, [t.cost for t in retried]),
+            prompt_tokens=_total(row.prompt_tokens, [t.prompt_tokens for t in retried]),
+            completion_tokens=_total(row.completion_tokens, [t.completion_tokens for t in retried]),
             duration=duration,
             error=row.error,
             attempts=row.attempts,
+            tries=len(retried) + 1,
+            retried=tuple(retried),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -73,7 +83,15 @@ class TaskResult:
             "duration": self.duration,
             "error": self.error,
             "attempts": self.attempts,
+            "tries": self.tries,
+            "retries": [t.to_json() for t in self.retried],
         }
+
+
+def _total(last: Any, earlier: Sequence[Any]) -> Any:
+    """The sum over the tries; None when no try knows it."""
+    known = [x for x in (*earlier, last) if x is not None]
+    return sum(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,7 @@ class BatchStatus:
     running_elsewhere: bool
     wall_time: float | None = None
     durations: dict[str, float] = field(default_factory=dict)
+    retries: dict[str, int] = field(default_factory=dict)  # reason -> retries for it, over all tasks
 
     @property
     def done(self) -> bool:
@@ -114,15 +133,25 @@ class BatchStatus:
             "running_elsewhere": self.running_elsewhere,
             "wall_time": self.wall_time,
             "task_seconds": self.durations,
+            "retries": self.retries,
         }
 
 
 def results(ledger: Ledger) -> list[TaskResult]:
-    return [TaskResult.of(row) for row in ledger.tasks()]
+    tries = ledger.tries()
+    return [TaskResult.of(row, tries.get(row.key, ())) for row in ledger.tasks()]
+
+
+def result(ledger: Ledger, key: str) -> TaskResult:
+    return TaskResult.of(ledger.task(key), ledger.tries(key).get(key, ()))
 
 
 def status(ledger: Ledger) -> BatchStatus:
     rows = ledger.tasks()
+    earlier = [one for tries in ledger.tries().values() for one in tries]
+    reasons: dict[str, int] = {}
+    for one in earlier:
+        reasons[one.reason] = reasons.get(one.reason, 0) + 1
     durations = [r.ended_at - r.started_at for r in rows if r.ended_at is not None and r.started_at is not None]
     starts = [r.starting_at or r.started_at for r in rows if (r.starting_at or r.started_at) is not None]
     ends = [r.ended_at for r in rows if r.ended_at is not None]
@@ -134,9 +163,9 @@ def status(ledger: Ledger) -> BatchStatus:
         batch_id=ledger.batch_id,
         total=len(rows),
         counts=ledger.counts(),
-        cost=sum(r.cost or 0.0 for r in rows),
-        prompt_tokens=sum(r.prompt_tokens or 0 for r in rows),
-        completion_tokens=sum(r.completion_tokens or 0 for r in rows),
+        cost=sum(r.cost or 0.0 for r in rows) + sum(t.cost or 0.0 for t in earlier),
+        prompt_tokens=sum(r.prompt_tokens or 0 for r in rows) + sum(t.prompt_tokens or 0 for t in earlier),
+        completion_tokens=sum(r.completion_tokens or 0 for r in rows) + sum(t.completion_tokens or 0 for t in earlier),
         concurrency=ledger.setting("concurrency"),
         paused=ledger.setting("paused"),
         cancelled=bool(ledger.setting("cancel_requested", False)),
@@ -147,4 +176,5 @@ def status(ledger: Ledger) -> BatchStatus:
             "mean": round(sum(durations) / len(durations), 3) if durations else 0.0,
             "max": round(max(durations), 3) if durations else 0.0,
         },
+        retries=reasons,
     )

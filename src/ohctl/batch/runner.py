@@ -45,6 +45,7 @@ from .ledger import (
 )
 from .reconcile import SETTLE, reconcile
 from .results import BatchStatus, TaskResult, results, status
+from .retries import FailureReason
 from .spec import TaskSpec, parse_tasks
 
 if TYPE_CHECKING:
@@ -69,7 +70,12 @@ class AsyncBatch:
     and resumed. ``concurrency`` and ``timeout`` (seconds per task) are kept in the ledger.
     ``stall_after``: a task whose agent runs without an event this long has stalled (None: never);
     ``on_stall`` says what then: ``wait`` (noted in the ledger, followed on), ``stop`` (paused, the
-    task ends ``stalled``) or ``retry`` (paused and started afresh once; a second stall ends it).
+    task ends ``stalled``) or ``retry`` (paused and started afresh, as a retry).
+    ``retries``: how many times a task that failed for an infrastructure reason (its sandbox failed
+    or vanished, its start failed or was abandoned by the server, or it stalled with
+    ``on_stall="retry"``) is started afresh in a new conversation; never after the agent's own
+    error, a limit or a refused start (``ohctl.batch.retries.should_retry``). Kept in the ledger;
+    None: the ledger's, else no retries except one after a stall with ``on_stall="retry"``.
     """
 
     def __init__(
@@ -88,9 +94,12 @@ class AsyncBatch:
         on_event: Callable[[BatchEvent], None] | None = None,
         stall_after: float | None = STALL_AFTER,
         on_stall: str = "wait",
+        retries: int | None = None,
     ) -> None:
         if concurrency is not None and concurrency < 1:
             raise InvalidArgumentError("concurrency must be at least 1")
+        if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
+            raise InvalidArgumentError(f"retries must be a whole number, 0 or more, not {retries!r}")
         if on_stall not in ON_STALL:
             raise InvalidArgumentError(f"on_stall must be one of {', '.join(ON_STALL)}, not {on_stall!r}")
         self._client = client
@@ -102,7 +111,7 @@ class AsyncBatch:
                     self.ledger.close()
                     raise LedgerError(f"{ledger} holds a different batch: choose another ledger path")
             else:
-                settings = {"concurrency": concurrency or DEFAULT_CONCURRENCY, "timeout": timeout}
+                settings = {"concurrency": concurrency or DEFAULT_CONCURRENCY, "timeout": timeout, "retries": retries}
                 self.ledger = Ledger.create(ledger, specs, {**settings, "base_url": client.base_url})
         else:
             self.ledger = Ledger(ledger)
@@ -114,8 +123,11 @@ class AsyncBatch:
             self.ledger.set_meta("concurrency", concurrency)
         if timeout is not None and timeout != self.ledger.setting("timeout"):
             self.ledger.set_meta("timeout", timeout)
+        if retries is not None and retries != self.ledger.setting("retries"):
+            self.ledger.set_meta("retries", retries)
         self.concurrency: int = self.ledger.setting("concurrency", DEFAULT_CONCURRENCY)
         self.timeout: float | None = self.ledger.setting("timeout")
+        self.retries: int | None = self.ledger.setting("retries")
         self.poll_interval = poll_interval
         self.start_interval = start_interval  # at least this long between two starts
         self.max_starting = max_starting  # at most this many starts not READY yet (None: no cap)
@@ -123,7 +135,7 @@ class AsyncBatch:
         # open-source server drops a start whose client went away before the answer).
         self.start_timeout = start_timeout
         self.limit = self.concurrency  # lowered by concurrency-limit refusals
-        self._tracker = Tracker(client, self.ledger, on_event)
+        self._tracker = Tracker(client, self.ledger, on_event, retries=self.retries, on_stall=on_stall)
         self._tracker.on_end = self._raise_limit
         self._follower = Follower(
             self._tracker, timeout=self.timeout, start_timeout=start_timeout, stall_after=stall_after, on_stall=on_stall
@@ -186,7 +198,7 @@ class AsyncBatch:
                 self._settle(row, found[row.key], "after an interruption")
         for row in self.ledger.tasks([RUNNING]):
             self._tracker.active[row.key] = ActiveTask(row, row.start_task_id, started=row.started_at or time.time())
-        self._pending.extend(row.key for row in self.ledger.tasks([PENDING]))
+        self._pending.extend(row.key for row in self.ledger.tasks([PENDING]) if row.key not in self._pending)
 
     def _settle(self, row: TaskRow, task: StartTask | None, when: str) -> None:
         if task is None:
@@ -196,7 +208,10 @@ class AsyncBatch:
         self.ledger.mark_running(row.key, str(task.id), f"found on the server {when}")
         self._tracker.emit("reconciled", row.key, f"found on the server {when} ({task.status})")
         if task.is_error:
-            self._tracker.end(ActiveTask(self.ledger.task(row.key)), FAILED, error=self._tracker.start_failed(task))
+            error = self._tracker.start_failed(task)
+            self._tracker.end(
+                ActiveTask(self.ledger.task(row.key)), FAILED, error=error, start=FailureReason.START_ERROR
+            )
 
     async def _loop(self) -> AsyncIterator[TaskResult]:
         next_poll = time.monotonic()
@@ -310,7 +325,7 @@ class AsyncBatch:
         active.ready = task.is_ready
         self._tracker.emit("running", active.key, "started")
         if task.is_error:
-            self._tracker.end(active, FAILED, error=self._tracker.start_failed(task))
+            self._tracker.end(active, FAILED, error=self._tracker.start_failed(task), start=FailureReason.START_ERROR)
 
     def _requeue(self, active: ActiveTask, reason: str) -> None:
         self._tracker.active.pop(active.key, None)

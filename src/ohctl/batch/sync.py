@@ -52,6 +52,7 @@ class Batch:
         on_event: Callable[[BatchEvent], None] | None = None,
         stall_after: float | None = STALL_AFTER,
         on_stall: str = "wait",
+        retries: int | None = None,
         on_task_done: str | Sequence[str] | None = None,
         **client_options: Any,
     ) -> None:
@@ -72,6 +73,7 @@ class Batch:
             "on_event": on_event,
             "stall_after": stall_after,
             "on_stall": on_stall,
+            "retries": retries,
         }
         if self._tasks is not None:
             # Check the input (and write the ledger) now, so that bad input fails here, not mid-run.

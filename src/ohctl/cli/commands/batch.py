@@ -73,7 +73,8 @@ def _report(status: Any, results: list[Any], *, tty: bool) -> None:
             cost = f"${r.cost:.4f}" if r.cost is not None else "-"
             tokens = f"{(r.prompt_tokens or 0) + (r.completion_tokens or 0)} tok"
             took = f"{r.duration:.0f}s" if r.duration is not None else "-"
-            click.echo(f"  {r.state:<11} {r.key:<24} {cost:>10} {tokens:>12} {took:>7}", err=True)
+            tries = f"  {r.tries} tries ({', '.join(t.reason for t in r.retried)})" if r.retried else ""
+            click.echo(f"  {r.state:<11} {r.key:<24} {cost:>10} {tokens:>12} {took:>7}{tries}", err=True)
     click.echo(
         f"{counts_line(status.counts, status.cost, status.total)}; tokens "
         f"{status.prompt_tokens}+{status.completion_tokens}; wall {status.wall_time or 0:.0f}s "
@@ -147,7 +148,15 @@ _run_options = [
         default="wait",
         show_default=True,
         help="A stalled task: wait on (noted in the ledger), stop it (it ends stalled), or stop it and "
-        "start it afresh once (retry).",
+        "start it afresh (retry: once, or up to --retries).",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Start a task afresh up to N times when it failed for an infrastructure reason (sandbox "
+        "failed or gone, start failed or abandoned; stalled with --on-stall retry), never after the "
+        "agent's own error or a limit. Kept in the ledger (default: the ledger's, else 0).",
     ),
     click.option(
         "--on-task-done",
@@ -168,6 +177,7 @@ _RUN_SETTINGS = (
     "start_timeout",
     "stall_after",
     "on_stall",
+    "retries",
     "on_task_done",
 )
 
@@ -228,6 +238,9 @@ def status_command(ledger: str, out: Output) -> None:
         click.echo(counts_line(s.counts, s.cost, s.total))
         if s.paused:
             click.echo(f"paused: {s.paused} (ohctl batch resume {ledger})")
+        if s.retries:
+            reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(s.retries.items()))
+            click.echo(f"retries: {sum(s.retries.values())} ({reasons})")
         click.echo("a runner is at work on it" if s.running_elsewhere else ("done" if s.done else "stopped"))
 
     out.emit(status.to_json(), human=lambda _: human(status))
@@ -254,6 +267,8 @@ def results_command(ledger: str, out: Output) -> None:
             ("conversation", lambda r: r["conversation_id"]),
             ("cost", lambda r: None if r["cost"] is None else f"${r['cost']:.4f}"),
             ("seconds", lambda r: None if r["duration"] is None else f"{r['duration']:.0f}"),
+            ("tries", lambda r: r["tries"]),
+            ("retried", lambda r: ",".join(t["reason"] for t in r["retries"]) or None),
             ("prs", lambda r: ",".join(map(str, r["prs"])) or None),
             ("error", lambda r: (r["error"] or "")[:60] or None),
         ],
