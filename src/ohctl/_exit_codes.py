@@ -65,4 +65,5 @@ def exit_code_for(outcome: str | None) -> ExitCode:
     try:
         return _OUTCOME_CODES[outcome]
     except KeyError:
-        raise ValueError(f"{outcome!r} is not an outcome (finished, failed, needs_input, stalled, over_budget, invalid_output or None)") from None
+        known = ", ".join(str(o) for o in _OUTCOME_CODES if o is not None)
+        raise ValueError(f"{outcome!r} is not an outcome ({known} or None)") from None
