@@ -45,7 +45,7 @@ def test_a_fenced_block_among_prose() -> None:
 
 
 def test_a_fence_without_a_language_and_with_crlf() -> None:
-    assert documents('Result:\r\n```\r\n[1, 2]\r\n```') == [[1, 2]]
+    assert documents("Result:\r\n```\r\n[1, 2]\r\n```") == [[1, 2]]
 
 
 def test_json_written_in_prose_without_a_fence() -> None:
@@ -76,7 +76,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-prose = st.text(alphabet=st.characters(blacklist_characters="{}[]`\"", blacklist_categories=("Cs",)), max_size=40)
+prose = st.text(alphabet=st.characters(blacklist_characters='{}[]`"', blacklist_categories=("Cs",)), max_size=40)
 
 
 @settings(max_examples=200, deadline=None)
@@ -128,7 +128,7 @@ def test_a_json_schema_value_is_the_document_and_a_model_value_is_the_model() ->
 
 
 def test_a_bad_schema_is_refused_before_anything_starts() -> None:
-    with pytest.raises(ohctl.OutputSchemaError, match="not a valid JSON Schema.*at \\$.type"):
+    with pytest.raises(ohctl.OutputSchemaError, match=r"not a valid JSON Schema.*at \$\.type"):
         Schema({"type": "thing"})
     with pytest.raises(ohctl.OutputSchemaError, match="pydantic model class or a JSON Schema"):
         Schema(42)
@@ -141,7 +141,7 @@ def test_load_output_schema(tmp_path: Path) -> None:
     assert ohctl.load_output_schema(good) == COUNT_SCHEMA
     assert ohctl.load_output_schema(COUNT_SCHEMA) == COUNT_SCHEMA
     (tmp_path / "bad.json").write_text("{nope")
-    with pytest.raises(ohctl.OutputSchemaError, match="bad.json' is not JSON"):
+    with pytest.raises(ohctl.OutputSchemaError, match=r"bad\.json' is not JSON"):
         ohctl.load_output_schema(tmp_path / "bad.json")
     (tmp_path / "list.json").write_text("[]")
     with pytest.raises(ohctl.OutputSchemaError, match="JSON Schema object, not list"):
