@@ -5,6 +5,7 @@ fixed by the follow-up that quotes the problems; invalid after the retries."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,3 +73,40 @@ def test_invalid_after_the_retries(client: ohctl.OpenHands, shared: Shared) -> N
     assert result.errors == [["at $.names: Field required"]] * 2
     assert len(user_messages(client, conv.id)) == 2  # the task and one follow-up
     assert ohctl.exit_code_for(result.outcome) == 11
+
+
+def test_a_batch_line_with_a_schema(client: ohctl.OpenHands, shared: Shared, tmp_path: Path) -> None:
+    schema_file = tmp_path / "inventory.schema.json"
+    schema_file.write_text(json.dumps(SCHEMA))
+    fix = json_marker(json.dumps({"files": 2}), after_followup=json.dumps(GOOD))
+    lines = [
+        {"key": "fixed", "message": f"List {fix}", "output_schema": str(schema_file), "sandbox_id": shared.sandbox_id},
+        {
+            "key": "never",
+            "message": f"List {json_marker('[]', always=True)}",
+            "output_schema": SCHEMA,
+            "schema_retries": 0,
+            "sandbox_id": shared.sandbox_id,
+        },
+        {"key": "plain", "message": "Hello [ohctl:default]", "sandbox_id": shared.sandbox_id},
+    ]
+    events: list[ohctl.batch.BatchEvent] = []
+    ledger = tmp_path / "b.db"
+    batch = ohctl.Batch(ledger, lines, client=client, max_starting=1, poll_interval=1, on_event=events.append)
+    results = {r.key: r for r in batch.run()}
+    assert {k: r.state for k, r in results.items()} == {
+        "fixed": "finished",
+        "never": "invalid_output",
+        "plain": "finished",
+    }, {k: r.error for k, r in results.items()}
+    fixed, never, plain = results["fixed"], results["never"], results["plain"]
+    assert fixed.document == GOOD and fixed.output is not None and fixed.output["attempts"] == 2
+    assert fixed.output["errors"][0] == ["at $: 'names' is a required property"]
+    assert fixed.to_json()["document"] == GOOD and fixed.input["output_schema"] == SCHEMA
+    assert never.document is None and never.output is not None and never.output["attempts"] == 1
+    assert never.error is not None and "did not match the schema after 1 attempt(s)" in never.error
+    assert plain.document is None and plain.output is None
+    assert [e.key for e in events if e.kind == "output_retry"] == ["fixed"]
+    # The ledger keeps the documents: reopened, the results are the same.
+    reopened = {r.key: r.document for r in ohctl.Batch(ledger, client=client).results()}
+    assert reopened == {"fixed": GOOD, "never": None, "plain": None}

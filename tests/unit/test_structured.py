@@ -287,3 +287,60 @@ def test_the_async_client_follows_up_too() -> None:
 
     result = asyncio.run(go())
     assert result.value == Count(files=0, names=[]) and result.attempts == 2 and len(fake.sent) == 1
+
+
+# -- batch lines and the ledger ------------------------------------------------------------------------
+def test_a_batch_line_takes_a_schema_object_or_file(tmp_path: Path) -> None:
+    from ohctl.batch import BatchInputError, parse_jsonl
+
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(COUNT_SCHEMA))
+    lines = [
+        json.dumps({"key": "a", "message": "m", "output_schema": COUNT_SCHEMA, "schema_retries": 0}),
+        json.dumps({"key": "b", "message": "m", "output_schema": str(path)}),
+        json.dumps({"key": "c", "message": "m"}),
+    ]
+    a, b, c = parse_jsonl(lines)
+    assert a.output_schema == b.output_schema == COUNT_SCHEMA and a.schema_retries == 0 and b.schema_retries is None
+    assert c.output_schema is None and "output_schema" not in c.to_json()  # older ledgers' specs are unchanged
+    bad = [
+        json.dumps({"message": "m", "output_schema": {"type": "thing"}}),
+        json.dumps({"message": "m", "output_schema": str(tmp_path / "missing.json")}),
+        json.dumps({"message": "m", "output_schema": 3}),
+        json.dumps({"message": "m", "schema_retries": 1}),
+        json.dumps({"message": "m", "output_schema": COUNT_SCHEMA, "schema_retries": -1}),
+    ]
+    with pytest.raises(BatchInputError) as caught:
+        parse_jsonl(bad)
+    assert [(p.line, p.message.split(":")[0]) for p in caught.value.problems] == [
+        (1, "The output schema is not a valid JSON Schema (at $.type)"),
+        (2, "Cannot read the output schema file '" + str(tmp_path / "missing.json") + "'"),
+        (3, "'output_schema' must be a JSON Schema object or a file's path, not int"),
+        (4, "'schema_retries' needs an 'output_schema'"),
+        (5, "'schema_retries' must be a whole number, 0 or more"),
+    ]
+
+
+def test_a_ledger_written_before_the_output_column_opens_and_gets_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ohctl.batch import Ledger, parse_tasks
+    from ohctl.batch.ledger import Ended
+    from ohctl.batch.results import results
+
+    path = tmp_path / "old.db"
+    Ledger.create(path, parse_tasks([{"key": "k", "message": "m"}]), {"concurrency": 1}).close()
+    with sqlite3.connect(path) as db:  # as an older ohctl wrote it: no ``output`` column
+        db.execute("ALTER TABLE tasks DROP COLUMN output")
+        assert "output" not in {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
+    ledger = Ledger(path)
+    try:
+        [before] = results(ledger)
+        assert before.output is None and before.document is None and before.to_json()["document"] is None
+        assert ledger.mark_starting("k") and ledger.mark_running("k", "t" * 32)
+        output = {"document": {"files": 1, "names": []}, "attempts": 1, "errors": [[]]}
+        assert ledger.end("k", "finished", Ended(output=output))
+        [after] = results(ledger)
+        assert after.output == output and after.document == {"files": 1, "names": []}
+    finally:
+        ledger.close()

@@ -11,7 +11,10 @@ from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow
 @dataclass(frozen=True)
 class TaskResult:
     """One task as the ledger knows it (``state`` is one of the ledger's states; ``outcome`` is
-    set once it ended: finished, failed, needs_input, timed_out, error, cancelled)."""
+    set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled,
+    invalid_output). For a task with an ``output_schema``, ``document`` is the agent's JSON document
+    once it matched, and ``output`` the check's record: ``document``, ``attempts``, ``errors`` (the
+    problems of each attempt)."""
 
     key: str
     line: int | None
@@ -26,6 +29,12 @@ class TaskResult:
     duration: float | None
     error: str | None
     attempts: int
+    output: dict[str, Any] | None = None
+
+    @property
+    def document(self) -> Any:
+        """The validated JSON document (None without one: no schema, or it never matched)."""
+        return self.output.get("document") if self.output is not None and self.state == "finished" else None
 
     @property
     def outcome(self) -> str | None:
@@ -55,6 +64,7 @@ class TaskResult:
             duration=duration,
             error=row.error,
             attempts=row.attempts,
+            output=row.output,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +83,8 @@ class TaskResult:
             "duration": self.duration,
             "error": self.error,
             "attempts": self.attempts,
+            "document": self.document,
+            "output": self.output,
         }
 
 
