@@ -110,3 +110,28 @@ def test_a_batch_line_with_a_schema(client: ohctl.OpenHands, shared: Shared, tmp
     # The ledger keeps the documents: reopened, the results are the same.
     reopened = {r.key: r.document for r in ohctl.Batch(ledger, client=client).results()}
     assert reopened == {"fixed": GOOD, "never": None, "plain": None}
+
+
+@pytest.mark.anyio
+async def test_the_mcp_tools_return_the_document(base_url: str, shared: Shared) -> None:
+    from mcp import Client
+
+    from ohctl.mcp import create_server
+
+    fix = json_marker(json.dumps({"files": "two", "names": []}), after_followup=json.dumps(GOOD))
+    async with (
+        ohctl.AsyncOpenHands(base_url=base_url, max_retries=4) as aclient,
+        Client(create_server(aclient)) as mcp,
+    ):
+        tools = {t.name: t for t in (await mcp.list_tools()).tools}
+        assert "output_schema" in tools["start_task"].input_schema["properties"]
+        started = await mcp.call_tool("start_task", {"message": f"List {fix}", "output_schema": SCHEMA, "timeout": 300})
+        assert not started.is_error and started.structured_content is not None, started
+        cid = started.structured_content["conversation_id"]
+        done = await mcp.call_tool("wait_for_conversation", {"conversation_id": cid, "timeout": 300})
+        result = done.structured_content
+        assert not done.is_error and result is not None, done
+        assert result["outcome"] == "finished" and result["document"] == GOOD and result["schema_attempts"] == 2
+        assert result["schema_errors"][0] == ["at $.files: 'two' is not of type 'integer'"]
+        bad = await mcp.call_tool("start_task", {"message": "x", "output_schema": {"type": "thing"}})
+        assert bad.is_error and "not a valid JSON Schema" in str(bad.content)
