@@ -344,3 +344,109 @@ def test_a_ledger_written_before_the_output_column_opens_and_gets_it(tmp_path: P
         assert after.output == output and after.document == {"files": 1, "names": []}
     finally:
         ledger.close()
+
+
+class SchemaStub:
+    """The batch stub app server (bench/batch_stub.py), whose agents finish each run with the next of
+    the documents their task names (``[good]``, ``[fix]``: invalid then valid, ``[bad]``: never
+    valid), and run again on a follow-up."""
+
+    FINALS = {
+        "[good]": ['{"files": 1, "names": ["a"]}'],
+        "[fix]": ['{"files": "one"}', '{"files": 1, "names": []}'],
+        "[bad]": ["no JSON here"],
+    }
+
+    def __init__(self) -> None:
+        import importlib
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+        stub_class: Any = importlib.import_module("batch_stub").StubAppServer
+        self.stub = stub_class(agent_url="http://127.0.0.1:9")
+        self.followups: dict[str, list[str]] = {}
+        self.sent_at: dict[str, float] = {}
+
+    def _finals(self, cid: str) -> list[str]:
+        task = next(t for t in self.stub.tasks.values() if t["cid"] == cid)
+        message = json.dumps(task["request"]["initial_message"])
+        return next(v for k, v in self.FINALS.items() if k in message)
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        import time
+        import uuid
+
+        path = request.url.path
+        if path.endswith("/send-message"):
+            cid = path.split("/")[4]
+            self.followups.setdefault(cid, []).append(json.loads(request.content)["content"][0]["text"])
+            self.sent_at[cid] = time.time()
+            return json_response(200, {"success": True})
+        if path.startswith("/api/conversations/") and path.endswith("/events/search"):
+            cid = uuid.UUID(path.split("/")[3]).hex
+            run = len(self.followups.get(cid, []))
+            finals = self._finals(cid)
+            finish = {
+                "id": f"finish-{run}",
+                "kind": "ActionEvent",
+                "source": "agent",
+                "tool_name": "finish",
+                "action": {"message": finals[min(run, len(finals) - 1)]},
+            }
+            return json_response(200, {"items": [finish], "next_page_id": None})
+        response = await self.stub.handle(request)
+        if request.method == "GET" and path == "/api/v1/app-conversations":
+            body = json.loads(response.content)
+            for conv in body:  # a follow-up runs the agent again for a moment
+                if conv is not None and time.time() - self.sent_at.get(conv["id"], 0.0) < 0.1:
+                    conv["execution_status"] = "running"
+            return json_response(200, body)
+        return response
+
+
+def test_a_batch_checks_documents_and_follows_up(tmp_path: Path) -> None:
+    from ohctl.batch import AsyncBatch, TaskResult
+
+    server = SchemaStub()
+    lines = [
+        {"key": key, "message": f"count {key}", "output_schema": COUNT_SCHEMA, "schema_retries": 1}
+        for key in ("[good]", "[fix]", "[bad]")
+    ] + [{"key": "plain", "message": "no schema [good]"}]
+    events: list[Any] = []
+
+    async def go() -> list[TaskResult]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(server.handle))
+        async with ohctl.AsyncOpenHands(base_url="http://127.0.0.1:9", http_client=http, max_retries=0) as client:
+            batch = AsyncBatch(client, tmp_path / "b.db", lines, poll_interval=0.02, on_event=events.append)
+            try:
+                return [r async for r in batch.run()]
+            finally:
+                batch.close()
+
+    results = {r.key: r for r in asyncio.run(go())}
+    assert {k: r.state for k, r in results.items()} == {
+        "[good]": "finished",
+        "[fix]": "finished",
+        "[bad]": "invalid_output",
+        "plain": "finished",
+    }
+    assert results["[good]"].document == {"files": 1, "names": ["a"]} and results["[good]"].output is not None
+    assert results["[good]"].output["attempts"] == 1
+    fixed = results["[fix]"]
+    assert fixed.document == {"files": 1, "names": []} and fixed.output is not None
+    assert fixed.output["errors"] == [
+        ["at $: 'names' is a required property", "at $.files: 'one' is not of type 'integer'"],
+        [],
+    ]
+    bad = results["[bad]"]
+    assert bad.document is None and bad.output is not None and bad.output["attempts"] == 2
+    assert bad.error is not None and "after 2 attempt(s)" in bad.error
+    assert results["plain"].output is None
+    # One follow-up each for [fix] and [bad] (schema_retries 1), quoting the problems; none for the others.
+    sent = {cid: texts for cid, texts in server.followups.items()}
+    assert sorted(len(t) for t in sent.values()) == [1, 1]
+    assert any("- at $.files: 'one' is not of type 'integer'" in t[0] for t in sent.values())
+    assert sorted(e.key for e in events if e.kind == "output_retry") == ["[bad]", "[fix]"]
+    # The task's first message carried the instruction and the schema.
+    [task] = [t for t in server.stub.tasks.values() if "count [good]" in json.dumps(t["request"])]
+    assert "ONE JSON document" in task["request"]["initial_message"]["content"][0]["text"]
