@@ -450,3 +450,13 @@ def test_a_batch_checks_documents_and_follows_up(tmp_path: Path) -> None:
     # The task's first message carried the instruction and the schema.
     [task] = [t for t in server.stub.tasks.values() if "count [good]" in json.dumps(t["request"])]
     assert "ONE JSON document" in task["request"]["initial_message"]["content"][0]["text"]
+
+
+def test_help_exit_codes_names_the_commands_that_give_11() -> None:
+    from click.testing import CliRunner
+
+    from ohctl.cli.main import cli
+
+    text = CliRunner().invoke(cli, ["help", "exit-codes"]).output
+    assert "  11  the agent's result did not match --output-schema, after the retries" in text
+    assert "11 comes from run --output-schema, and from batch run" in text
