@@ -460,3 +460,19 @@ def test_help_exit_codes_names_the_commands_that_give_11() -> None:
     text = CliRunner().invoke(cli, ["help", "exit-codes"]).output
     assert "  11  the agent's result did not match --output-schema, after the retries" in text
     assert "11 comes from run --output-schema, and from batch run" in text
+
+
+def test_the_ledger_counts_output_retries_of_the_current_conversation_only(tmp_path: Path) -> None:
+    from ohctl.batch import Ledger, parse_tasks
+
+    ledger = Ledger.create(tmp_path / "b.db", parse_tasks([{"key": "k", "message": "m"}]), {})
+    try:
+        ledger.note("output_retry", '["first"]', key="k")
+        assert ledger.notes("k", "output_retry") == ['["first"]']
+        assert ledger.mark_starting("k") and ledger.mark_running("k", "t" * 32)
+        assert ledger.retry("k", "stalled")  # started afresh: a new conversation, a new count
+        assert ledger.notes("k", "output_retry") == []
+        ledger.note("output_retry", '["second"]', key="k")
+        assert ledger.notes("k", "output_retry") == ['["second"]'] and ledger.notes("k", "retry") == ["stalled"]
+    finally:
+        ledger.close()

@@ -307,9 +307,15 @@ class Ledger:
         return int(found[0])
 
     def notes(self, key: str, event: str) -> list[str | None]:
-        """The details of the task's log entries of kind ``event``, oldest first."""
-        rows = self._conn.execute("SELECT detail FROM log WHERE key = ? AND event = ? ORDER BY id", (key, event))
-        return [r[0] for r in rows]
+        """The details of the task's log entries of kind ``event``, oldest first, since it was last
+        started afresh (``retry``): what its current conversation did."""
+        rows = self._conn.execute(
+            "SELECT event, detail FROM log WHERE key = ? AND event IN (?, 'retry') ORDER BY id", (key, event)
+        )
+        found: list[str | None] = []
+        for kind, detail in rows:
+            found = [] if kind == "retry" and event != "retry" else [*found, detail]
+        return found
 
     def end(self, key: str, state: str, ended: Ended, *, expected: Sequence[str] = ACTIVE) -> bool:
         assert state in ENDED
