@@ -476,3 +476,11 @@ def test_the_ledger_counts_output_retries_of_the_current_conversation_only(tmp_p
         assert ledger.notes("k", "output_retry") == ['["second"]'] and ledger.notes("k", "retry") == ["stalled"]
     finally:
         ledger.close()
+
+
+def test_an_invalid_output_error_is_exit_code_11_everywhere() -> None:
+    result: ohctl.StructuredResult[Any] = ohctl.StructuredResult(
+        ohctl.ConversationId(CID), ohctl.Outcome.INVALID_OUTPUT
+    )
+    failure = ohctl.describe_failure(ohctl.InvalidOutputError("no match", result=result))
+    assert failure.code == ohctl.ExitCode.INVALID_OUTPUT == 11 and failure.hint is not None
