@@ -100,6 +100,10 @@ from ._redact import redact_url as redact_url
 from ._require import MissingExtraError as MissingExtraError
 from ._start_failure import StartFailure as StartFailure
 from ._start_failure import describe_start_failure as describe_start_failure
+from ._structured import InvalidOutputError as InvalidOutputError
+from ._structured import OutputSchemaError as OutputSchemaError
+from ._structured import StructuredResult as StructuredResult
+from ._structured import load_output_schema as load_output_schema
 from ._sync._pagination import Pager as Pager
 from ._sync.agent.client import AgentServer as AgentServer
 from ._sync.agent.stream import EventStream as EventStream
@@ -235,6 +239,10 @@ __all__ = [
     "LocalServer",
     "SessionKeyError",
     "StalledError",
+    "InvalidOutputError",
+    "OutputSchemaError",
+    "StructuredResult",
+    "load_output_schema",
     "StartTaskFailedError",
     "StreamError",
     "UnexpectedResponseError",

@@ -26,6 +26,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._exit_codes import ExitCode
+from ._structured import InvalidOutputError
 
 __all__ = ["Failure", "describe_failure"]
 
@@ -59,6 +60,8 @@ def describe_failure(exc: BaseException) -> Failure:
         return Failure(message, "approve or reject the pending action", ExitCode.NEEDS_INPUT)
     if isinstance(exc, StalledError):
         return Failure(message, "see what it did last with `ohctl events ID`", ExitCode.STALLED)
+    if isinstance(exc, InvalidOutputError):
+        return Failure(message, "see the agent's last message with `ohctl show ID`", ExitCode.INVALID_OUTPUT)
     if isinstance(exc, (ConversationFailedError, SandboxFailedError, StartTaskFailedError)):
         return Failure(message, "see what happened with `ohctl events ID`", ExitCode.AGENT_FAILED)
     if isinstance(exc, APIConnectionError):

@@ -18,6 +18,7 @@ and the local ``fixtures.tar.gz`` that the example uploads.
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import tarfile
@@ -30,9 +31,12 @@ import pytest
 import ohctl
 from tests.support.peer_suite import Shared
 from tests.support.readme_blocks import name, python_blocks, python_pages
-from tests.support.scripted_llm import FINISH_MESSAGE
+from tests.support.scripted_llm import FINISH_MESSAGE, json_marker
 
 PROJECT = "/workspace/project"
+# What the scripted model answers to the structured-output page's tasks.
+INVENTORY = {"files": 2, "names": ["src/parser.py", "tests/test_parser.py"]}
+LICENCE = {"name": "MIT License", "spdx": "MIT"}
 
 # (documentation text, replacement, why). The replacement keeps the line count, so tracebacks point at
 # the page's own lines.
@@ -48,6 +52,21 @@ SUBSTITUTIONS: list[tuple[str, str, str]] = [
         "timeout=1800",
         "timeout=300",
         "A stuck start should fail this test within its budget rather than after 30 minutes.",
+    ),
+    (
+        '"List the Python files of the project and count them."',
+        repr("List the Python files of the project and count them. " + json_marker(json.dumps(INVENTORY))),
+        "The scripted model answers what its marker says: this one ends with a document for the "
+        "Inventory model (the real agent would count the files of octo/parser).",
+    ),
+    (
+        '"Which licence does the project use? Give its name and SPDX id."',
+        repr(
+            "Which licence does the project use? "
+            + json_marker(json.dumps({"name": "MIT License"}), after_followup=json.dumps(LICENCE))
+        ),
+        "The scripted model answers what its marker says: first a document without the SPDX id, then, "
+        "after the follow-up that quotes the problem, a complete one (the page's example shows both).",
     ),
     (
         PROJECT,
@@ -142,7 +161,13 @@ def test_readme_examples_run(
                 finishes = [
                     e for e in agent.events.search(kind="ActionEvent") if e.to_dict().get("tool_name") == "finish"
                 ]
-        followed_up = page in ("README.md", "docs/sdk/clients.md", "docs/sdk/agent-server.md")
+        # The structured-output page's last conversation got one follow-up quoting its document's problem.
+        followed_up = page in (
+            "README.md",
+            "docs/sdk/clients.md",
+            "docs/sdk/agent-server.md",
+            "docs/structured-output.md",
+        )
         assert len(finishes) == (2 if followed_up else 1), (page, len(finishes))
 
     # The README and the clients page: the finished conversation, its messages, the downloaded zip.
@@ -187,3 +212,11 @@ def test_readme_examples_run(
     ], retried
     batch_lines = outputs["docs/batches.md"].splitlines()
     assert {line.split()[0] for line in batch_lines if line.split()} >= {"hello", "tests"}, batch_lines
+
+    # The structured-output page: the Inventory the first time, the licence after one follow-up.
+    assert outputs["docs/structured-output.md"].splitlines() == [
+        "2 files: src/parser.py, tests/test_parser.py (1 attempt)",
+        f"finished {LICENCE} after 2 attempt(s)",
+        "attempt 1: at $: 'spdx' is a required property",
+        "attempt 2: matched",
+    ], outputs["docs/structured-output.md"]

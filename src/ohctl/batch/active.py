@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .._errors import OhctlError
+from .._wait_logic import FreshRun
 from .ledger import TaskRow
 from .results import TaskResult
 
@@ -49,6 +50,9 @@ class ActiveTask:
     status_since: float = field(default_factory=time.monotonic)
     suspect_since: float | None = None  # when the sandbox alone first said the task failed
     stall_noted: bool = False  # its stall is in the ledger (a batch that waits on a stalled agent)
+    fresh: FreshRun | None = None  # after a structured-output follow-up: the previous run's end is not this one's
+    final_id: str | None = None  # the event id of the final message last checked against the schema
+    followed_up: float = 0.0  # when that follow-up was sent (monotonic)
 
     @property
     def key(self) -> str:

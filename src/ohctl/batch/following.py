@@ -6,19 +6,31 @@ READY yet and one conversation batch get per 99 READY per cycle). ``AsyncBatch``
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .._async.lib.structured import NEW_MESSAGE_GRACE, final_message
 from .._async.lib.waiting import poll_conversations
 from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
 from .._start_failure import describe_start_failure
-from .._wait_logic import FAILED_EXECUTION, Outcome, StallClock, WaitResult, describe, is_transient
+from .._structured import SCHEMA_RETRIES, Schema, correction
+from .._wait_logic import (
+    FAILED_EXECUTION,
+    FRESH_GRACE,
+    FreshRun,
+    Outcome,
+    StallClock,
+    WaitResult,
+    describe,
+    is_transient,
+)
 from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
-from .ledger import FAILED, FINISHED, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
+from .ledger import FAILED, FINISHED, INVALID_OUTPUT, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
 from .results import TaskResult, result
 from .retries import STALL_RETRIES, FailureReason, failure_reason, should_retry
 
@@ -76,13 +88,15 @@ class Tracker:
         conversation: AppConversation | None = None,
         error: str | None = None,
         start: FailureReason | None = None,
+        output: dict[str, Any] | None = None,
     ) -> None:
-        """Record a task's end in the ledger (with its cost, tokens and PRs) and report it; or, when
-        it failed for an infrastructure reason and has retries left, send it to start afresh.
-        ``start``: the reason of a failure before the conversation existed (start error, lost start)."""
+        """Record a task's end in the ledger (with its cost, tokens and PRs, and its structured-output
+        record) and report it; or, when it failed for an infrastructure reason and has retries left,
+        send it to start afresh. ``start``: the reason of a failure before the conversation existed
+        (start error, lost start)."""
         self.active.pop(active.key, None)
         self.unsure.discard(active.key)
-        ended = Ended(error=error)
+        ended = Ended(error=error, output=output)
         if conversation is not None:
             usage = conversation.metrics.accumulated_token_usage if conversation.metrics else None
             ended = Ended(
@@ -94,6 +108,7 @@ class Tracker:
                 url=conversation_web_url(self.client.base_url, str(conversation.id)),
                 execution_status=_text(conversation.execution_status),
                 sandbox_status=_text(conversation.sandbox_status),
+                output=output,
             )
         reason = failure_reason(
             state, execution_status=ended.execution_status, sandbox_status=ended.sandbox_status, start=start
@@ -227,6 +242,8 @@ class Follower:
             if seen is None:
                 continue
             active.last = seen.conversation
+            # Every look goes to FreshRun (a look at the agent running is what lets its end count).
+            accepted = active.fresh.accept(seen.conversation) if active.fresh is not None else True
             if seen.outcome is None:
                 active.suspect_since = None
                 if self._stall is None or active.row.conversation_id not in self._stall.stalled:
@@ -235,12 +252,61 @@ class Follower:
             if seen.outcome == Outcome.STALLED:
                 await self._stalled(active, seen)
                 continue
+            if not accepted:
+                continue  # the status the previous run left, not the follow-up's
             if seen.outcome == Outcome.FAILED and _sandbox_blip(active, seen.conversation):
+                continue
+            if seen.outcome == Outcome.FINISHED and active.row.spec.output_schema is not None:
+                await self._check_output(active, seen)
                 continue
             state = _OUTCOME_STATE[seen.outcome]
             error = None if state == FINISHED else describe(seen.conversation)
             self.retitle(active, seen.conversation)
             tracker.end(active, state, conversation=seen.conversation, error=error)
+
+    async def _check_output(self, active: ActiveTask, seen: WaitResult) -> None:
+        """A finished task with an output_schema: its final document is checked; a valid one ends it
+        finished (the document in the ledger), an invalid one gets a follow-up quoting the problems
+        (the task runs on) until its retries are spent, then ends invalid_output. Each attempt's
+        problems are in the ledger's log (``output_retry``), so a resumed batch counts them too."""
+        tracker, spec, conversation = self.tracker, active.row.spec, seen.conversation
+        assert spec.output_schema is not None and conversation is not None
+        try:
+            event_id, text = await final_message(tracker.client, conversation)
+        except OhctlError as exc:
+            if not is_transient(exc):
+                raise
+            return  # looked at again at the next poll
+        stale = event_id is not None and event_id == active.final_id
+        if stale and time.monotonic() - active.followed_up < NEW_MESSAGE_GRACE:
+            return  # the follow-up's final message has not reached the store read yet
+        schema = Schema(spec.output_schema)
+        checked = schema.check(text)
+        earlier = [json.loads(d) if d else [] for d in tracker.ledger.notes(active.key, "output_retry")]
+        errors = [*earlier, checked.errors]
+        output = {"document": checked.document, "attempts": len(errors), "errors": errors}
+        if checked.ok:
+            self.retitle(active, conversation)
+            tracker.end(active, FINISHED, conversation=conversation, output=output)
+            return
+        retries = spec.schema_retries if spec.schema_retries is not None else SCHEMA_RETRIES
+        if len(errors) <= retries:
+            try:
+                await tracker.client.conversations.send_message(
+                    conversation.id, correction(checked.errors, schema, attempt=len(errors))
+                )
+            except OhctlError as exc:
+                failure = f"the document did not match the schema, and the follow-up could not be sent: {exc}"
+                tracker.end(active, INVALID_OUTPUT, conversation=conversation, error=failure, output=output)
+                return
+            tracker.ledger.note("output_retry", json.dumps(checked.errors), key=active.key)
+            active.fresh, active.final_id, active.followed_up = FreshRun(FRESH_GRACE), event_id, time.monotonic()
+            tracker.emit("output_retry", active.key, f"attempt {len(errors)} did not match the schema: asked again")
+            return
+        problems = "; ".join(checked.errors[:3])
+        error = f"the final document did not match the schema after {len(errors)} attempt(s): {problems}"
+        self.retitle(active, conversation)
+        tracker.end(active, INVALID_OUTPUT, conversation=conversation, error=error, output=output)
 
     async def _stalled(self, active: ActiveTask, seen: WaitResult) -> None:
         """A task whose agent stalled: noted once (``wait``), or stopped and ended or started afresh."""

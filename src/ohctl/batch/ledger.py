@@ -35,8 +35,9 @@ FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
     "cancelled",
     "stalled",
 )
+INVALID_OUTPUT = "invalid_output"  # the final document did not match the task's output_schema after its retries
 ACTIVE = (STARTING, RUNNING)
-ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED)
+ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, INVALID_OUTPUT)
 STATES = (PENDING, STARTING, RUNNING, *ENDED)
 
 _SCHEMA = """
@@ -85,6 +86,10 @@ CREATE TABLE IF NOT EXISTS tries (
     PRIMARY KEY (key, try)
 )
 """
+# Columns added to ``tasks`` after schema 1 was written: a ledger without them gets them when opened
+# (an older ledger still opens; the schema version stays 1). ``output``: the structured-output result
+# of a task with an ``output_schema`` (JSON: document, attempts, errors).
+_ADDED_COLUMNS = {"output": "TEXT"}
 
 
 class LedgerError(OhctlError):
@@ -112,13 +117,15 @@ class TaskRow:
     url: str | None
     execution_status: str | None
     sandbox_status: str | None
+    output: dict[str, Any] | None = None  # document, attempts, errors (tasks with an output_schema)
 
     @classmethod
     def of(cls, row: sqlite3.Row) -> TaskRow:
         data = dict(row)
         data["spec"] = TaskSpec.from_json(json.loads(data["spec"]))
         data["prs"] = json.loads(data["prs"]) if data["prs"] else []
-        return cls(**data)
+        data["output"] = json.loads(data["output"]) if data.get("output") else None
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ class Ended:
     url: str | None = None
     execution_status: str | None = None
     sandbox_status: str | None = None
+    output: dict[str, Any] | None = None
 
 
 class Ledger:
@@ -197,7 +205,15 @@ class Ledger:
         if not _create and version != SCHEMA_VERSION:
             self._conn.close()
             raise LedgerError(f"{self.path} is not a batch ledger this ohctl can read (schema {version!r})")
+        self._add_columns()
         self._lock_file: Any = None
+
+    def _add_columns(self) -> None:
+        """Give a ledger written before a column was added that column (empty for its tasks)."""
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(tasks)")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                self._conn.execute(f"ALTER TABLE tasks ADD COLUMN {name} {kind}")
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], specs: Sequence[TaskSpec], settings: dict[str, Any]) -> Ledger:
@@ -425,6 +441,17 @@ class Ledger:
                 )
         return out
 
+    def notes(self, key: str, event: str) -> list[str | None]:
+        """The details of the task's log entries of kind ``event``, oldest first, since it was last
+        started afresh (``retry``): what its current conversation did."""
+        rows = self._conn.execute(
+            "SELECT event, detail FROM log WHERE key = ? AND event IN (?, 'retry') ORDER BY id", (key, event)
+        )
+        found: list[str | None] = []
+        for kind, detail in rows:
+            found = [] if kind == "retry" and event != "retry" else [*found, detail]
+        return found
+
     def end(self, key: str, state: str, ended: Ended, *, expected: Sequence[str] = ACTIVE) -> bool:
         assert state in ENDED
         return self._move(
@@ -442,6 +469,7 @@ class Ledger:
             url=ended.url,
             execution_status=ended.execution_status,
             sandbox_status=ended.sandbox_status,
+            output=json.dumps(ended.output) if ended.output is not None else None,
         )
 
     def note(self, event: str, detail: str | None = None, *, key: str | None = None) -> None:

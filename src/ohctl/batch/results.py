@@ -12,12 +12,15 @@ from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow, TaskTry
 @dataclass(frozen=True)
 class TaskResult:
     """One task as the ledger knows it (``state`` is one of the ledger's states; ``outcome`` is
-    set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled).
+    set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled,
+    invalid_output).
 
     ``tries``: how many times it was started afresh plus one; ``retried``: each earlier try, with
     the reason it was retried (``batch run --retries``). The conversation, URL, PRs, duration and
     error are the last try's; ``cost`` and the tokens add up every try. ``attempts`` counts the
-    start requests sent (a start refused for the concurrency limit is sent again)."""
+    start requests sent (a start refused for the concurrency limit is sent again). For a task with an
+    ``output_schema``, ``document`` is the agent's JSON document once it matched, and ``output`` the
+    check's record: ``document``, ``attempts``, ``errors`` (the problems of each attempt)."""
 
     key: str
     line: int | None
@@ -34,6 +37,12 @@ class TaskResult:
     attempts: int
     tries: int = 1
     retried: tuple[TaskTry, ...] = ()
+    output: dict[str, Any] | None = None
+
+    @property
+    def document(self) -> Any:
+        """The validated JSON document (None without one: no schema, or it never matched)."""
+        return self.output.get("document") if self.output is not None and self.state == "finished" else None
 
     @property
     def outcome(self) -> str | None:
@@ -65,6 +74,7 @@ class TaskResult:
             attempts=row.attempts,
             tries=len(retried) + 1,
             retried=tuple(retried),
+            output=row.output,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +95,8 @@ class TaskResult:
             "attempts": self.attempts,
             "tries": self.tries,
             "retries": [t.to_json() for t in self.retried],
+            "document": self.document,
+            "output": self.output,
         }
 
 

@@ -291,6 +291,7 @@ class AsyncBatch:
                 agent_type=spec.agent_type,
                 sandbox_id=spec.sandbox_id,
                 secrets=spec.secrets,
+                output_schema=spec.output_schema,
             )
         except ConcurrencyLimitError as exc:
             self._requeue(active, "the server's concurrency limit")

@@ -36,6 +36,8 @@ _ALIASES = {
     "agent_type": "agent_type",
     "secrets": "secrets",
     "sandbox_id": "sandbox_id",
+    "output_schema": "output_schema",
+    "schema_retries": "schema_retries",
 }
 MAX_KEY_LENGTH = 100
 MAX_PROBLEMS_SHOWN = 20
@@ -57,6 +59,10 @@ class TaskSpec:
     secrets: dict[str, str] | None = field(default=None, repr=False)
     vars: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # where it came from (1-based), for messages
+    # A JSON Schema the agent's final document must match (a file named on the line is read when the
+    # input is parsed, so the ledger holds the schema itself), and the follow-ups allowed to fix it.
+    output_schema: dict[str, Any] | None = None
+    schema_retries: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Everything, secrets included: what the ledger stores to start the task after a crash."""
@@ -111,6 +117,22 @@ def _string_map(value: Any, name: str) -> dict[str, str]:
     return {str(k): _text(v, f"{name}.{k}") for k, v in value.items()}
 
 
+def _output_schema(value: Any) -> dict[str, Any]:
+    """A line's ``output_schema``: a JSON Schema object, or the path of a file holding one."""
+    from .._structured import OutputSchemaError, load_output_schema
+
+    if isinstance(value, str):
+        source: Any = value
+    elif isinstance(value, Mapping):
+        source = value
+    else:
+        raise ValueError(f"'output_schema' must be a JSON Schema object or a file's path, not {type(value).__name__}")
+    try:
+        return load_output_schema(source)
+    except OutputSchemaError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _derived_key(item: Mapping[str, Any]) -> str:
     """A stable key for a line without one: the same content gives the same key on every run."""
     canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
@@ -148,6 +170,12 @@ def task_from_mapping(item: Any, line: int, template: Template | None) -> TaskSp
             continue
         if target in ("vars", "secrets"):
             fields[target] = _string_map(value, name)
+        elif target == "output_schema":
+            fields[target] = _output_schema(value)
+        elif target == "schema_retries":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError("'schema_retries' must be a whole number, 0 or more")
+            fields[target] = value
         else:
             fields[target] = _text(value, name)
     variables: dict[str, str] = fields.pop("vars", {})
@@ -166,6 +194,8 @@ def task_from_mapping(item: Any, line: int, template: Template | None) -> TaskSp
         fields["message"] = _render(template, {**context, **variables})
     elif variables:
         raise ValueError("'vars' needs a template (--template NAME); without one, give 'message'")
+    if "schema_retries" in fields and "output_schema" not in fields:
+        raise ValueError("'schema_retries' needs an 'output_schema'")
     if not str(fields.get("message") or "").strip():
         raise ValueError("no 'message' (the task's first message to the agent)")
     key = fields.pop("key", None) or _derived_key(item)

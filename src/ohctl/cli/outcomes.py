@@ -3,8 +3,9 @@ outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 9
 
 from __future__ import annotations
 
+import json
 import time
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -61,6 +62,29 @@ def conclude(
     for hint in hints(cid, outcome):
         click.echo(f"hint: {hint}", err=True)
     exit_with(exit_code_for(outcome))
+
+
+def conclude_structured(
+    client: ohctl.OpenHands, result: ohctl.StructuredResult[Any], out: Output, *, started: float | None = None
+) -> None:
+    """End ``run --output-schema``: the document alone on stdout and exit 0, or the problems of each
+    attempt on stderr and exit 11. Any other outcome (failed, stalled, the deadline) returns, for
+    ``conclude``."""
+    if result.outcome not in ("finished", "invalid_output"):
+        return
+    if result.ok:
+        click.echo(json.dumps(result.document, ensure_ascii=False))
+    else:
+        for attempt, problems in enumerate(result.errors, start=1):
+            click.echo(f"attempt {attempt}: the document did not match the schema:", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+        click.echo(f"hint: the agent's last message: ohctl show {result.conversation_id}", err=True)
+    summary = client.conversations.summary(result.conversation_id).model_copy(update={"outcome": str(result.outcome)})
+    elapsed = time.monotonic() - started if started is not None else None
+    tries = f" ({result.attempts} attempt(s))" if result.attempts > 1 or not result.ok else ""
+    click.echo(summary_line(summary, Paint(out.color), elapsed) + tries, err=True)
+    exit_with(exit_code_for(result.outcome))
 
 
 def interrupted(cid: str | None) -> NoReturn:

@@ -20,6 +20,10 @@ Scenarios:
   cmd:<b64>        run the base64-encoded command, then finish
   risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
+  json:<b64 doc>   one terminal call, then finish with the JSON document in a ```json block (structured output)
+  jsonfix:<b64 bad>:<b64 good>
+                   the same, finishing with ``bad``; after a follow-up message (a correction), with ``good``
+  jsonbad:<b64 bad>  the same, finishing with ``bad`` every time, follow-ups or not
   demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
                    show the change, then finish (what ``ohctl demo`` runs)
   Without a marker, the default scenario runs.
@@ -101,6 +105,9 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
             break
     last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
     step = sum(1 for m in messages[last_user + 1 :] if m.get("role") == "assistant")
+    # User messages after the one with the marker: the follow-ups (a structured-output correction).
+    marked = next((i for i, t in enumerate(user_texts) if MARKER.search(t)), len(user_texts) - 1)
+    followups = max(0, len(user_texts) - 1 - marked)
 
     def terminal(command: str) -> Step:
         return Step("terminal", {"command": command, "summary": "scripted", "security_risk": "LOW"})
@@ -125,6 +132,11 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
     if scenario == "cmd":
         command = base64.urlsafe_b64decode((arg or "").encode()).decode()
         return scenario, terminal(command) if step == 0 else finish
+    if scenario in ("json", "jsonfix", "jsonbad"):
+        documents = [_unb64(part) for part in (arg or "").split(":")]
+        document = documents[min(followups, len(documents) - 1)] if scenario == "jsonfix" else documents[0]
+        answer = Step("finish", {"message": f"Done. The result:\n```json\n{document}\n```"})
+        return scenario, terminal("echo working on the result") if step == 0 else answer
     if scenario == "risky":
         rated = [("echo low risk step", "LOW"), ("echo high risk step", "HIGH")]
         if step >= len(rated):
@@ -138,6 +150,10 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
         steps = [terminal(f"cd {shlex.quote(where)} && {command}") for command in DEMO_COMMANDS]
         return scenario, steps[step] if step < len(steps) else Step("finish", {"message": DEMO_FINISH})
     return scenario, terminal("echo hello from ohctl") if step == 0 else finish
+
+
+def _unb64(text: str) -> str:
+    return base64.urlsafe_b64decode(text.encode()).decode()
 
 
 def tool_names(payload: dict[str, Any]) -> set[str]:
@@ -279,6 +295,20 @@ def stall_marker(seconds: float, release: str) -> str:
     """The task-text marker of a silent step of at most ``seconds`` that ends once a file exists at
     ``release`` (a path the agent's sandbox can see), then finish."""
     return f"[ohctl:stall:{seconds:g}:{base64.urlsafe_b64encode(release.encode()).decode()}]"
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def json_marker(document: str, *, after_followup: str | None = None, always: bool = False) -> str:
+    """The task-text marker that makes the agent finish with ``document`` (JSON text, valid or not)
+    in a ```json block; with ``after_followup``, finish with that one once a follow-up message came;
+    ``always``: ``document`` every time, follow-ups or not (the same as without ``after_followup``,
+    named for tests that count on it)."""
+    if after_followup is not None:
+        return f"[ohctl:jsonfix:{_b64(document)}:{_b64(after_followup)}]"
+    return f"[ohctl:{'jsonbad' if always else 'json'}:{_b64(document)}]"
 
 
 def demo_marker(repository: str) -> str:

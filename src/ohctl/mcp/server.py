@@ -38,6 +38,10 @@ ConversationIdArg = Annotated[
         max_length=36,
     ),
 ]
+OUTPUT_SCHEMA_HELP = (
+    "A JSON Schema object: the agent is told to end with one JSON document matching it, and the wait "
+    "returns that document (checked; follow-ups quote what was wrong)."
+)
 Timeout = Annotated[float, Field(description="Most seconds to wait before returning.", gt=0, le=86400)]
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=True)
@@ -82,11 +86,13 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
                 "HIGH) or never; omit for the server's setting."
             ),
         ] = None,
+        output_schema: Annotated[dict[str, Any] | None, Field(description=OUTPUT_SCHEMA_HELP)] = None,
     ) -> dict[str, Any]:
         """Start an OpenHands agent on a task. Returns the conversation id and its web URL once the sandbox
         is ready; with wait=true, also waits for the outcome (finished / failed / needs_input / stalled /
-        timed_out) and returns the agent's last message, cost and PRs. With confirm, the agent waits for
-        approval (outcome needs_input): see pending_actions, approve_actions and reject_actions."""
+        timed_out, or invalid_output with an output_schema) and returns the agent's last message, cost and
+        PRs (and `document`, the agent's JSON result, with an output_schema). With confirm, the agent waits
+        for approval (outcome needs_input): see pending_actions, approve_actions and reject_actions."""
         with tool_errors(tools):
             return await tools.start_task(
                 message,
@@ -97,6 +103,7 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
                 confirm=confirm,
                 wait=wait,
                 timeout=timeout,
+                output_schema=output_schema,
                 report=ctx.report_progress,
             )
 
@@ -115,14 +122,24 @@ def create_server(client: ohctl.AsyncOpenHands) -> MCPServer[Any]:
         stall_after_seconds: Annotated[
             float, Field(description="A running agent with no event for this long ends the wait as stalled.", gt=0)
         ] = STALL_AFTER,
+        output_schema: Annotated[
+            dict[str, Any] | None,
+            Field(description="The output schema of a conversation start_task did not start here (else omit)."),
+        ] = None,
     ) -> dict[str, Any]:
         """Wait until the agent's run ends or `timeout` passes, reporting progress meanwhile. Returns the
         outcome (finished / failed / needs_input / stalled / timed_out) with the conversation's summary;
         on timed_out the agent goes on working: call again to keep waiting. stalled: it runs but has
-        produced no event for stall_after_seconds (the note says when it last did, and what)."""
+        produced no event for stall_after_seconds (the note says when it last did, and what). For a task
+        started with an output_schema, `document` is the agent's JSON result, checked against it (after
+        up to 2 follow-ups that quote the problems; still wrong: outcome invalid_output, schema_errors)."""
         with tool_errors(tools):
             return await tools.wait(
-                conversation_id, timeout=timeout, stall_after=stall_after_seconds, report=ctx.report_progress
+                conversation_id,
+                timeout=timeout,
+                stall_after=stall_after_seconds,
+                output_schema=output_schema,
+                report=ctx.report_progress,
             )
 
     @server.tool(annotations=READ_ONLY)

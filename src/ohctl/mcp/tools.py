@@ -78,6 +78,8 @@ class OpenHandsTools:
     def __init__(self, client: ohctl.AsyncOpenHands) -> None:
         self.client = client
         self.scrub = Scrubber([client.config.api_key])
+        # The output schema each conversation was started with here: its wait returns the document.
+        self.schemas: dict[str, dict[str, Any]] = {}
 
     @property
     def base_url(self) -> str:
@@ -99,10 +101,12 @@ class OpenHandsTools:
         confirm: str | None = None,
         wait: bool = False,
         timeout: float = 1800.0,
+        output_schema: dict[str, Any] | None = None,
         report: Report = no_report,
     ) -> dict[str, Any]:
         if not message.strip():
             raise ToolFailureError("The task message is empty: say what the agent should do.")
+        schema = self._schema(output_schema)
         if repository is not None and (repository.count("/") < 1 or repository.strip() != repository):
             raise ToolFailureError(f"repository {repository!r} is not owner/name (e.g. octo/parser).")
         progress = Progress(report, timeout)
@@ -114,6 +118,7 @@ class OpenHandsTools:
                 branch=branch,
                 git_provider=(git_provider or "github") if repository else None,
                 confirmation_policy=confirm,
+                output_schema=schema,
             ):
                 if last is None or task.status != last.status:
                     await progress(f"starting: {task.status}")
@@ -121,6 +126,8 @@ class OpenHandsTools:
         if last is None or last.app_conversation_id is None:
             raise ToolFailureError(describe_start_failure(last, self.base_url).text())
         cid = str(last.app_conversation_id)
+        if schema is not None:
+            self.schemas[cid] = schema
         started = {
             "conversation_id": cid,
             "url": web_url(self.base_url, cid),
@@ -136,6 +143,8 @@ class OpenHandsTools:
         left = max(1.0, timeout - progress.elapsed)
 
         async def wait_once() -> Any:
+            if schema is not None:
+                return await self.client.conversations.result(cid, schema, timeout=left)
             return await self.client.conversations.wait(cid, timeout=left)
 
         async with anyio.create_task_group() as group:
@@ -256,11 +265,15 @@ class OpenHandsTools:
         *,
         timeout: float = 600.0,
         stall_after: float | None = STALL_AFTER,
+        output_schema: dict[str, Any] | None = None,
         report: Report = no_report,
     ) -> dict[str, Any]:
         cid = self._id(conversation_id)
+        schema = self._schema(output_schema) or self.schemas.get(cid)
 
         async def wait_once() -> Any:
+            if schema is not None:
+                return await self.client.conversations.result(cid, schema, timeout=timeout, stall_after=stall_after)
             return await self.client.conversations.wait(cid, timeout=timeout, stall_after=stall_after)
 
         return self.scrub(await self._until_done(cid, wait_once, Progress(report, timeout)))
@@ -336,11 +349,14 @@ class OpenHandsTools:
         import ohctl
 
         began = time.monotonic()
-        outcome, stall = "finished", None
+        outcome, stall, structured = "finished", None, None
         async with anyio.create_task_group() as group:
             group.start_soon(self._tick, cid, progress)
             try:
-                await waiting()
+                waited = await waiting()
+                structured = waited if isinstance(waited, ohctl.StructuredResult) else None
+            except ohctl.InvalidOutputError as exc:
+                outcome, structured = "invalid_output", exc.result
             except ohctl.ConversationFailedError:
                 outcome = "failed"
             except ohctl.NeedsInputError:
@@ -358,7 +374,16 @@ class OpenHandsTools:
         await self._remember_keys(cid)
         result = {**summary_view(found, self.base_url), "outcome": outcome}
         result["waited_seconds"] = round(time.monotonic() - began, 1)
-        if outcome == "timed_out":
+        if structured is not None:
+            result["document"] = structured.document if structured.ok else None
+            result["schema_attempts"] = structured.attempts
+            result["schema_errors"] = structured.errors
+        if outcome == "invalid_output":
+            result["note"] = (
+                "The agent's final message did not match the output schema after the follow-ups: schema_errors "
+                "lists each attempt's problems; send_message can ask again."
+            )
+        elif outcome == "timed_out":
             result["note"] = "The agent is still working: call wait_for_conversation again to go on waiting."
         elif outcome == "stalled":
             silence = stall.describe() if stall is not None else "running with no event"
@@ -393,6 +418,18 @@ class OpenHandsTools:
             await progress(f"{word} after {progress.elapsed:.0f}s")
 
     # -- helpers --------------------------------------------------------------------------
+    @staticmethod
+    def _schema(value: dict[str, Any] | None) -> dict[str, Any] | None:
+        """An output schema given to a tool, checked (a JSON Schema object), or None."""
+        import ohctl
+
+        if value is None:
+            return None
+        try:
+            return ohctl.load_output_schema(value)
+        except ohctl.OutputSchemaError as exc:
+            raise ToolFailureError(str(exc)) from None
+
     @staticmethod
     def _id(value: str) -> str:
         import ohctl

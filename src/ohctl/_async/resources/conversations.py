@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import IO, Any, Literal, overload
+from typing import IO, Any, Literal, TypeVar, overload
+
+from pydantic import BaseModel
 
 from ..._backend import async_gather_parts
 from ..._bulk import BulkPlan, BulkResult, StopResult
@@ -14,6 +16,7 @@ from ..._ids import MAX_CONVERSATION_IDS, ConversationId, ConversationRef, Start
 from ..._parse import count, field_list, flag, list_of, nullable_models, text
 from ..._patch import Patch
 from ..._routes import route
+from ..._structured import SCHEMA_RETRIES, StructuredResult
 from ..._wait_logic import FRESH_GRACE, STALL_AFTER, StallClock, WaitResult
 from ...stats.aggregate import FleetStats
 from ...types.agent import TrajectoryResult
@@ -43,6 +46,7 @@ from ..lib.id_checks import explain_not_found, reject_start_task_ids
 from ..lib.patch import conversation_patch
 from ..lib.pending import answer_pending, list_pending, set_policy
 from ..lib.stats import PageCallback, fleet_stats
+from ..lib.structured import structured_result
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
 from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
@@ -50,6 +54,7 @@ from ..lib.workspace_diff import workspace_diff
 from .starting import AsyncConversationStarts
 
 log = logging.getLogger("ohctl.conversations")
+M = TypeVar("M", bound=BaseModel)
 
 
 def filters(
@@ -373,6 +378,69 @@ class AsyncConversations(AsyncConversationStarts):
         if not raise_on_outcome:
             return results[cid]
         return raise_for_outcome(results[cid], timeout)
+
+    @overload
+    async def result(
+        self,
+        conversation: ConversationRef,
+        output_schema: type[M],
+        *,
+        retries: int = ...,
+        timeout: float | None = ...,
+        stall_after: float | None = ...,
+        fresh: bool = ...,
+        raise_on_outcome: bool = ...,
+    ) -> StructuredResult[M]: ...
+
+    @overload
+    async def result(
+        self,
+        conversation: ConversationRef,
+        output_schema: Mapping[str, Any],
+        *,
+        retries: int = ...,
+        timeout: float | None = ...,
+        stall_after: float | None = ...,
+        fresh: bool = ...,
+        raise_on_outcome: bool = ...,
+    ) -> StructuredResult[Any]: ...
+
+    async def result(
+        self,
+        conversation: ConversationRef,
+        output_schema: type[BaseModel] | Mapping[str, Any],
+        *,
+        retries: int = SCHEMA_RETRIES,
+        timeout: float | None = 600.0,
+        stall_after: float | None = STALL_AFTER,
+        fresh: bool = False,
+        raise_on_outcome: bool = True,
+    ) -> StructuredResult[Any]:
+        """Wait for the agent to finish and return its final document, checked against
+        ``output_schema`` (the one given to ``start(..., output_schema=...)``): a pydantic model class
+        (``result.value`` is the model) or a JSON Schema dict (``result.value`` is the document;
+        needs ``jsonschema``, the ``schema`` extra).
+
+        The document is read from the agent's final message (its ``finish`` message: the whole
+        message, a ```json fenced block, or JSON written in prose; of several, the last that matches).
+        When it does not match, a follow-up message quotes the problems and asks for a corrected
+        document, up to ``retries`` times (each follow-up runs the agent again; ``timeout`` covers
+        all of it). ``fresh``: a run was just requested (as for ``wait``).
+
+        Raises InvalidOutputError (its ``result`` holds every attempt's problems) when the document
+        still does not match after the retries, and what ``wait`` raises when the agent does not
+        finish. With ``raise_on_outcome=False`` it raises none of those and returns the result:
+        ``result.outcome`` is finished, invalid_output, or the wait's own outcome."""
+        return await structured_result(
+            self._client,
+            conversation,
+            output_schema,
+            retries=retries,
+            timeout=timeout,
+            stall_after=stall_after,
+            fresh=fresh,
+            raise_on_outcome=raise_on_outcome,
+        )
 
     async def wait_many(
         self,

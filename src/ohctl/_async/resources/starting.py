@@ -3,11 +3,12 @@ stream the start tasks as the server reports them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, overload
 
 import httpx
+from pydantic import BaseModel
 
 from ..._config import LONG_TIMEOUT
 from ..._errors import SHAPE_ERRORS, APIConnectionError, InvalidArgumentError, StreamError
@@ -15,6 +16,7 @@ from ..._ids import ConversationId, conversation_id
 from ..._pending import policy_kind
 from ..._responses import connection_error, shape_error
 from ..._streams import JSONArrayReader
+from ..._structured import Schema, instruction
 from ..._wait_logic import Poll
 from ...types.conversations import (
     AppConversation,
@@ -23,6 +25,7 @@ from ...types.conversations import (
     StartRequest,
     StartTask,
     SuggestedTaskRequest,
+    TextContent,
     UserMessage,
 )
 from ._base import AsyncResource
@@ -63,12 +66,18 @@ class AsyncConversationStarts(AsyncResource):
         public: bool | None = None,
         processors: list[dict[str, Any]] | None = None,
         agent_profile_id: str | None = None,
+        output_schema: type[BaseModel] | Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> StartRequest:
+        """The start request. ``output_schema`` (a pydantic model class or a JSON Schema dict) adds to
+        the task the instruction to end with one JSON document matching it (read it back with
+        ``conversations.result``)."""
         if task is not None and suggested_task is not None:
             raise InvalidArgumentError(
                 "Give either a task message or suggested_task, not both (the server refuses both)"
             )
+        if output_schema is not None:
+            task = _with_output_schema(task, output_schema)
         fields: dict[str, Any] = {
             "initial_message": UserMessage.of(task) if task is not None else None,
             "selected_repository": repository,
@@ -255,6 +264,22 @@ class AsyncConversationStarts(AsyncResource):
         if ready is not None:
             await self._hand_over(conversation_id(ready), confirmation_policy, held)
             yield ready
+
+
+def _with_output_schema(
+    task: str | UserMessage | list[Content] | None, output_schema: type[BaseModel] | Mapping[str, Any]
+) -> UserMessage:
+    """The task with the structured-output instruction added as its last text part."""
+    if task is None:
+        raise InvalidArgumentError("output_schema= needs a task message (not suggested_task)")
+    message = UserMessage.of(task)
+    added = instruction(Schema(output_schema))
+    parts = list(message.content)
+    if parts and isinstance(parts[-1], TextContent):
+        parts[-1] = parts[-1].model_copy(update={"text": parts[-1].text + added})
+    else:
+        parts.append(TextContent(text=added.lstrip("\n")))
+    return message.model_copy(update={"content": parts})
 
 
 def _hold_message(

@@ -55,6 +55,8 @@ def _exit_code(counts: dict[str, int], paused: bool) -> ExitCode:
         return ExitCode.AGENT_FAILED
     if counts.get("stalled", 0):
         return ExitCode.STALLED
+    if counts.get("invalid_output", 0):
+        return ExitCode.INVALID_OUTPUT
     if counts.get("needs_input", 0):
         return ExitCode.NEEDS_INPUT
     if paused or counts.get("timed_out", 0) or counts.get("pending", 0):

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+_ENDED = ("finished", "failed", "needs_input", "timed_out", "error", "cancelled", "stalled", "invalid_output")
 _LINE_EVENTS = {
     "ended",
     "requeued",
@@ -20,6 +21,7 @@ _LINE_EVENTS = {
     "running",
     "stalled",
     "retry",
+    "output_retry",
 }
 
 
@@ -30,6 +32,7 @@ def counts_line(counts: dict[str, int], cost: float, total: int) -> str:
         f"finished {counts.get('finished', 0)}  failed {counts.get('failed', 0) + counts.get('error', 0)}  "
         f"needs input {counts.get('needs_input', 0)}  timed out {counts.get('timed_out', 0)}  "
         + (f"stalled {counts['stalled']}  " if counts.get("stalled") else "")
+        + (f"invalid output {counts['invalid_output']}  " if counts.get("invalid_output") else "")
         + f"cost ${cost:.4f}"
     )
 
@@ -91,10 +94,7 @@ class RichProgress:
 
     def __call__(self, event: Any) -> None:
         counts = event.counts
-        ended = sum(
-            counts.get(s, 0)
-            for s in ("finished", "failed", "needs_input", "timed_out", "error", "cancelled", "stalled")
-        )
+        ended = sum(counts.get(s, 0) for s in _ENDED)
         self.progress.update(self.bar, completed=ended)
         self.line = counts_line(counts, event.cost, self.total)
         if event.kind in _LINE_EVENTS - {"running"}:

@@ -13,6 +13,7 @@ TOPICS = {
             "",
             "6 to 9 are the agent's outcome: run --wait and --follow; send, approve and reject --wait;",
             "watch --exit-status (many ids: 6 if any failed, else 9 if any stalled, else 7); batch run.",
+            "11 comes from run --output-schema, and from batch run when a task's output_schema never matched.",
             "ohctl apply exits 1 when the change does not apply (the failing hunks listed, nothing changed).",
             "A hook (--on-done, --on-task-done) that fails is a warning: it never changes the exit code.",
         ]

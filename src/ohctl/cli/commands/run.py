@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -105,6 +105,19 @@ def task_text(
 @click.option(
     "--on-done", metavar="CMD", callback=check_hook, help=HOOK_HELP.format(what="the agent") + " Implies --wait."
 )
+@click.option(
+    "--output-schema",
+    metavar="FILE",
+    help="A JSON Schema file: the agent ends with a JSON document matching it, printed alone on stdout "
+    "(exit 11 when it still does not match after the retries). Implies --wait.",
+)
+@click.option(
+    "--schema-retries",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="With --output-schema: follow-ups that quote the problems and ask for a corrected document.",
+)
 @with_output
 def run(
     task: str | None,
@@ -125,6 +138,8 @@ def run(
     stall_after: float | None,
     comment_on: str | None,
     on_done: str | None,
+    output_schema: str | None,
+    schema_retries: int,
     out: Output,
 ) -> None:
     """Start a task: prints the conversation id once it is ready.
@@ -133,15 +148,28 @@ def run(
     ohctl run "Fix the flaky test in tests/test_io.py"         # repo from this checkout
     ohctl run --repo octo/parser --branch dev -f "Add a CLI"   # follow the agent live
     ohctl run --template fix-issue --var issue=42 --wait       # exit code of the outcome
+    ohctl run --output-schema answer.json "Count the TODOs"    # prints the agent's JSON document
     """
     if wait and follow:
         raise click.UsageError("--wait and --follow do not go together (--follow also waits)")
+    schema = None
+    if output_schema is not None:
+        if follow:
+            raise click.UsageError("--output-schema prints only the document: not with --follow")
+        import ohctl
+
+        try:
+            schema = ohctl.load_output_schema(output_schema)
+        except ohctl.OutputSchemaError as exc:
+            raise click.BadParameter(str(exc), param_hint="--output-schema") from None
     target = choose_target(repo, branch, git_provider, no_repo)
     text = task_text(task, file, template, variables, target)
     from . import legacy
 
     if legacy.active() and confirm:
         raise click.UsageError("--confirm needs a V1 server (V0 servers take confirmation mode from settings)")
+    if legacy.active() and schema is not None:
+        raise click.UsageError("--output-schema needs a V1 server")
     if legacy.active() and on_done:
         raise click.UsageError("--on-done needs a V1 server (on a V0 server: run --wait, then your command)")
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
@@ -156,7 +184,17 @@ def run(
         out.status(f"repository: {where}, from this git checkout (--repo to choose, --no-repo for none)")
     client = state().client()
     started = time.monotonic()
-    cid = start(client, text, target, title=title, model=model, sandbox_id=sandbox_id, out=out, confirm=confirm)
+    cid = start(
+        client,
+        text,
+        target,
+        title=title,
+        model=model,
+        sandbox_id=sandbox_id,
+        out=out,
+        confirm=confirm,
+        output_schema=schema,
+    )
     from ..outcomes import conclude, interrupted
     from ..render import is_cloud, web_url, without_keys
 
@@ -164,19 +202,29 @@ def run(
         out.status(f"web: {web_url(client, cid)}")
     if commenting is not None:
         commenting.started(client, cid)
-    wait = wait or (on_done is not None and not follow)
+    wait = wait or (on_done is not None and not follow) or schema is not None
     if not (wait or follow):
         if out.structured:
             out.emit(without_keys(client.conversations.retrieve(cid)))
         else:
             click.echo(cid)
         return
-    if not out.structured:
+    if schema is not None:
+        out.status(f"conversation {cid}")  # stdout holds the document alone
+    elif not out.structured:
         click.echo(cid)
     left = max(0.0, timeout - (time.monotonic() - started))
     stall = None
+    structured = None
+    outcome: str | None
     try:
-        if follow:
+        if schema is not None:
+            out.status("waiting for the agent's document (Ctrl-C leaves it running)")
+            structured = client.conversations.result(
+                cid, schema, retries=schema_retries, timeout=left, stall_after=stall_after, raise_on_outcome=False
+            )
+            outcome = str(structured.outcome) if structured.outcome is not None else None
+        elif follow:
             outcome, stall = follow_to_end(client, cid, left, out, stall_after=stall_after)
         else:
             out.status("waiting for the agent (Ctrl-C leaves it running)")
@@ -190,6 +238,10 @@ def run(
         commenting.done(client, cid, outcome, time.monotonic() - started)
     if on_done is not None and outcome is not None:
         run_for_conversation(client, on_done, cid, outcome)
+    if structured is not None:
+        from ..outcomes import conclude_structured
+
+        conclude_structured(client, structured, out, started=started)
     conclude(client, cid, outcome, out, started=started, stall=stall)
 
 
@@ -203,6 +255,7 @@ def start(
     sandbox_id: str | None,
     out: Output,
     confirm: str | None = None,
+    output_schema: dict[str, Any] | None = None,
 ) -> str:
     """Start with live start-up progress on stderr; the conversation id once READY."""
     from ..outcomes import interrupted
@@ -219,6 +272,7 @@ def start(
             llm_model=model,
             sandbox_id=sandbox_id,
             confirmation_policy=confirm,
+            output_schema=output_schema,
         ):
             if last is None or task.status != last.status:
                 out.status(f"starting ({duration(time.monotonic() - began)}): {task.status}")
