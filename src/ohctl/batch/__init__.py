@@ -14,6 +14,7 @@ from .results import BatchStatus, TaskResult
 from .spec import BatchInputError, InputProblem, TaskSpec, parse_jsonl, parse_tasks
 
 if TYPE_CHECKING:
+    from ..report.batch import BatchReport, LiveReport, follow, report, save_report
     from .runner import AsyncBatch, BatchEvent, BatchPausedError
     from .sync import Batch
 
@@ -22,6 +23,11 @@ _LAZY = {
     "BatchEvent": ".runner",
     "BatchPausedError": ".runner",
     "Batch": ".sync",
+    "BatchReport": "..report.batch",
+    "LiveReport": "..report.batch",
+    "report": "..report.batch",
+    "save_report": "..report.batch",
+    "follow": "..report.batch",
 }
 
 
@@ -41,13 +47,18 @@ __all__ = [
     "BatchEvent",
     "BatchInputError",
     "BatchPausedError",
+    "BatchReport",
     "BatchStatus",
     "InputProblem",
     "Ledger",
     "LedgerError",
+    "LiveReport",
     "TaskResult",
     "TaskRow",
     "TaskSpec",
+    "follow",
     "parse_jsonl",
     "parse_tasks",
+    "report",
+    "save_report",
 ]

@@ -214,6 +214,12 @@ class Ledger:
         rows = self._conn.execute("SELECT at, key, event, detail FROM log ORDER BY id DESC LIMIT ?", (limit,))
         return [(r[0], r[1], r[2], r[3]) for r in rows][::-1]
 
+    def transitions(self) -> list[tuple[float, str, str]]:
+        """Every logged change of a task, oldest first: (time, key, event), the event a state's name
+        (``starting``, ``running``, an outcome) or ``requeued``, ``retry``, ``conversation``..."""
+        rows = self._conn.execute("SELECT at, key, event FROM log WHERE key IS NOT NULL ORDER BY id")
+        return [(float(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     def same_tasks(self, specs: Sequence[TaskSpec]) -> bool:
         mine = [(r[0], json.loads(r[1])) for r in self._conn.execute("SELECT key, spec FROM tasks ORDER BY seq")]
         return mine == [(s.key, s.to_json()) for s in specs]
