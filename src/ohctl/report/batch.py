@@ -466,10 +466,8 @@ def _page(data: BatchReport) -> Any:
             facts.append(Fact(state.replace("_", " "), f"{data.counts[state]:,}", css=state))
     facts += [
         Fact("cost", _money(data.cost)),
-        Fact("tokens (prompt + completion)", _tokens(data.prompt_tokens, data.completion_tokens)),
-        Fact("wall time", _duration(data.wall_time)),
-        Fact("started", _when(data.started_at)),
-        Fact("finished", _when(data.finished_at) if data.done else "under way"),
+        Fact("tokens", _count(data.prompt_tokens + data.completion_tokens), detail=_tokens(data)),
+        Fact("wall time", _duration(data.wall_time), detail=_span(data)),
     ]
     if data.peak_concurrency:
         setting = f" (set {data.concurrency_setting})" if data.concurrency_setting else ""
@@ -593,17 +591,18 @@ def _charts(data: BatchReport, charts: Any, chart: Any) -> list[Any]:
             )
         )
     groups: dict[str, tuple[list[float], list[float]]] = {}
+    unit, scale = _unit(data)
     for task in data.tasks:
         if task.duration is not None and task.cost is not None:
             xs, ys = groups.setdefault(task.outcome or task.state, ([], []))
-            xs.append(task.duration / _unit(data)[1])
+            xs.append(task.duration / scale)
             ys.append(task.cost)
     title = "Duration and cost of each task"
     made.append(
         chart(
             "duration-cost",
             title,
-            charts.scatter("duration-cost", title, groups, xlabel=f"duration ({_unit(data)[0]})", ylabel="cost (USD)")
+            charts.scatter("duration-cost", title, groups, xlabel=f"duration ({unit})", ylabel="cost (USD)")
             if groups
             else charts.empty("duration-cost", title, "no task ended with a cost yet"),
         )
@@ -710,14 +709,29 @@ def _when(at: float | None) -> str:
     return datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _tokens(prompt: int, completion: int) -> str:
-    def short(n: int) -> str:
-        for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if n >= size:
-                return f"{n / size:.1f}{unit}"
-        return str(n)
+def _count(n: int) -> str:
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)
 
-    return f"{short(prompt + completion)} ({short(prompt)} + {short(completion)})"
+
+def _tokens(data: BatchReport) -> str:
+    return f"{_count(data.prompt_tokens)} prompt, {_count(data.completion_tokens)} completion"
+
+
+def _span(data: BatchReport) -> str:
+    """From the first start to the last end ("under way" while the batch runs), in UTC."""
+    began = data.started_at
+    if began is None:
+        return "not started"
+    first = _when(began).removesuffix(" UTC")
+    if data.finished_at is None:
+        return f"from {first} UTC, under way"
+    last = _when(data.finished_at).removesuffix(" UTC")
+    if last[:10] == first[:10]:
+        last = last[11:]
+    return f"{first} to {last} UTC"
 
 
 def _money(value: float | None) -> str:

@@ -1,7 +1,7 @@
 """Charts as static SVG strings, drawn by matplotlib from plain data.
 
 Each function takes lists of numbers and labels and returns one ``<svg>`` element, ready to inline in
-a page: text stays text (``svg.fonttype`` none: small, searchable, selectable), no XML prolog or
+a page under a heading of its own (the title is not drawn in the chart): text stays text (``svg.fonttype`` none: small, searchable, selectable), no XML prolog or
 DOCTYPE, no fixed size (the page's CSS scales it), a ``role="img"`` and an ``aria-label`` naming the
 chart, and ids prefixed with ``name`` so that several charts can share a page. Every mark (a bar, a
 point's collection, a line) carries an id starting with ``{name}-mark`` so that tests and scripts
@@ -86,7 +86,7 @@ _STYLE = {
 
 
 def _figure(
-    height: float = HEIGHT, *, left: float = 0.75, bottom: float = 0.55, right: float = 0.2, top: float = 0.35
+    height: float = HEIGHT, *, left: float = 0.75, bottom: float = 0.55, right: float = 0.2, top: float = 0.2
 ) -> tuple[Figure, Axes]:
     """A figure with fixed margins (in inches): a layout engine would measure every text first,
     which costs more than drawing the chart."""
@@ -153,7 +153,9 @@ def _attr(value: str) -> str:
 
 
 def _finish(figure: Figure, axes: Axes, title: str, xlabel: str | None, ylabel: str | None) -> None:
-    axes.set_title(title)
+    """Axis labels. The title is not drawn (the page sets it above the chart, as text that wraps on
+    a phone; placing it in the figure costs a measure of every tick label): it is the SVG's
+    ``<title>`` and ``aria-label``."""
     if xlabel:
         axes.set_xlabel(xlabel)
     if ylabel:
@@ -168,10 +170,9 @@ def _label_mpl(text: str) -> str:
 def empty(name: str, title: str, message: str) -> str:
     """A chart with nothing to show yet, saying so (no marks)."""
     with _rc():
-        figure, axes = _figure(height=1.6, left=0.2, bottom=0.2)
+        figure, axes = _figure(height=1.0, left=0.2, bottom=0.2)
         axes.set_axis_off()
         axes.text(0.5, 0.5, _label_mpl(message), ha="center", va="center", color="#666666", transform=axes.transAxes)
-        axes.set_title(title)
         return _svg(figure, name, title)
 
 

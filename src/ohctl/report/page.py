@@ -51,11 +51,13 @@ class Cell:
 
 @dataclass(frozen=True)
 class Fact:
-    """One item of the headline: ``label`` above ``value``, ``css`` a class (an outcome's name)."""
+    """One item of the headline: ``label`` above ``value`` (``detail`` below it, smaller), ``css`` a
+    class (an outcome's name)."""
 
     label: str
     value: str
     css: str | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,15 @@ h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
 .facts li{list-style:none;border:1px solid var(--line);border-radius:8px;padding:.5rem .7rem}
 .facts .label{display:block;color:var(--muted);font-size:.8rem}
 .facts .value{display:block;font-size:1.15rem;font-weight:600;overflow-wrap:anywhere}
+.facts .detail{display:block;color:var(--muted);font-size:.75rem}
 .facts li.finished{border-left:5px solid #009E73}.facts li.failed{border-left:5px solid #D55E00}
 .facts li.error{border-left:5px solid #CC79A7}.facts li.needs_input{border-left:5px solid #E69F00}
-.facts li.timed_out{border-left:5px solid #F0E442}.facts li.stalled{border-left:5px solid #8C564B}
+.facts li.timed_out{border-left:5px solid #A6761D}.facts li.stalled{border-left:5px solid #8C564B}
 .facts li.cancelled{border-left:5px solid #7F7F7F}.facts li.running,.facts li.starting{border-left:5px solid #0072B2}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:12px}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;break-inside:avoid}
 figure svg{display:block;width:100%;height:auto}
+figure h3{font-size:.95rem;margin:.1rem .2rem .3rem}
 figcaption{color:var(--muted);font-size:.8rem;margin-top:4px}
 .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:.4rem 0 .6rem}
 .controls input,.controls select{font:inherit;padding:.3rem .5rem;border:1px solid #bbb;border-radius:6px}
@@ -107,10 +111,10 @@ th{background:#f6f6f6;position:sticky;top:0;white-space:nowrap}
 th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.text{max-width:28rem;overflow-wrap:anywhere}
+td.text{min-width:12rem;max-width:28rem;overflow-wrap:break-word}
 td.key{white-space:nowrap}
 tfoot td{font-weight:600;background:#fafafa;border-top:2px solid var(--line)}
-.outcome{white-space:nowrap;font-weight:600}
+.outcome{white-space:nowrap;font-weight:600;width:1%}
 .o-finished{color:#007a59}.o-failed{color:#b34700}.o-error{color:#a3457f}.o-needs_input{color:#9a6a00}
 .o-timed_out{color:#7a6d00}.o-stalled{color:#8C564B}.o-cancelled{color:#666}.o-running,.o-starting{color:#0072B2}
 .o-pending{color:#888}
@@ -172,7 +176,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <ul class="facts">
 {%- for fact in page.facts %}
 <li{% if fact.css %} class="{{ fact.css }}"{% endif %}>
-<span class="label">{{ fact.label }}</span><span class="value">{{ fact.value }}</span></li>
+<span class="label">{{ fact.label }}</span><span class="value">{{ fact.value }}</span>
+{%- if fact.detail %}<span class="detail">{{ fact.detail }}</span>{% endif %}</li>
 {%- endfor %}
 </ul>
 </header>
@@ -181,7 +186,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <h2 id="charts-h">Charts</h2>
 <div class="charts">
 {%- for chart in page.charts %}
-<figure id="{{ chart.name }}" data-chart="{{ chart.name }}">
+<figure id="{{ chart.name }}" data-chart="{{ chart.name }}" aria-labelledby="{{ chart.name }}-h">
+<h3 id="{{ chart.name }}-h">{{ chart.title }}</h3>
 {{ chart.svg | safe }}
 {%- if chart.note %}
 <figcaption>{{ chart.note }}</figcaption>
