@@ -1,11 +1,12 @@
 """Charts as static SVG strings, drawn by matplotlib from plain data.
 
-Each function takes lists of numbers and labels and returns one ``<svg>`` element, ready to inline in
-a page under a heading of its own (the title is not drawn in the chart): text stays text (``svg.fonttype`` none: small, searchable, selectable), no XML prolog or
-DOCTYPE, no fixed size (the page's CSS scales it), a ``role="img"`` and an ``aria-label`` naming the
-chart, and ids prefixed with ``name`` so that several charts can share a page. Every mark (a bar, a
-point's collection, a line) carries an id starting with ``{name}-mark`` so that tests and scripts
-can find and count them.
+Each function takes lists of numbers and labels and returns one ``<svg>`` element, ready to inline
+in a page under a heading of its own (the title is not drawn in the chart): text stays text
+(``svg.fonttype`` none: small, searchable, selectable), no XML prolog or DOCTYPE, no fixed size
+(the page's CSS scales it), a ``role="img"`` and an ``aria-label`` naming the chart, and ids
+prefixed with ``name`` so that several charts can share a page. Every mark (a bar, a point's
+collection, a line) carries an id starting with ``{name}-mark`` so that tests and scripts can find
+and count them.
 
 matplotlib's object API (``Figure``) is used, never ``pyplot``: drawing a report does not touch the
 global backend of a program that also plots.
