@@ -46,6 +46,7 @@ def ledger_truth(ledger: Path) -> dict[str, Any]:
         "tokens": sum((r[3] or 0) + (r[4] or 0) for r in rows),
         "points": sum(1 for r in rows if r[2] is not None and r[5] is not None and r[6] is not None),
         "with_cost": sum(1 for r in rows if r[2]),
+        "distinct_costs": len({r[2] for r in rows if r[2] is not None}),
         "titles": [json.loads(r[7]).get("title") or "" for r in rows],
         # the failure groups as ohctl counts them (their wording is ohctl's; their number is checked)
         "reasons": len(report(ledger).reasons()),
@@ -143,8 +144,9 @@ def _check_marks(page: Any, truth: dict[str, Any], *, prefix: str = "") -> list[
         got = _count(page, selector)
         if got != want:
             wrong.append(f"{prefix}{selector}: {got} marks, expected {want}")
-    if truth["with_cost"] and _count(page, "#cost-histogram [id^='cost-histogram-mark-']") < 1:
-        wrong.append(f"{prefix}the cost histogram has no bar")
+    bars = _count(page, "#cost-histogram [id^='cost-histogram-mark-']")
+    if (bars > 0) != (truth["distinct_costs"] > 1):
+        wrong.append(f"{prefix}the cost histogram has {bars} bars for {truth['distinct_costs']} distinct costs")
     if _count(page, "#concurrency [id^='concurrency-mark-']") != (1 if truth["tasks"] and truth["points"] else 0):
         wrong.append(f"{prefix}the concurrency chart has no line")
     for figure in ("outcomes", "cost-histogram", "duration-cost", "progress", "concurrency", "reasons"):

@@ -544,52 +544,45 @@ def _charts(data: BatchReport, charts: Any, chart: Any) -> list[Any]:
         chart(
             "outcomes",
             "Tasks by outcome",
-            charts.bar("outcomes", "Tasks by outcome", [s for s, _ in counts], [n for _, n in counts], ylabel="tasks"),
+            charts.bar(
+                "outcomes",
+                "Tasks by outcome",
+                [s for s, _ in counts],
+                [n for _, n in counts],
+                ylabel="tasks",
+                integer=True,
+            ),
         )
     )
     costs = [t.cost for t in data.tasks if t.cost is not None]
-    if costs:
-        made.append(
-            chart(
-                "cost-histogram",
-                "Cost per task",
-                charts.histogram(
-                    "cost-histogram",
-                    "Cost per task",
-                    costs,
-                    bins=min(30, max(5, int(math.sqrt(len(costs))))),
-                    xlabel="cost (USD)",
-                ),
-                note=f"{len(costs):,} tasks with a cost; the mean is {_money(sum(costs) / len(costs))}.",
-            )
+    title = "Cost per task"
+    if len(set(costs)) > 1:
+        svg = charts.histogram(
+            "cost-histogram", title, costs, bins=min(30, max(5, int(math.sqrt(len(costs))))), xlabel="cost (USD)"
         )
-        top = data.top_costs()
-        share = sum(t.cost or 0.0 for t in top) / data.cost if data.cost else 0.0
-        made.append(
-            chart(
-                "top-costs",
-                f"The {len(top)} most expensive tasks",
-                charts.bar(
-                    "top-costs",
-                    f"The {len(top)} most expensive tasks",
-                    [_short(t.key, 28) for t in top],
-                    [t.cost or 0.0 for t in top],
-                    colors=[charts.color_of(t.outcome or t.state) for t in top],
-                    horizontal=True,
-                    xlabel="cost (USD)",
-                    annotate=[f"{_money(t.cost)} ({(t.cost or 0) / data.cost:.0%})" for t in top],
-                ),
-                note=f"Together {share:.0%} of the batch's spend.",
-            )
-        )
+        note = f"{len(costs):,} tasks with a cost; the mean is {_money(sum(costs) / len(costs))}."
+        made.append(chart("cost-histogram", title, svg, note=note))
     else:
-        made.append(
-            chart(
-                "cost-histogram",
-                "Cost per task",
-                charts.empty("cost-histogram", "Cost per task", "no cost recorded yet"),
-            )
+        message = f"every task cost {_money(costs[0])}" if costs else "no cost recorded yet"
+        made.append(chart("cost-histogram", title, charts.empty("cost-histogram", title, message)))
+    top = data.top_costs()
+    title = "The most expensive tasks"
+    if top:
+        share = sum(t.cost or 0.0 for t in top) / data.cost if data.cost else 0.0
+        svg = charts.bar(
+            "top-costs",
+            title,
+            [_short(t.key, 28) for t in top],
+            [t.cost or 0.0 for t in top],
+            colors=[charts.color_of(t.outcome or t.state) for t in top],
+            horizontal=True,
+            xlabel="cost (USD)",
+            annotate=[f"{_money(t.cost)} ({(t.cost or 0) / data.cost:.0%})" for t in top],
         )
+        note = f"The {len(top)} most expensive: together {share:.0%} of the batch's spend."
+        made.append(chart("top-costs", title, svg, note=note))
+    else:
+        made.append(chart("top-costs", title, charts.empty("top-costs", title, "no task cost anything yet")))
     groups: dict[str, tuple[list[float], list[float]]] = {}
     unit, scale = _unit(data)
     for task in data.tasks:
@@ -617,7 +610,14 @@ def _charts(data: BatchReport, charts: Any, chart: Any) -> list[Any]:
         labels = [_short(r.text, 64) for r in shown] + ([f"other ({len(rest)} kinds)"] if rest else [])
         values = [r.count for r in shown] + ([sum(r.count for r in rest)] if rest else [])
         svg = charts.bar(
-            "reasons", title, labels, values, colors=[charts.PALETTE[3]] * len(labels), horizontal=True, xlabel="tasks"
+            "reasons",
+            title,
+            labels,
+            values,
+            colors=[charts.PALETTE[3]] * len(labels),
+            horizontal=True,
+            xlabel="tasks",
+            integer=True,
         )
     else:
         svg = charts.empty("reasons", title, "every task that ended finished")
@@ -642,7 +642,13 @@ def _progress_chart(data: BatchReport, charts: Any, chart: Any) -> Any:
         charts.Series("tasks ended", xs, done, step=True, right=True, color=charts.PALETTE[1]),
     ]
     svg = charts.lines(
-        "progress", title, series, xlabel=f"time since the start ({name})", ylabel="USD", right_label="tasks"
+        "progress",
+        title,
+        series,
+        xlabel=f"time since the start ({name})",
+        ylabel="USD",
+        right_label="tasks",
+        right_integer=True,
     )
     return chart("progress", title, svg)
 
@@ -660,7 +666,9 @@ def _concurrency_chart(data: BatchReport, charts: Any, chart: Any) -> Any:
         xs.append((end - began) / scale)
         ys.append(ys[-1])
     series = [charts.Series("under way", xs, ys, step=True, color=charts.PALETTE[0])]
-    svg = charts.lines("concurrency", title, series, xlabel=f"time since the start ({name})", ylabel="tasks")
+    svg = charts.lines(
+        "concurrency", title, series, xlabel=f"time since the start ({name})", ylabel="tasks", integer=True
+    )
     note = f"At most {data.peak_concurrency} at once"
     if data.concurrency_setting:
         note += f" (concurrency set to {data.concurrency_setting})"

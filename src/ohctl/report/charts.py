@@ -193,15 +193,16 @@ def bar(
     xlabel: str | None = None,
     ylabel: str | None = None,
     annotate: Sequence[str] | None = None,
+    integer: bool = False,
 ) -> str:
     """One bar per label (``horizontal``: the first label on top); ``annotate`` writes a text at the
-    end of each bar (default: its value)."""
+    end of each bar (default: its value); ``integer``: the values are counts (whole-number ticks)."""
     with _rc():
         shown = [_label_mpl(label) for label in labels]
         if horizontal:
             shown = [_wrap(label) for label in shown]
             rows = sum(label.count("\n") + 1 for label in shown)
-            height = max(HEIGHT, 0.9 + 0.22 * rows + 0.08 * len(labels))
+            height = max(1.8, 0.9 + 0.26 * rows + 0.1 * len(labels))
             lines = [line for label in shown for line in label.splitlines()]
             figure, axes = _figure(height=height, left=min(WIDTH / 2, 0.2 + _text_inches(lines)), right=0.35)
         else:
@@ -227,6 +228,8 @@ def bar(
         notes = list(annotate) if annotate is not None else [_number(v) for v in values]
         axes.bar_label(bars, labels=[_label_mpl(t) for t in notes], padding=2, fontsize=8, color="#333333")
         axes.margins(x=0.12) if horizontal else axes.margins(y=0.12)
+        if integer:
+            _whole(axes.xaxis if horizontal else axes.yaxis)
         _finish(figure, axes, title, xlabel, ylabel)
         return _svg(figure, name, title)
 
@@ -251,8 +254,16 @@ def histogram(
         for n, patch in enumerate(marks):
             patch.set_gid(f"{name}-mark-{n}")
         axes.grid(axis="x", visible=False)
+        _whole(axes.yaxis)
         _finish(figure, axes, title, xlabel, ylabel)
         return _svg(figure, name, title)
+
+
+def _whole(axis: Any) -> None:
+    """Ticks at whole numbers only (an axis of counts)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def scatter(
@@ -274,6 +285,9 @@ def scatter(
                 xs, ys, s=14, color=paint, alpha=0.75, linewidths=0, label=f"{_label_mpl(group)} ({len(xs)})"
             )
             points.set_gid(f"{name}-mark-{group}")
+        from matplotlib.ticker import MaxNLocator
+
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=6))
         if groups:
             axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, markerscale=1.3)
         _finish(figure, axes, title, xlabel, ylabel)
@@ -288,8 +302,11 @@ def lines(
     xlabel: str | None = None,
     ylabel: str | None = None,
     right_label: str | None = None,
+    integer: bool = False,
+    right_integer: bool = False,
 ) -> str:
-    """Lines (or staircases) over a shared x axis; series marked ``right`` use a second y axis."""
+    """Lines (or staircases) over a shared x axis; series marked ``right`` use a second y axis.
+    ``integer`` / ``right_integer``: that y axis counts (whole-number ticks)."""
     with _rc():
         figure, axes = _figure(right=0.75 if any(s.right for s in series) else 0.2)
         other = axes.twinx() if any(s.right for s in series) else None
@@ -309,8 +326,12 @@ def lines(
             line.set_gid(f"{name}-mark-{n}")
             handles.append(line)
         axes.set_ylim(bottom=0)
+        if integer:
+            _whole(axes.yaxis)
         if other is not None:
             other.set_ylim(bottom=0)
+            if right_integer:
+                _whole(other.yaxis)
         if len(series) > 1:
             axes.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
         _finish(figure, axes, title, xlabel, ylabel)
