@@ -134,7 +134,8 @@ class StubAppServer:
         return httpx.Response(404, json={"detail": "Not Found"})
 
     def _agent_route(self, method: str, path: str, params: httpx.QueryParams) -> httpx.Response:
-        """The agent server of a ``[stall]`` task: its conversation, its newest event, pause."""
+        """The agent server of a ``[stall]`` task: its conversation, its newest event, pause; and a
+        finished agent's last message (``Done: <message>``)."""
 
         def last_active(cid: str) -> float:
             return next(t["ready_at"] for t in self.tasks.values() if t["cid"] == cid) - 3600
@@ -147,6 +148,10 @@ class StubAppServer:
             at = datetime.fromtimestamp(last_active(cid), tz=timezone.utc).replace(tzinfo=None).isoformat()
             event = {"id": "e1", "kind": "ActionEvent", "source": "agent", "timestamp": at, "tool_name": "terminal"}
             return httpx.Response(200, json={"items": [event], "next_page_id": None})
+        if method == "GET" and path.endswith("/agent_final_response"):
+            task = next(t for t in self.tasks.values() if t["cid"] == cid)
+            message = (task["request"].get("initial_message") or {}).get("content", [{}])[0].get("text", "")
+            return httpx.Response(200, json={"response": f"Done: {message}"})
         if method == "POST" and path.endswith("/pause"):
             self.stopped.append(cid)
             return httpx.Response(200, json={"success": True})

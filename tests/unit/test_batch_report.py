@@ -267,3 +267,55 @@ def test_without_matplotlib_the_error_names_the_extra(tmp_path: Path, monkeypatc
         save_report(ledger, tmp_path / "r.html")
     assert json.loads(save_report(ledger, "-", kind="json"))["batch"]["total"] == 5  # the data needs no charts
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_finished_agents_last_message_reaches_the_report(tmp_path: Path) -> None:
+    """The runner reads each finished agent's last message (once, in the background) into the
+    ledger's log; a failed task keeps its error; the report shows both. Against the stub server."""
+    import asyncio
+
+    import httpx
+
+    import ohctl
+    from ohctl.batch import AsyncBatch
+    from ohctl.batch.ledger import LAST_MESSAGE
+
+    stub = importlib.import_module("batch_stub").StubAppServer(lambda message: 0.05, agent_url="http://127.0.0.1:9")
+    lines = [{"key": "ok", "message": "Say <b>hi</b>"}, {"key": "bad", "message": "Break [fail]"}]
+
+    async def go() -> None:
+        http = httpx.AsyncClient(transport=stub.transport())
+        async with ohctl.AsyncOpenHands(base_url="http://127.0.0.1:9", http_client=http, max_retries=0) as client:
+            batch = AsyncBatch(client, tmp_path / "b.db", lines, poll_interval=0.02)
+            try:
+                assert {r.key: r.state async for r in batch.run()} == {"ok": "finished", "bad": "failed"}
+            finally:
+                batch.close()
+
+    asyncio.run(go())
+    finals = [k for k in stub.requests if k.endswith("/agent_final_response")]
+    assert len(finals) == 1  # the finished task only
+    ledger = Ledger(tmp_path / "b.db")
+    try:
+        assert ledger.notes(LAST_MESSAGE) == {"ok": "Done: Say <b>hi</b>"}
+    finally:
+        ledger.close()
+    data = report(tmp_path / "b.db")
+    messages = {t.key: t.message for t in data.tasks}
+    assert messages["ok"] == "Done: Say <b>hi</b>" and messages["bad"] and "Done" not in messages["bad"]
+    page = data.html()
+    assert "Done: Say &lt;b&gt;hi&lt;/b&gt;" in page and "<b>hi</b>" not in page
+
+
+def test_the_diff_column_shows_only_what_the_ledger_recorded(tmp_path: Path) -> None:
+    from ohctl.batch.ledger import DIFF_STAT
+
+    path = _ledger(tmp_path / "b.db")
+    assert 'data-col="diff"' not in report(path).html()
+    ledger = Ledger(path)
+    ledger.note(DIFF_STAT, "+12 -3, 2 files", key="a")
+    ledger.close()
+    data = report(path)
+    assert data.tasks[0].diff_stat == "+12 -3, 2 files" and data.to_json()["tasks"][0]["diff_stat"] == "+12 -3, 2 files"
+    page = data.html()
+    assert 'data-col="diff"' in page and ">+12 -3, 2 files</td>" in page

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .._async.lib.handoff import agent_from_conversation
 from .._async.lib.waiting import poll_conversations
 from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
@@ -18,7 +19,17 @@ from .._start_failure import describe_start_failure
 from .._wait_logic import FAILED_EXECUTION, Outcome, StallClock, WaitResult, describe, is_transient
 from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
-from .ledger import FAILED, FINISHED, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
+from .ledger import (
+    FAILED,
+    FINISHED,
+    LAST_MESSAGE,
+    LAST_MESSAGE_CHARS,
+    NEEDS_INPUT,
+    STALLED,
+    TIMED_OUT,
+    Ended,
+    Ledger,
+)
 from .results import TaskResult
 
 if TYPE_CHECKING:
@@ -127,6 +138,7 @@ class Follower:
         self.requests = 0
         self._titles: set[asyncio.Task[None]] = set()
         self._stops: set[asyncio.Task[None]] = set()  # stalled agents being stopped
+        self._answers: set[asyncio.Task[None]] = set()  # finished agents' last messages being read
 
     # -- titles -------------------------------------------------------------------------
     def retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
@@ -157,6 +169,43 @@ class Follower:
     def cancel_titles(self) -> None:
         for title in list(self._titles):
             title.cancel()
+
+    # -- the agent's last message ---------------------------------------------------------
+    def keep_answer(self, key: str, conversation: AppConversation) -> None:
+        """Read a finished agent's last message from its agent server and note it in the ledger's log
+        (event ``last_message``; reports show it). In the background, once per finished task; a
+        failure is logged, not reported (the message is a nicety)."""
+        tracker = self.tracker
+
+        async def read() -> None:
+            try:
+                # Built from the polled conversation (its agent server's URL and session key): no
+                # request to the app server.
+                agent = agent_from_conversation(tracker.client, conversation)
+                if agent is None:
+                    return
+                try:
+                    text = await agent.conversations.final_response(conversation.id)
+                finally:
+                    await agent.close()
+            except OhctlError as exc:
+                log.debug("no last message for %s: %s", key, exc)
+                return
+            if text.strip():
+                tracker.ledger.note(LAST_MESSAGE, text.strip()[:LAST_MESSAGE_CHARS], key=key)
+
+        task = asyncio.ensure_future(read())
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
+
+    async def settle_answers(self, timeout: float = 30.0) -> None:
+        """Let the last messages being read land before the run returns (bounded)."""
+        if self._answers:
+            await asyncio.wait(list(self._answers), timeout=timeout)
+
+    def cancel_answers(self) -> None:
+        for answer in list(self._answers):
+            answer.cancel()
 
     # -- following ----------------------------------------------------------------------
     async def poll(self) -> None:
@@ -213,6 +262,8 @@ class Follower:
             error = None if state == FINISHED else describe(seen.conversation)
             self.retitle(active, seen.conversation)
             tracker.end(active, state, conversation=seen.conversation, error=error)
+            if state == FINISHED and seen.conversation is not None and seen.conversation.conversation_url:
+                self.keep_answer(active.key, seen.conversation)
 
     async def _stalled(self, active: ActiveTask, seen: WaitResult) -> None:
         """A task whose agent stalled: noted once (``wait``), or stopped and ended or started afresh."""

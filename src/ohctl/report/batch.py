@@ -25,7 +25,7 @@ from typing import Any
 
 from .._errors import InvalidArgumentError
 from .._version import __version__
-from ..batch.ledger import ACTIVE, ENDED, FINISHED, PENDING, STATES, Ledger, TaskRow
+from ..batch.ledger import ACTIVE, DIFF_STAT, ENDED, FINISHED, LAST_MESSAGE, PENDING, STATES, Ledger, TaskRow
 from ..batch.results import BatchStatus, status
 
 TOP = 10  # tasks named in the cost chart
@@ -107,12 +107,12 @@ class TaskLine:
         }
 
     @classmethod
-    def of(cls, row: TaskRow) -> TaskLine:
+    def of(cls, row: TaskRow, last_message: str | None = None, diff_stat: str | None = None) -> TaskLine:
         spec = row.spec
         started = row.started_at
         duration = None if started is None or row.ended_at is None else round(row.ended_at - started, 3)
         known = row.state != PENDING and row.start_task_id is not None
-        message = row.error or getattr(row, "last_message", None)
+        message = row.error or last_message
         repository = spec.repository
         github = repository is not None and (spec.git_provider in (None, "github")) and "/" in repository
         return cls(
@@ -128,7 +128,7 @@ class TaskLine:
             ended_at=row.ended_at,
             prs=list(row.prs),
             pr_links=[f"https://github.com/{repository}/pull/{n}" if github else None for n in row.prs],
-            diff_stat=getattr(row, "diff_stat", None),
+            diff_stat=diff_stat,
             conversation_id=row.conversation_id if known else None,
             url=row.url,
             repository=repository,
@@ -298,6 +298,7 @@ def report(ledger: str | os.PathLike[str] | Ledger, *, running: bool | None = No
 
 def _read(ledger: Ledger, running: bool | None) -> BatchReport:
     rows = ledger.tasks()
+    answers, diffs = ledger.notes(LAST_MESSAGE), ledger.notes(DIFF_STAT)
     created = ledger.meta("created_at")
     return BatchReport(
         ledger=ledger.path.name,
@@ -305,7 +306,7 @@ def _read(ledger: Ledger, running: bool | None) -> BatchReport:
         ohctl_version=__version__,
         generated_at=time.time(),
         created_at=float(created) if created else None,
-        tasks=[TaskLine.of(r) for r in rows],
+        tasks=[TaskLine.of(r, answers.get(r.key), diffs.get(r.key)) for r in rows],
         counts=ledger.counts(),
         concurrency_setting=ledger.setting("concurrency"),
         running=ledger.locked_by_other() if running is None else running,
@@ -482,36 +483,47 @@ def _page(data: BatchReport) -> Any:
         notice = f"The batch is under way: this page reloads every {LIVE_REFRESH} s."
     elif data.paused:
         notice = f"The batch paused: {data.paused}"
+    columns = [
+        Column("key", "key"),
+        Column("title", "title"),
+        Column("outcome", "outcome"),
+        Column("cost", "cost", numeric=True),
+        Column("tokens", "tokens", numeric=True),
+        Column("duration", "duration", numeric=True),
+        Column("prs", "PRs"),
+        Column("diff", "diff"),
+        Column("conversation", "conversation"),
+        Column("message", "error or last message"),
+    ]
+    rows = [_row(t, Cell) for t in data.tasks]
+    durations = sum(t.duration or 0 for t in data.tasks)
+    prs = sum(len(t.prs) for t in data.tasks)
+    totals = [
+        Cell(f"{data.total:,} tasks", sort=data.total),
+        Cell(""),
+        Cell(", ".join(f"{n} {s}" for s, n in data.counts.items() if n)),
+        Cell(_money(data.cost), sort=round(data.cost, 6)),
+        Cell(f"{data.prompt_tokens + data.completion_tokens:,}", sort=data.prompt_tokens + data.completion_tokens),
+        Cell(_duration(durations), sort=durations),
+        Cell(str(prs), sort=prs),
+        Cell(""),
+        Cell(""),
+        Cell(""),
+    ]
+    if not any(t.diff_stat for t in data.tasks):  # a ledger that recorded none: no empty column
+        gone = [c.name for c in columns].index("diff")
+        columns.pop(gone)
+        totals.pop(gone)
+        for row in rows:
+            row.pop(gone)
     page = Page(
         title=f"Batch report: {data.ledger}",
         subtitle=subtitle,
         facts=facts,
         charts=_charts(data, charts, Chart),
-        columns=[
-            Column("key", "key"),
-            Column("title", "title"),
-            Column("outcome", "outcome"),
-            Column("cost", "cost", numeric=True),
-            Column("tokens", "tokens", numeric=True),
-            Column("duration", "duration", numeric=True),
-            Column("prs", "PRs"),
-            Column("diff", "diff"),
-            Column("conversation", "conversation"),
-            Column("message", "error or last message"),
-        ],
-        rows=[_row(t, Cell) for t in data.tasks],
-        totals=[
-            Cell(f"{data.total:,} tasks", sort=data.total),
-            Cell(""),
-            Cell(", ".join(f"{n} {s}" for s, n in data.counts.items() if n)),
-            Cell(_money(data.cost), sort=round(data.cost, 6)),
-            Cell(f"{data.prompt_tokens + data.completion_tokens:,}", sort=data.prompt_tokens + data.completion_tokens),
-            Cell(_duration(sum(t.duration or 0 for t in data.tasks)), sort=sum(t.duration or 0 for t in data.tasks)),
-            Cell(str(sum(len(t.prs) for t in data.tasks)), sort=sum(len(t.prs) for t in data.tasks)),
-            Cell(""),
-            Cell(""),
-            Cell(""),
-        ],
+        columns=columns,
+        rows=rows,
+        totals=totals,
         filter_column="outcome",
         filter_values=[s for s in STATES if data.counts.get(s)],
         refresh=LIVE_REFRESH if data.live else None,
