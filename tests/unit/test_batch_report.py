@@ -319,3 +319,23 @@ def test_the_diff_column_shows_only_what_the_ledger_recorded(tmp_path: Path) -> 
     assert data.tasks[0].diff_stat == "+12 -3, 2 files" and data.to_json()["tasks"][0]["diff_stat"] == "+12 -3, 2 files"
     page = data.html()
     assert 'data-col="diff"' in page and ">+12 -3, 2 files</td>" in page
+
+
+def test_follow_writes_a_live_page_until_the_runner_stops(tmp_path: Path) -> None:
+    """``batch status --watch --report``: while another runner holds the batch, each look writes a
+    page that reloads itself; once it let go, a last look writes the final page and the watch ends."""
+    from ohctl.batch import follow
+
+    path = _ledger(tmp_path / "b.db")
+    runner = Ledger(path)
+    runner.acquire()  # another runner at work (a lock of its own)
+    out = tmp_path / "watch.html"
+    looks = follow(path, report=out, interval=0.01)
+    first = next(looks)
+    assert first.running_elsewhere and 'http-equiv="refresh"' in out.read_text()
+    runner.close()
+    last = next(looks)
+    assert not last.running_elsewhere and 'http-equiv="refresh"' not in out.read_text()
+    with pytest.raises(StopIteration):
+        next(looks)
+    assert [s.total for s in follow(path)] == [5]  # without an interval: one look
