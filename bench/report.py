@@ -1,6 +1,8 @@
 """The HTML report of a 1,000-task batch (``ohctl batch report``): how long a fresh process takes to
 write it (imports of matplotlib and jinja2 included), how long a second page takes in the same
 process (what each rewrite of ``--report`` costs a running batch), the page's size, and peak RSS.
+The CPU seconds the process used are reported beside the wall time: on a busy machine they show what
+the report itself costs.
 
 The ledger is bench/report_ledger.py's (the schedule of bench/batch.py with real batches' spread of
 durations, costs and outcomes). The baseline is the same ledger's data as JSON (``--json``: no
@@ -29,12 +31,13 @@ GOAL_SECONDS, GOAL_BYTES = 2.0, 2_000_000
 
 
 def run_worker(kind: str, ledger: str, out: str) -> None:
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     from ohctl.batch import save_report
 
     text = save_report(ledger, out, kind=kind)
     seconds = time.perf_counter() - began
-    result = {"seconds": round(seconds, 4), "bytes": len(text.encode())}
+    result = {"seconds": round(seconds, 4), "cpu_seconds": round(time.process_time() - cpu, 4)}
+    result["bytes"] = len(text.encode())
     if kind == "html":
         again = time.perf_counter()
         save_report(ledger, out, kind=kind)
@@ -73,14 +76,21 @@ def main() -> None:
         "tasks": args.tasks,
         "rounds": args.rounds,
         "html_seconds": seconds,
+        "html_cpu_seconds": h.spread([s["cpu_seconds"] for s in html]),
         "html_again_seconds": h.spread([s["again_seconds"] for s in html]),
         "json_seconds": h.spread([s["seconds"] for s in samples["json"]]),
         "ratio_to_json": h.ratios(samples, "json")["html"],
         "html_bytes": html[0]["bytes"],
         "json_bytes": samples["json"][0]["bytes"],
         "rss_mib": h.spread([s["rss_mib"] for s in html]),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
         "goal": f"html_seconds median < {GOAL_SECONDS} s, html_bytes < {GOAL_BYTES}",
         "met": seconds["median"] < GOAL_SECONDS and html[0]["bytes"] < GOAL_BYTES,
+        # On a machine busier than its CPUs, wall time is mostly waiting for a CPU: the CPU time
+        # the process used says whether the report itself meets the goal.
+        "met_in_cpu_time": h.spread([s["cpu_seconds"] for s in html])["median"] < GOAL_SECONDS
+        and html[0]["bytes"] < GOAL_BYTES,
     }
     path = h.save("report", result)
     print(json.dumps(result, indent=2))
