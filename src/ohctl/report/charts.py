@@ -41,7 +41,7 @@ OUTCOME_COLORS = {
     "starting": "#56B4E9",
     "pending": "#BDBDBD",
 }
-WIDTH, HEIGHT = 6.4, 3.4  # inches at 72 points each: the SVG's viewBox; the page scales it
+WIDTH, HEIGHT = 5.0, 3.0  # inches at 72 points each: the SVG's viewBox; the page scales it (about 1:1 on a phone)
 
 
 def color_of(label: str, index: int = 0) -> str:
@@ -99,7 +99,7 @@ def _figure(
     return figure, figure.subplots()
 
 
-def _wrap(label: str, width: int = 32) -> str:
+def _wrap(label: str, width: int = 28) -> str:
     """A long label on two lines at most (cut with an ellipsis beyond)."""
     if len(label) <= width:
         return label
@@ -227,7 +227,7 @@ def bar(
             patch.set_gid(f"{name}-mark-{n}")
         notes = list(annotate) if annotate is not None else [_number(v) for v in values]
         axes.bar_label(bars, labels=[_label_mpl(t) for t in notes], padding=2, fontsize=8, color="#333333")
-        axes.margins(x=0.12) if horizontal else axes.margins(y=0.12)
+        axes.margins(x=0.25) if horizontal else axes.margins(y=0.12)
         if integer:
             _whole(axes.xaxis if horizontal else axes.yaxis)
         _finish(figure, axes, title, xlabel, ylabel)
@@ -263,7 +263,7 @@ def _whole(axis: Any) -> None:
     """Ticks at whole numbers only (an axis of counts)."""
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def scatter(

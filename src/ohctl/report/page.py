@@ -97,7 +97,7 @@ h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
 .facts li.cancelled{border-left:5px solid #7F7F7F}.facts li.running,.facts li.starting{border-left:5px solid #0072B2}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:12px}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;break-inside:avoid}
-figure svg{display:block;width:100%;height:auto}
+figure svg{display:block;width:100%;max-width:520px;height:auto;margin:0 auto}
 figure h3{font-size:.95rem;margin:.1rem .2rem .3rem}
 figcaption{color:var(--muted);font-size:.8rem;margin-top:4px}
 .controls{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:.4rem 0 .6rem}
