@@ -168,7 +168,8 @@ class StubAppServer:
         return httpx.Response(404, json={"detail": "Not Found"})
 
     def _agent_route(self, method: str, path: str, params: httpx.QueryParams) -> httpx.Response:
-        """The agent server of a ``[stall]`` task: its conversation, its newest event, pause."""
+        """The agent server of a ``[stall]`` task: its conversation, its newest event, pause; and a
+        finished agent's last message (its finish call: ``Done: <message>``)."""
 
         def last_active(cid: str) -> float:
             return next(t["ready_at"] for t in self.tasks.values() if t["cid"] == cid) - 3600
@@ -178,8 +179,22 @@ class StubAppServer:
             return httpx.Response(200, json=[{"id": c, "updated_at": _iso(last_active(c))} for c in ids])
         cid = uuid.UUID(path.split("/")[3]).hex
         if method == "GET" and path.endswith("/events/search"):
-            at = datetime.fromtimestamp(last_active(cid), tz=timezone.utc).replace(tzinfo=None).isoformat()
-            event = {"id": "e1", "kind": "ActionEvent", "source": "agent", "timestamp": at, "tool_name": "terminal"}
+            task = next(t for t in self.tasks.values() if t["cid"] == cid)
+            message = (task["request"].get("initial_message") or {}).get("content", [{}])[0].get("text", "")
+            if "[stall]" in message:  # its newest event, an hour old
+                at = datetime.fromtimestamp(last_active(cid), tz=timezone.utc).replace(tzinfo=None).isoformat()
+                event = {"id": "e1", "kind": "ActionEvent", "source": "agent", "timestamp": at, "tool_name": "terminal"}
+            else:  # the finish call of an agent that ended
+                at = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+                action = {"kind": "FinishAction", "message": f"Done: {message}"}
+                event = {
+                    "id": "e2",
+                    "kind": "ActionEvent",
+                    "source": "agent",
+                    "timestamp": at,
+                    "tool_name": "finish",
+                    "action": action,
+                }
             return httpx.Response(200, json={"items": [event], "next_page_id": None})
         if method == "POST" and path.endswith("/pause"):
             self.stopped.append(cid)

@@ -82,6 +82,7 @@ EXEMPT: dict[str, str] = {
     "batch resume": "a local ledger file",
     "batch status": "a local ledger file",
     "batch results": "a local ledger file",
+    "batch report": "a local ledger file",
     "batch apply": "a local ledger file (its task's conversation is looked up as `apply` does)",
     "batch cancel": "a local ledger file",
     "billing": "no argument",

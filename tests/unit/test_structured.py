@@ -468,12 +468,14 @@ def test_the_ledger_counts_output_retries_of_the_current_conversation_only(tmp_p
     ledger = Ledger.create(tmp_path / "b.db", parse_tasks([{"key": "k", "message": "m"}]), {})
     try:
         ledger.note("output_retry", '["first"]', key="k")
-        assert ledger.notes("k", "output_retry") == ['["first"]']
+        assert ledger.task_notes("k", "output_retry") == ['["first"]']
         assert ledger.mark_starting("k") and ledger.mark_running("k", "t" * 32)
         assert ledger.retry("k", "stalled")  # started afresh: a new conversation, a new count
-        assert ledger.notes("k", "output_retry") == []
+        assert ledger.task_notes("k", "output_retry") == []
         ledger.note("output_retry", '["second"]', key="k")
-        assert ledger.notes("k", "output_retry") == ['["second"]'] and ledger.notes("k", "retry") == ["stalled"]
+        assert ledger.task_notes("k", "output_retry") == ['["second"]'] and ledger.task_notes("k", "retry") == [
+            "stalled"
+        ]
     finally:
         ledger.close()
 

@@ -15,6 +15,7 @@ from .retries import FailureKind, FailureReason, failure_reason, should_retry
 from .spec import BatchInputError, InputProblem, TaskSpec, parse_jsonl, parse_tasks
 
 if TYPE_CHECKING:
+    from ..report.batch import BatchReport, LiveReport, follow, report, save_report
     from .runner import AsyncBatch, BatchEvent, BatchPausedError
     from .sync import Batch
 
@@ -23,6 +24,11 @@ _LAZY = {
     "BatchEvent": ".runner",
     "BatchPausedError": ".runner",
     "Batch": ".sync",
+    "BatchReport": "..report.batch",
+    "LiveReport": "..report.batch",
+    "report": "..report.batch",
+    "save_report": "..report.batch",
+    "follow": "..report.batch",
 }
 
 
@@ -42,18 +48,23 @@ __all__ = [
     "BatchEvent",
     "BatchInputError",
     "BatchPausedError",
+    "BatchReport",
     "BatchStatus",
     "FailureKind",
     "FailureReason",
     "InputProblem",
     "Ledger",
     "LedgerError",
+    "LiveReport",
     "TaskResult",
     "TaskRow",
     "TaskSpec",
     "TaskTry",
     "failure_reason",
+    "follow",
     "parse_jsonl",
     "parse_tasks",
+    "report",
+    "save_report",
     "should_retry",
 ]

@@ -30,7 +30,18 @@ from .._wait_logic import (
 )
 from .._web import conversation_web_url
 from .active import ActiveTask, BatchEvent
-from .ledger import FAILED, FINISHED, INVALID_OUTPUT, NEEDS_INPUT, STALLED, TIMED_OUT, Ended, Ledger
+from .ledger import (
+    FAILED,
+    FINISHED,
+    INVALID_OUTPUT,
+    LAST_MESSAGE,
+    LAST_MESSAGE_CHARS,
+    NEEDS_INPUT,
+    STALLED,
+    TIMED_OUT,
+    Ended,
+    Ledger,
+)
 from .results import TaskResult, result
 from .retries import STALL_RETRIES, FailureReason, failure_reason, should_retry
 
@@ -170,6 +181,7 @@ class Follower:
         self.requests = 0
         self._titles: set[asyncio.Task[None]] = set()
         self._stops: set[asyncio.Task[None]] = set()  # stalled agents being stopped
+        self._answers: set[asyncio.Task[None]] = set()  # finished agents' last messages being read
 
     # -- titles -------------------------------------------------------------------------
     def retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
@@ -200,6 +212,37 @@ class Follower:
     def cancel_titles(self) -> None:
         for title in list(self._titles):
             title.cancel()
+
+    # -- the agent's last message ---------------------------------------------------------
+    def keep_answer(self, key: str, conversation: AppConversation) -> None:
+        """Read a finished agent's last message from its agent server and note it in the ledger's log
+        (event ``last_message``; reports show it). In the background, once per finished task; a
+        failure is logged, not reported (the message is a nicety)."""
+        tracker = self.tracker
+
+        async def read() -> None:
+            try:
+                # The library's one reader of the agent's final message: its agent server first (built
+                # from the polled conversation: no request to the app server), else the stored events.
+                _, text = await final_message(tracker.client, conversation)
+            except OhctlError as exc:
+                log.debug("no last message for %s: %s", key, exc)
+                return
+            if text and text.strip():
+                tracker.ledger.note(LAST_MESSAGE, text.strip()[:LAST_MESSAGE_CHARS], key=key)
+
+        task = asyncio.ensure_future(read())
+        self._answers.add(task)
+        task.add_done_callback(self._answers.discard)
+
+    async def settle_answers(self, timeout: float = 30.0) -> None:
+        """Let the last messages being read land before the run returns (bounded)."""
+        if self._answers:
+            await asyncio.wait(list(self._answers), timeout=timeout)
+
+    def cancel_answers(self) -> None:
+        for answer in list(self._answers):
+            answer.cancel()
 
     # -- following ----------------------------------------------------------------------
     async def poll(self) -> None:
@@ -263,6 +306,8 @@ class Follower:
             error = None if state == FINISHED else describe(seen.conversation)
             self.retitle(active, seen.conversation)
             tracker.end(active, state, conversation=seen.conversation, error=error)
+            if state == FINISHED and seen.conversation is not None and seen.conversation.conversation_url:
+                self.keep_answer(active.key, seen.conversation)
 
     async def _check_output(self, active: ActiveTask, seen: WaitResult) -> None:
         """A finished task with an output_schema: its final document is checked; a valid one ends it
@@ -282,7 +327,7 @@ class Follower:
             return  # the follow-up's final message has not reached the store read yet
         schema = Schema(spec.output_schema)
         checked = schema.check(text)
-        earlier = [json.loads(d) if d else [] for d in tracker.ledger.notes(active.key, "output_retry")]
+        earlier = [json.loads(d) if d else [] for d in tracker.ledger.task_notes(active.key, "output_retry")]
         errors = [*earlier, checked.errors]
         output = {"document": checked.document, "attempts": len(errors), "errors": errors}
         if checked.ok:

@@ -39,6 +39,12 @@ INVALID_OUTPUT = "invalid_output"  # the final document did not match the task's
 ACTIVE = (STARTING, RUNNING)
 ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, INVALID_OUTPUT)
 STATES = (PENDING, STARTING, RUNNING, *ENDED)
+# A log event (no column: ledgers of every version keep it): a finished agent's last message, read
+# from its agent server once the task ended (reports show it). At most LAST_MESSAGE_CHARS kept.
+LAST_MESSAGE, LAST_MESSAGE_CHARS = "last_message", 2000
+# A log event, the same way: a task's diff stat ("+12 -3, 2 files"). Reports show it; the runner does
+# not record it yet.
+DIFF_STAT = "diff_stat"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
@@ -294,6 +300,20 @@ class Ledger:
         rows = self._conn.execute("SELECT at, key, event, detail FROM log ORDER BY id DESC LIMIT ?", (limit,))
         return [(r[0], r[1], r[2], r[3]) for r in rows][::-1]
 
+    def transitions(self) -> list[tuple[float, str, str]]:
+        """Every logged change of a task, oldest first: (time, key, event), the event a state's name
+        (``starting``, ``running``, an outcome) or ``requeued``, ``retry``, ``conversation``..."""
+        rows = self._conn.execute("SELECT at, key, event FROM log WHERE key IS NOT NULL ORDER BY id")
+        return [(float(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def latest_notes(self, event: str) -> dict[str, str]:
+        """The latest detail logged for ``event`` (``LAST_MESSAGE``...), per task key."""
+        rows = self._conn.execute(
+            "SELECT key, detail FROM log WHERE event = ? AND key IS NOT NULL AND detail IS NOT NULL ORDER BY id",
+            (event,),
+        )
+        return {str(key): str(detail) for key, detail in rows}
+
     def same_tasks(self, specs: Sequence[TaskSpec]) -> bool:
         mine = [(r[0], json.loads(r[1])) for r in self._conn.execute("SELECT key, spec FROM tasks ORDER BY seq")]
         return mine == [(s.key, s.to_json()) for s in specs]
@@ -441,7 +461,7 @@ class Ledger:
                 )
         return out
 
-    def notes(self, key: str, event: str) -> list[str | None]:
+    def task_notes(self, key: str, event: str) -> list[str | None]:
         """The details of the task's log entries of kind ``event``, oldest first, since it was last
         started afresh (``retry``): what its current conversation did."""
         rows = self._conn.execute(

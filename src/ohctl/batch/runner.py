@@ -185,6 +185,7 @@ class AsyncBatch:
                 start.cancel()  # its task stays ``starting``: the next run looks it up first
             self._follower.cancel_titles()
             self._follower.cancel_stops()
+            self._follower.cancel_answers()
             self.ledger.release()
         if self._paused:
             raise BatchPausedError(self._paused, path=self.path)
@@ -229,6 +230,7 @@ class AsyncBatch:
             if not self._tracker.active and (self._paused or not self._pending):
                 await self._follower.settle_titles()
                 await self._follower.settle_stops()
+                await self._follower.settle_answers()
                 return
             now = time.monotonic()
             if now >= next_poll:

@@ -85,7 +85,9 @@ def _report(status: Any, results: list[Any], *, tty: bool) -> None:
     )
 
 
-def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
+def _drive(ledger: str, tasks: Any, options: dict[str, Any], report: str | None = None) -> None:
+    import contextlib
+
     from ohctl.batch import Batch, BatchPausedError
 
     from .batch_progress import make_progress
@@ -96,19 +98,38 @@ def _drive(ledger: str, tasks: Any, options: dict[str, Any]) -> None:
     progress = make_progress(total, tty=tty, color=color_enabled(state().no_color))
     batch = Batch(ledger, tasks, client=client, on_event=progress, **options)
     paused = False
-    with progress:
+    live = _live_report(ledger, report) if report else contextlib.nullcontext()
+    with progress, live:
         try:
             for _ in batch.run():
                 _report_hooks(batch)
         except BatchPausedError as exc:
             paused = True
             click.echo(f"paused: {exc}", err=True)
+    if report:
+        click.echo(f"report: {report}", err=True)
     status = batch.status()
     _report(status, batch.results(), tty=tty)
     click.echo(f"results: ohctl batch results {ledger} --json", err=True)
     code = _exit_code(status.counts, paused)
     if code != ExitCode.OK:
         exit_with(code)
+
+
+def _live_report(ledger: str, path: str) -> Any:
+    from ohctl.batch import LiveReport
+
+    return LiveReport(ledger, path, interval=REPORT_INTERVAL)
+
+
+REPORT_INTERVAL = 10.0
+_report_option = click.option(
+    "--report",
+    "report",
+    metavar="FILE",
+    default=None,
+    help="Keep an HTML report of the batch in FILE, rewritten every 10 s while it runs (open it in a browser).",
+)
 
 
 def _check_hook(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -202,8 +223,11 @@ def _with_run_options(command: Any) -> Any:
 @click.argument("tasks_file", metavar="TASKS.jsonl")
 @click.option("--template", "-t", default=None, help="Each line gives this template's 'vars' (ohctl templates list).")
 @click.option("--ledger", "-l", default=None, help="The ledger file (default: TASKS.batch.db beside the input).")
+@_report_option
 @_with_run_options
-def run_command(tasks_file: str, template: str | None, ledger: str | None, settings: dict[str, Any]) -> None:
+def run_command(
+    tasks_file: str, template: str | None, ledger: str | None, report: str | None, settings: dict[str, Any]
+) -> None:
     """Start every task of TASKS.jsonl (- for stdin), up to --concurrency at once, and wait for all."""
     tasks = _read_tasks(tasks_file, template)
     if ledger is None:
@@ -213,28 +237,33 @@ def run_command(tasks_file: str, template: str | None, ledger: str | None, setti
     if Path(ledger).exists():
         raise click.UsageError(f"{ledger} already exists: `ohctl batch resume {ledger}`, or give another --ledger")
     click.echo(f"{len(tasks)} tasks; ledger {ledger}", err=True)
-    _drive(ledger, tasks, settings)
+    _drive(ledger, tasks, settings, report)
 
 
 @batch_group.command("resume")
 @click.argument("ledger")
+@_report_option
 @_with_run_options
-def resume_command(ledger: str, settings: dict[str, Any]) -> None:
+def resume_command(ledger: str, report: str | None, settings: dict[str, Any]) -> None:
     """Go on with a batch after a crash, Ctrl-C or a pause: unconfirmed starts are looked up on the
     server first, so no task starts twice."""
-    _drive(ledger, None, settings)
+    _drive(ledger, None, settings, report)
 
 
 @batch_group.command("status")
 @click.argument("ledger")
+@click.option("--watch", "-w", is_flag=True, help="Print the status again every --interval until the batch stops.")
+@click.option(
+    "--interval", type=click.FloatRange(min=1), default=10.0, show_default=True, help="Seconds between two looks."
+)
+@_report_option
 @with_output
-def status_command(ledger: str, out: Output) -> None:
-    """Counts per state, cost so far, and whether a runner is at work."""
-    from ohctl.batch import Batch
+def status_command(ledger: str, watch: bool, interval: float, report: str | None, out: Output) -> None:
+    """Counts per state, cost so far, and whether a runner is at work. With --watch, again and again
+    until no runner is at work; --report FILE writes the HTML report each time (once without --watch)."""
+    from ohctl.batch import follow
 
     from .batch_progress import counts_line
-
-    status = Batch(ledger).status()
 
     def human(s: Any) -> None:
         click.echo(counts_line(s.counts, s.cost, s.total))
@@ -245,7 +274,43 @@ def status_command(ledger: str, out: Output) -> None:
             click.echo(f"retries: {sum(s.retries.values())} ({reasons})")
         click.echo("a runner is at work on it" if s.running_elsewhere else ("done" if s.done else "stopped"))
 
-    out.emit(status.to_json(), human=lambda _: human(status))
+    for status in follow(ledger, report=report, interval=interval if watch else None):
+        out.emit(status.to_json(), human=functools.partial(_human_status, human, status))
+    if report:
+        click.echo(f"report: {report}", err=True)
+
+
+def _human_status(human: Any, status: Any, _: Any) -> None:
+    human(status)
+
+
+@batch_group.command("report")
+@click.argument("ledger")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    default=None,
+    help="Where to write (default: LEDGER.html; - for stdout).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The report's data as JSON instead of the page.")
+@click.option("--csv", "as_csv", is_flag=True, help="One CSV row per task instead of the page.")
+def report_command(ledger: str, output: str | None, as_json: bool, as_csv: bool) -> None:
+    """One self-contained HTML page of a batch (charts, every task in a sortable table): it needs no
+    network to view, reads on a phone and prints. --json and --csv give the same data (on stdout
+    unless -o)."""
+    from ohctl.batch import save_report
+
+    if as_json and as_csv:
+        raise click.UsageError("--json or --csv, not both")
+    kind = "json" if as_json else "csv" if as_csv else "html"
+    target = output if output is not None else ("-" if kind != "html" else str(Path(ledger).with_suffix(".html")))
+    text = save_report(ledger, target, kind=kind)
+    if target == "-":
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"report: {target}", err=True)
 
 
 @batch_group.command("results")
