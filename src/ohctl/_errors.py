@@ -334,6 +334,17 @@ class StalledError(WaitError):
         self.stall = stall
 
 
+class OverBudgetError(WaitError):
+    """The conversation reached its spending limit (``max_cost`` or ``max_tokens``) and its agent was
+    paused; ``budget`` says which limit, the value and the limit. Nothing was deleted: a message
+    continues the conversation."""
+
+    def __init__(self, message: str, *, conversation: Any, budget: Any = None) -> None:
+        super().__init__(message)
+        self.conversation = conversation
+        self.budget = budget
+
+
 class WorkspaceDiffError(OhctlError):
     """``workspace_diff`` found no git repository in the sandbox (pass ``path``), or git failed there."""
 

@@ -26,7 +26,7 @@ from .spec import TaskSpec
 SCHEMA_VERSION = "1"
 
 PENDING, STARTING, RUNNING = "pending", "starting", "running"
-FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
+FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, OVER_BUDGET = (
     "finished",
     "failed",
     "needs_input",
@@ -34,9 +34,10 @@ FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
     "error",
     "cancelled",
     "stalled",
+    "over_budget",  # its agent reached a spending limit (its own, or the batch's total) and was paused
 )
 ACTIVE = (STARTING, RUNNING)
-ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED)
+ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, OVER_BUDGET)
 STATES = (PENDING, STARTING, RUNNING, *ENDED)
 
 _SCHEMA = """
@@ -194,6 +195,13 @@ class Ledger:
             found[state] = n
             cost += spent or 0.0
         return found, cost
+
+    def spent(self) -> tuple[float, int]:
+        """The cost and tokens (prompt and completion) recorded for the tasks that ended."""
+        cost, tokens = self._conn.execute(
+            "SELECT SUM(cost), SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)) FROM tasks"
+        ).fetchone()
+        return float(cost or 0.0), int(tokens or 0)
 
     def tasks(self, states: Sequence[str] | None = None) -> list[TaskRow]:
         if states is None:

@@ -5,13 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow
+from .ledger import ACTIVE, ENDED, OVER_BUDGET, PENDING, Ledger, TaskRow
+
+LIMITS = (
+    "max_cost",
+    "max_tokens",
+    "max_cost_per_task",
+    "max_tokens_per_task",
+)  # the ledger's settings of a batch's limits
 
 
 @dataclass(frozen=True)
 class TaskResult:
     """One task as the ledger knows it (``state`` is one of the ledger's states; ``outcome`` is
-    set once it ended: finished, failed, needs_input, timed_out, error, cancelled)."""
+    set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled,
+    over_budget: ``error`` then says which limit, the value and the limit)."""
 
     key: str
     line: int | None
@@ -78,7 +86,10 @@ class TaskResult:
 
 @dataclass(frozen=True)
 class BatchStatus:
-    """Counts per state, the money and tokens spent so far, and why the batch stopped if it did."""
+    """Counts per state, the money and tokens spent so far, and why the batch stopped if it did;
+    ``limits``: the spending limits set (``max_cost``, ``max_tokens``, ``max_cost_per_task``,
+    ``max_tokens_per_task``; None: none), ``budget_stop``: why the total stopped the batch,
+    ``over_budget``: the keys of the tasks that ended over budget."""
 
     path: str
     batch_id: str
@@ -93,6 +104,9 @@ class BatchStatus:
     running_elsewhere: bool
     wall_time: float | None = None
     durations: dict[str, float] = field(default_factory=dict)
+    limits: dict[str, float | None] = field(default_factory=dict)
+    budget_stop: str | None = None
+    over_budget: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -114,6 +128,9 @@ class BatchStatus:
             "running_elsewhere": self.running_elsewhere,
             "wall_time": self.wall_time,
             "task_seconds": self.durations,
+            "limits": self.limits,
+            "budget_stop": self.budget_stop,
+            "over_budget": self.over_budget,
         }
 
 
@@ -147,4 +164,7 @@ def status(ledger: Ledger) -> BatchStatus:
             "mean": round(sum(durations) / len(durations), 3) if durations else 0.0,
             "max": round(max(durations), 3) if durations else 0.0,
         },
+        limits={name: ledger.setting(name) for name in LIMITS},
+        budget_stop=ledger.setting("budget_stop"),
+        over_budget=[r.key for r in rows if r.state == OVER_BUDGET],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,8 @@ _ALIASES = {
     "agent_type": "agent_type",
     "secrets": "secrets",
     "sandbox_id": "sandbox_id",
+    "max_cost": "max_cost",
+    "max_tokens": "max_tokens",
 }
 MAX_KEY_LENGTH = 100
 MAX_PROBLEMS_SHOWN = 20
@@ -55,6 +58,8 @@ class TaskSpec:
     agent_type: str | None = None
     sandbox_id: str | None = None  # run in this existing sandbox instead of a new one
     secrets: dict[str, str] | None = field(default=None, repr=False)
+    max_cost: float | None = None  # this task's spending limit (USD), instead of the batch's per-task one
+    max_tokens: int | None = None  # this task's token limit (prompt and completion)
     vars: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # where it came from (1-based), for messages
 
@@ -111,6 +116,16 @@ def _string_map(value: Any, name: str) -> dict[str, str]:
     return {str(k): _text(v, f"{name}.{k}") for k, v in value.items()}
 
 
+def _limit(value: Any, name: str) -> float | int:
+    """A line's spending limit: a positive number (a whole one for ``max_tokens``)."""
+    whole = name == "max_tokens"
+    number = isinstance(value, int) if whole else isinstance(value, (int, float))
+    if isinstance(value, bool) or not number or not math.isfinite(value) or value <= 0:
+        kind = "a positive whole number" if whole else "a positive number (USD)"
+        raise ValueError(f"{name!r} must be {kind}, not {value!r}")
+    return int(value) if whole else float(value)
+
+
 def _derived_key(item: Mapping[str, Any]) -> str:
     """A stable key for a line without one: the same content gives the same key on every run."""
     canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
@@ -148,6 +163,8 @@ def task_from_mapping(item: Any, line: int, template: Template | None) -> TaskSp
             continue
         if target in ("vars", "secrets"):
             fields[target] = _string_map(value, name)
+        elif target in ("max_cost", "max_tokens"):
+            fields[target] = _limit(value, name)
         else:
             fields[target] = _text(value, name)
     variables: dict[str, str] = fields.pop("vars", {})
