@@ -49,6 +49,7 @@ __all__ = [
     "ConversationFailedError",
     "NeedsInputError",
     "StalledError",
+    "OverBudgetError",
     "WorkspaceDiffError",
     "SandboxNotRunningError",
     "SandboxFailedError",

@@ -20,6 +20,7 @@ _LINE_EVENTS = {
     "running",
     "stalled",
     "retry",
+    "budget",
 }
 
 
@@ -30,6 +31,7 @@ def counts_line(counts: dict[str, int], cost: float, total: int) -> str:
         f"finished {counts.get('finished', 0)}  failed {counts.get('failed', 0) + counts.get('error', 0)}  "
         f"needs input {counts.get('needs_input', 0)}  timed out {counts.get('timed_out', 0)}  "
         + (f"stalled {counts['stalled']}  " if counts.get("stalled") else "")
+        + (f"over budget {counts['over_budget']}  " if counts.get("over_budget") else "")
         + f"cost ${cost:.4f}"
     )
 
