@@ -70,13 +70,15 @@ class Budget:
 @dataclass(frozen=True, slots=True)
 class BudgetHit:
     """Which limit a conversation reached (``limit``: ``cost`` or ``tokens``), its ``value`` then and
-    the ``maximum``; ``paused`` once its agent was told to stop, ``problem`` when that failed."""
+    the ``maximum``; ``paused`` once its agent was told to stop (``pausing`` while the step in flight
+    still runs: the agent server pauses the agent when it ends), ``problem`` when that failed."""
 
     limit: LimitName
     value: float
     maximum: float
     paused: bool = False
     problem: str | None = None
+    pausing: bool = False
 
     def describe(self) -> str:
         if self.limit == "cost":
@@ -85,6 +87,8 @@ class BudgetHit:
             said = f"{int(self.value):,} tokens reached the limit {int(self.maximum):,}"
         if self.problem:
             return f"{said}; the agent could not be paused: {self.problem}"
+        if self.pausing:
+            return f"{said}; the agent pauses when its step in flight ends"
         return f"{said}; the agent was paused" if self.paused else said
 
 

@@ -326,3 +326,22 @@ def test_bad_batch_limits_are_refused_before_the_ledger_is_written(tmp_path: Pat
         with pytest.raises(ohctl.InvalidArgumentError):
             run_batch(StubAppServer(agent_url=BASE), tmp_path / "b.db", [{"message": "m"}], **bad)
         assert not (tmp_path / "b.db").exists()
+
+
+def test_a_pause_held_by_a_long_step_is_reported_as_under_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ohctl._sync.lib import bulk  # the sync client's twin of the library's stop
+
+    monkeypatch.setattr(bulk, "PAUSE_HOLD", 0.1)
+    server = Server({CID: [metered(CID, cost=2.0)]})
+
+    def held(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/pause"):
+            server.requests.append(request)
+            raise httpx.ReadTimeout("held until the step ends", request=request)
+        return server(request)
+
+    client, _ = make_client(held)  # type: ignore[arg-type]
+    result = client.conversations.wait(CID, max_cost=1.0, live=False, raise_on_outcome=False)
+    assert result.outcome == Outcome.OVER_BUDGET and result.budget is not None
+    assert result.budget.paused and result.budget.pausing and server.pauses() == [CID]
+    assert result.budget.describe().endswith("; the agent pauses when its step in flight ends")

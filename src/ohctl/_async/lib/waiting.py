@@ -140,7 +140,7 @@ async def pause_over_budget(client: AsyncOpenHands, results: dict[ConversationId
             result.budget = replace(hit, problem=str(exc)[:300])
             continue
         log.info("conversation %s: %s; paused (%s)", cid, hit.describe(), stopped.note or "agent paused")
-        result.budget = replace(hit, paused=True)
+        result.budget = replace(hit, paused=True, pausing=stopped.pausing)
 
 
 async def newest_activity(

@@ -141,7 +141,7 @@ def pause_over_budget(client: OpenHands, results: dict[ConversationId, WaitResul
             result.budget = replace(hit, problem=str(exc)[:300])
             continue
         log.info("conversation %s: %s; paused (%s)", cid, hit.describe(), stopped.note or "agent paused")
-        result.budget = replace(hit, paused=True)
+        result.budget = replace(hit, paused=True, pausing=stopped.pausing)
 
 
 def newest_activity(
