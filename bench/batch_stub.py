@@ -4,10 +4,11 @@ State is real: a start creates a start task (READY after ``start_delay``) and a 
 runs for the task's simulated duration, then ends as the message's marker says: ``[fail]`` ->
 agent error, ``[input]`` -> waiting for confirmation, else finished (with a cost and tokens);
 ``[stall]`` -> it runs on forever, its last event an hour old, until its agent is paused (the agent
-server's routes for that answer at ``agent_url``). ``[sandbox-fail:N]`` -> the sandbox of the task's
-first N tries goes MISSING when it would end, ``[start-fail:N]`` -> the start task of its first N
-tries ends in ERROR (a try is told by the ``:retryK`` end of the ledger's title). It counts every
-request by route and every start by conversation id, so duplicates show.
+server's routes for that answer at ``agent_url``); ``[spend]`` -> it runs on, spending ``SPEND_RATE``
+tokens a second (a USD cent per 1,000), until its agent is paused; ``[sandbox-fail:N]`` -> the sandbox
+of the task's first N tries goes MISSING when it would end, ``[start-fail:N]`` -> the start task of
+its first N tries ends in ERROR (a try is told by the ``:retryK`` end of the ledger's title). It counts
+every request by route and every start by conversation id, so duplicates show.
 ``refuse(method, path, body) -> httpx.Response | None`` injects answers (429s...) before a start.
 Used by ``bench/batch.py`` and the unit tests of ``ohctl.batch``.
 """
@@ -26,6 +27,9 @@ from typing import Any
 import httpx
 
 Refuse = Callable[[str, str, dict[str, Any]], "httpx.Response | None"]
+
+
+SPEND_RATE = 10_000  # tokens a second of a ``[spend]`` task
 
 
 def _iso(at: float) -> str:
@@ -50,6 +54,7 @@ class StubAppServer:
         self.starts: Counter[str] = Counter()  # conversation id -> start requests that took effect
         self.tasks: dict[str, dict[str, Any]] = {}
         self.paused: list[str] = []
+        self.paused_at: dict[str, float] = {}  # when each agent was paused (a spender stops spending)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -95,7 +100,15 @@ class StubAppServer:
             return None
         message = json.dumps(task["request"].get("initial_message") or {})
         stalled = "[stall]" in message
-        done = now >= task["ready_at"] + task["duration"] and not stalled
+        spender = "[spend]" in message
+        done = now >= task["ready_at"] + task["duration"] and not stalled and not spender
+        metrics = {
+            "accumulated_cost": 0.01 if done else 0.0,
+            "accumulated_token_usage": {"prompt_tokens": 1000 if done else 0, "completion_tokens": 50},
+        }
+        if spender:
+            tokens = int((self.paused_at.get(cid, now) - task["ready_at"]) * SPEND_RATE)
+            metrics = {"accumulated_cost": tokens / 100_000, "accumulated_token_usage": {"prompt_tokens": tokens}}
         end = "error" if "[fail]" in message else "waiting_for_confirmation" if "[input]" in message else "finished"
         if done and self._fails(task, "sandbox-fail"):
             return {
@@ -113,10 +126,7 @@ class StubAppServer:
             "sandbox_id": "sb-" + cid[:8],
             "title": task["request"].get("title"),
             "pr_number": [7] if done and end == "finished" else [],
-            "metrics": {
-                "accumulated_cost": 0.01 if done else 0.0,
-                "accumulated_token_usage": {"prompt_tokens": 1000 if done else 0, "completion_tokens": 50},
-            },
+            "metrics": metrics,
             "created_at": _iso(task["ready_at"]),
             "updated_at": _iso(task["ready_at"] - 3600 if stalled else now),
             "sandbox_status": "RUNNING",
@@ -198,5 +208,6 @@ class StubAppServer:
             return httpx.Response(200, json={"items": [event], "next_page_id": None})
         if method == "POST" and path.endswith("/pause"):
             self.stopped.append(cid)
+            self.paused_at.setdefault(cid, time.time())
             return httpx.Response(200, json={"success": True})
         return httpx.Response(404, json={"detail": "Not Found"})

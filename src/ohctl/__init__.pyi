@@ -9,6 +9,8 @@ from ._async._pagination import AsyncPager as AsyncPager
 from ._async.agent.client import AsyncAgentServer as AsyncAgentServer
 from ._async.agent.stream import AsyncEventStream as AsyncEventStream
 from ._async.client import AsyncOpenHands as AsyncOpenHands
+from ._budget import Budget as Budget
+from ._budget import BudgetHit as BudgetHit
 from ._bulk import BulkPlan as BulkPlan
 from ._bulk import BulkResult as BulkResult
 from ._bulk import PlannedAction as PlannedAction
@@ -54,6 +56,7 @@ from ._errors import NeedsInputError as NeedsInputError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import NothingPendingError as NothingPendingError
 from ._errors import OhctlError as OhctlError
+from ._errors import OverBudgetError as OverBudgetError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import ResourceNotFoundError as ResourceNotFoundError
@@ -243,6 +246,7 @@ __all__ = [
     "OutputSchemaError",
     "StructuredResult",
     "load_output_schema",
+    "OverBudgetError",
     "StartTaskFailedError",
     "StreamError",
     "UnexpectedResponseError",
@@ -261,6 +265,8 @@ __all__ = [
     "OpenHands",
     "Outcome",
     "Stall",
+    "Budget",
+    "BudgetHit",
     "WaitResult",
     "Download",
     "PendingAction",

@@ -49,6 +49,7 @@ __all__ = [
     "ConversationFailedError",
     "NeedsInputError",
     "StalledError",
+    "OverBudgetError",
     "WorkspaceDiffError",
     "SandboxNotRunningError",
     "SandboxFailedError",
@@ -332,6 +333,17 @@ class StalledError(WaitError):
         super().__init__(message)
         self.conversation = conversation
         self.stall = stall
+
+
+class OverBudgetError(WaitError):
+    """The conversation reached its spending limit (``max_cost`` or ``max_tokens``) and its agent was
+    paused; ``budget`` says which limit, the value and the limit. Nothing was deleted: a message
+    continues the conversation."""
+
+    def __init__(self, message: str, *, conversation: Any, budget: Any = None) -> None:
+        super().__init__(message)
+        self.conversation = conversation
+        self.budget = budget
 
 
 class WorkspaceDiffError(OhctlError):

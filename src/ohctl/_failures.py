@@ -18,6 +18,7 @@ from ._errors import (
     NeedsInputError,
     NotFoundError,
     OhctlError,
+    OverBudgetError,
     PermissionDeniedError,
     ResourceNotFoundError,
     SandboxFailedError,
@@ -62,6 +63,10 @@ def describe_failure(exc: BaseException) -> Failure:
         return Failure(message, "see what it did last with `ohctl events ID`", ExitCode.STALLED)
     if isinstance(exc, InvalidOutputError):
         return Failure(message, "see the agent's last message with `ohctl show ID`", ExitCode.INVALID_OUTPUT)
+    if isinstance(exc, OverBudgetError):
+        return Failure(
+            message, "it is paused, nothing deleted: `ohctl send ID TEXT` continues it", ExitCode.OVER_BUDGET
+        )
     if isinstance(exc, (ConversationFailedError, SandboxFailedError, StartTaskFailedError)):
         return Failure(message, "see what happened with `ohctl events ID`", ExitCode.AGENT_FAILED)
     if isinstance(exc, APIConnectionError):

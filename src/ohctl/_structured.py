@@ -20,7 +20,8 @@ from ._ids import ConversationId
 from ._require import require
 
 if TYPE_CHECKING:
-    from ._wait_logic import Outcome
+    from ._budget import BudgetHit
+    from ._wait_logic import Outcome, Stall
     from .types.conversations import AppConversation
 
 T = TypeVar("T")
@@ -48,7 +49,7 @@ class StructuredResult(Generic[T]):
     messages were checked (1 + the follow-ups), ``errors`` the problems of each attempt ([] for the
     one that passed). ``outcome`` is ``finished`` when the document is valid, ``invalid_output`` when
     it was still invalid after the retries, else the wait's own outcome (failed, needs_input,
-    stalled, or None when the deadline passed first)."""
+    stalled, over_budget, or None when the deadline passed first; ``stall`` and ``budget`` say why)."""
 
     conversation_id: ConversationId
     outcome: Outcome | None
@@ -58,6 +59,8 @@ class StructuredResult(Generic[T]):
     attempts: int = 0
     errors: list[list[str]] = field(default_factory=list)
     conversation: AppConversation | None = field(default=None, repr=False)
+    stall: Stall | None = None  # when the wait ended stalled: since when, and the last event
+    budget: BudgetHit | None = None  # when the wait ended over budget: which limit, the value and the limit
 
     @property
     def ok(self) -> bool:

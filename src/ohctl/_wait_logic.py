@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 
+from ._budget import BudgetHit
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -170,6 +171,7 @@ class WaitResult:
     conversation: AppConversation | None
     problem: str | None = None  # why the last look failed, when the deadline passed during an outage
     stall: Stall | None = None  # what was last heard, when the outcome is STALLED
+    budget: BudgetHit | None = None  # which limit was reached, when the outcome is OVER_BUDGET
 
     @property
     def ok(self) -> bool:

@@ -3,11 +3,25 @@
 from ohctl.local.scripted_model import (
     FINISH_MESSAGE,
     SIDE_ANSWER,
+    SPEND_STEP_COST,
+    SPEND_STEP_USAGE,
     ScriptedLLM,
     command_marker,
     json_marker,
     plan,
+    spend_marker,
     stall_marker,
 )
 
-__all__ = ["FINISH_MESSAGE", "SIDE_ANSWER", "ScriptedLLM", "command_marker", "json_marker", "plan", "stall_marker"]
+__all__ = [
+    "FINISH_MESSAGE",
+    "SIDE_ANSWER",
+    "SPEND_STEP_COST",
+    "SPEND_STEP_USAGE",
+    "ScriptedLLM",
+    "command_marker",
+    "json_marker",
+    "plan",
+    "spend_marker",
+    "stall_marker",
+]

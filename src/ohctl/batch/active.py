@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class BatchPausedError(OhctlError):
-    """The batch stopped starting tasks (the daily sandbox limit); resume it later."""
+    """The batch stopped starting tasks (the daily sandbox limit, or its total ``max_cost`` reached);
+    resume it later (with a higher ``max_cost``)."""
 
     def __init__(self, message: str, *, path: str) -> None:
         super().__init__(f"{message}. The batch is paused; resume it later with `ohctl batch resume {path}`")
@@ -28,8 +29,9 @@ class BatchEvent:
     """What the runner tells ``on_event``: ``kind`` is starting, running, ended, requeued,
     concurrency, paused, reconciled, poll_error, title_failed, cancelled, stalled (the agent runs
     without an event; the batch waits on), retry (a task that failed for an infrastructure reason,
-    or stalled with on_stall="retry", sent to start afresh in a new conversation) or stop_failed (a
-    stalled agent could not be stopped)."""
+    or stalled with on_stall="retry", sent to start afresh in a new conversation), stop_failed (a
+    stalled or over-budget agent could not be stopped) or budget (the batch's total cost reached its
+    ``max_cost``: no more tasks start, the running ones are paused)."""
 
     kind: str
     key: str | None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._async.lib.structured import NEW_MESSAGE_GRACE, final_message
 from .._async.lib.waiting import poll_conversations
+from .._budget import Budget
 from .._errors import OhctlError
 from .._ids import ConversationId, StartTaskId
 from .._start_failure import describe_start_failure
@@ -37,6 +38,7 @@ from .ledger import (
     LAST_MESSAGE,
     LAST_MESSAGE_CHARS,
     NEEDS_INPUT,
+    OVER_BUDGET,
     STALLED,
     TIMED_OUT,
     Ended,
@@ -162,7 +164,11 @@ class Tracker:
 
 class Follower:
     """Follows the tasks that started until each ends (or passes ``timeout``), and gives each
-    conversation the title its input line asked for. ``requests`` counts the status requests sent."""
+    conversation the title its input line asked for. ``requests`` counts the status requests sent.
+
+    ``per_task``: the spending limits of a task whose line sets none of its own (its ``max_cost`` /
+    ``max_tokens`` win); a task that reaches its limit is paused and ends over_budget. ``halt``, once
+    set (the batch's total was reached), ends every task it sees over_budget the same way."""
 
     def __init__(
         self,
@@ -172,8 +178,11 @@ class Follower:
         start_timeout: float | None,
         stall_after: float | None = None,
         on_stall: str = "wait",
+        per_task: Budget | None = None,
     ) -> None:
         self.tracker = tracker
+        self.per_task = per_task
+        self.halt: str | None = None
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.on_stall = on_stall
@@ -287,6 +296,8 @@ class Follower:
             active.last = seen.conversation
             # Every look goes to FreshRun (a look at the agent running is what lets its end count).
             accepted = active.fresh.accept(seen.conversation) if active.fresh is not None else True
+            if seen.outcome in (None, Outcome.STALLED) and self._over_budget(active, seen.conversation):
+                continue
             if seen.outcome is None:
                 active.suspect_since = None
                 if self._stall is None or active.row.conversation_id not in self._stall.stalled:
@@ -367,10 +378,43 @@ class Follower:
         stopping = "its agent was told to stop (it stops after the step in flight)"
         tracker.end(active, STALLED, conversation=seen.conversation, error=f"stalled: {silence}; {stopping}")
 
+    def budget_of(self, active: ActiveTask) -> Budget | None:
+        """The task's spending limits: its line's, else the batch's per-task ones."""
+        spec, default = active.row.spec, self.per_task or Budget()
+        return Budget.of(
+            spec.max_cost if spec.max_cost is not None else default.max_cost,
+            spec.max_tokens if spec.max_tokens is not None else default.max_tokens,
+        )
+
+    def _over_budget(self, active: ActiveTask, conversation: AppConversation | None) -> bool:
+        """End the task over_budget, its agent told to stop, when it reached its limit or the batch
+        reached its total (``halt``)."""
+        if conversation is None:
+            return False
+        budget = self.budget_of(active)
+        hit = budget.check(conversation) if budget is not None else None
+        if hit is None and self.halt is None:
+            return False
+        reason = f"over budget: {hit.describe()}" if hit is not None else f"over budget: {self.halt}"
+        stopping = "its agent was told to stop (it stops after the step in flight)"
+        self.tracker.ledger.note("over_budget", reason, key=active.key)
+        self._stop_later(active.key, conversation)
+        self.retitle(active, conversation)
+        self.tracker.end(active, OVER_BUDGET, conversation=conversation, error=f"{reason}; {stopping}")
+        return True
+
+    def halt_all(self, reason: str) -> None:
+        """The batch reached its total: every task seen running ends over_budget, its agent stopped
+        (a task still starting is stopped once its conversation is READY)."""
+        self.halt = reason
+        for active in list(self.tracker.active.values()):
+            if active.ready and active.last is not None:
+                self._over_budget(active, active.last)
+
     def _stop_later(self, key: str, conversation: AppConversation | None) -> None:
-        """Stop a stalled agent in the background: the agent server pauses an agent only between two
-        steps, and its pause request returns only then, so waiting for it would hold the whole batch
-        for as long as the stalled step hangs. The outcome goes to the ledger's log."""
+        """Stop an agent (stalled, or over budget) in the background: the agent server pauses an agent
+        only between two steps, and its pause request returns only then, so waiting for it would hold
+        the whole batch for as long as the step in flight runs. The outcome goes to the ledger's log."""
         if conversation is None:
             return
         cid, tracker = conversation.id, self.tracker
@@ -380,7 +424,7 @@ class Follower:
                 result = await tracker.client.conversations.stop(cid)
             except OhctlError as exc:
                 tracker.ledger.note("stop_failed", str(exc)[:300], key=key)
-                tracker.emit("stop_failed", key, f"could not stop the stalled agent of {cid}: {exc}")
+                tracker.emit("stop_failed", key, f"could not stop the agent of {cid}: {exc}")
                 return
             tracker.ledger.note("stopped", result.note or f"the agent of {cid} is paused", key=key)
 

@@ -26,7 +26,7 @@ from .spec import TaskSpec
 SCHEMA_VERSION = "1"
 
 PENDING, STARTING, RUNNING = "pending", "starting", "running"
-FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
+FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, OVER_BUDGET = (
     "finished",
     "failed",
     "needs_input",
@@ -34,10 +34,11 @@ FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED = (
     "error",
     "cancelled",
     "stalled",
+    "over_budget",  # its agent reached a spending limit (its own, or the batch's total) and was paused
 )
 INVALID_OUTPUT = "invalid_output"  # the final document did not match the task's output_schema after its retries
 ACTIVE = (STARTING, RUNNING)
-ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, INVALID_OUTPUT)
+ENDED = (FINISHED, FAILED, NEEDS_INPUT, TIMED_OUT, ERROR, CANCELLED, STALLED, INVALID_OUTPUT, OVER_BUDGET)
 STATES = (PENDING, STARTING, RUNNING, *ENDED)
 # A log event (no column: ledgers of every version keep it): a finished agent's last message, read
 # from its agent server once the task ended (reports show it). At most LAST_MESSAGE_CHARS kept.
@@ -280,6 +281,13 @@ class Ledger:
         if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tries'").fetchone():
             return 0.0
         return float(self._conn.execute("SELECT COALESCE(SUM(cost), 0) FROM tries").fetchone()[0])
+
+    def spent(self) -> tuple[float, int]:
+        """The cost and tokens (prompt and completion) recorded for the tasks that ended."""
+        cost, tokens = self._conn.execute(
+            "SELECT SUM(cost), SUM(COALESCE(prompt_tokens, 0) + COALESCE(completion_tokens, 0)) FROM tasks"
+        ).fetchone()
+        return float(cost or 0.0), int(tokens or 0)
 
     def tasks(self, states: Sequence[str] | None = None) -> list[TaskRow]:
         if states is None:

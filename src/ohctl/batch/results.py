@@ -6,14 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger import ACTIVE, ENDED, PENDING, Ledger, TaskRow, TaskTry
+from .ledger import ACTIVE, ENDED, OVER_BUDGET, PENDING, Ledger, TaskRow, TaskTry
+
+LIMITS = (
+    "max_cost",
+    "max_tokens",
+    "max_cost_per_task",
+    "max_tokens_per_task",
+)  # the ledger's settings of a batch's limits
 
 
 @dataclass(frozen=True)
 class TaskResult:
     """One task as the ledger knows it (``state`` is one of the ledger's states; ``outcome`` is
     set once it ended: finished, failed, needs_input, timed_out, error, cancelled, stalled,
-    invalid_output).
+    invalid_output, over_budget: ``error`` then says which limit, the value and the limit).
 
     ``tries``: how many times it was started afresh plus one; ``retried``: each earlier try, with
     the reason it was retried (``batch run --retries``). The conversation, URL, PRs, duration and
@@ -108,7 +115,10 @@ def _total(last: Any, earlier: Sequence[Any]) -> Any:
 
 @dataclass(frozen=True)
 class BatchStatus:
-    """Counts per state, the money and tokens spent so far, and why the batch stopped if it did."""
+    """Counts per state, the money and tokens spent so far, and why the batch stopped if it did;
+    ``limits``: the spending limits set (``max_cost``, ``max_tokens``, ``max_cost_per_task``,
+    ``max_tokens_per_task``; None: none), ``budget_stop``: why the total stopped the batch,
+    ``over_budget``: the keys of the tasks that ended over budget."""
 
     path: str
     batch_id: str
@@ -124,6 +134,9 @@ class BatchStatus:
     wall_time: float | None = None
     durations: dict[str, float] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)  # reason -> retries for it, over all tasks
+    limits: dict[str, float | None] = field(default_factory=dict)
+    budget_stop: str | None = None
+    over_budget: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -146,6 +159,9 @@ class BatchStatus:
             "wall_time": self.wall_time,
             "task_seconds": self.durations,
             "retries": self.retries,
+            "limits": self.limits,
+            "budget_stop": self.budget_stop,
+            "over_budget": self.over_budget,
         }
 
 
@@ -189,4 +205,7 @@ def status(ledger: Ledger) -> BatchStatus:
             "max": round(max(durations), 3) if durations else 0.0,
         },
         retries=reasons,
+        limits={name: ledger.setting(name) for name in LIMITS},
+        budget_stop=ledger.setting("budget_stop"),
+        over_budget=[r.key for r in rows if r.state == OVER_BUDGET],
     )

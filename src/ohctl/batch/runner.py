@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from .._budget import Budget
 from .._errors import (
     APIConnectionError,
     APIStatusError,
@@ -76,6 +77,14 @@ class AsyncBatch:
     ``on_stall="retry"``) is started afresh in a new conversation; never after the agent's own
     error, a limit or a refused start (``ohctl.batch.retries.should_retry``). Kept in the ledger;
     None: the ledger's, else no retries except one after a stall with ``on_stall="retry"``.
+
+    Spending limits (kept in the ledger, like ``concurrency``): a task whose cost reaches
+    ``max_cost_per_task`` USD (or its line's ``max_cost``), or whose tokens reach
+    ``max_tokens_per_task`` (or its line's ``max_tokens``), is paused and ends ``over_budget``. Once
+    the batch's total (ended tasks plus the running ones, as last polled) reaches ``max_cost`` USD or
+    ``max_tokens``, no more tasks start, the running ones are paused and end ``over_budget``, and
+    ``run`` raises BatchPausedError at the end; the tasks not started stay pending (resume with a
+    higher limit). Costs come from the polls' metrics, which trail the agents by up to about 30 s.
     """
 
     def __init__(
@@ -95,7 +104,13 @@ class AsyncBatch:
         stall_after: float | None = STALL_AFTER,
         on_stall: str = "wait",
         retries: int | None = None,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
+        max_cost_per_task: float | None = None,
+        max_tokens_per_task: int | None = None,
     ) -> None:
+        Budget.of(max_cost, max_tokens)  # bad limits fail here, before the ledger is written
+        Budget.of(max_cost_per_task, max_tokens_per_task)
         if concurrency is not None and concurrency < 1:
             raise InvalidArgumentError("concurrency must be at least 1")
         if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
@@ -125,6 +140,16 @@ class AsyncBatch:
             self.ledger.set_meta("timeout", timeout)
         if retries is not None and retries != self.ledger.setting("retries"):
             self.ledger.set_meta("retries", retries)
+        limits = {
+            "max_cost": max_cost,
+            "max_tokens": max_tokens,
+            "max_cost_per_task": max_cost_per_task,
+            "max_tokens_per_task": max_tokens_per_task,
+        }
+        for name, value in limits.items():
+            if value is not None and value != self.ledger.setting(name):
+                self.ledger.set_meta(name, value)
+        self.total = Budget.of(self.ledger.setting("max_cost"), self.ledger.setting("max_tokens"))
         self.concurrency: int = self.ledger.setting("concurrency", DEFAULT_CONCURRENCY)
         self.timeout: float | None = self.ledger.setting("timeout")
         self.retries: int | None = self.ledger.setting("retries")
@@ -138,7 +163,12 @@ class AsyncBatch:
         self._tracker = Tracker(client, self.ledger, on_event, retries=self.retries, on_stall=on_stall)
         self._tracker.on_end = self._raise_limit
         self._follower = Follower(
-            self._tracker, timeout=self.timeout, start_timeout=start_timeout, stall_after=stall_after, on_stall=on_stall
+            self._tracker,
+            timeout=self.timeout,
+            start_timeout=start_timeout,
+            stall_after=stall_after,
+            on_stall=on_stall,
+            per_task=Budget.of(self.ledger.setting("max_cost_per_task"), self.ledger.setting("max_tokens_per_task")),
         )
         self._tracker.on_retry = self._start_again
         self._pending: collections.deque[str] = collections.deque()
@@ -176,8 +206,10 @@ class AsyncBatch:
         self._wake = asyncio.Event()  # bound to the running loop
         try:
             self.ledger.set_meta("paused", None)
+            self.ledger.set_meta("budget_stop", None)
             self.ledger.set_meta("cancel_requested", False)
             await self._recover()
+            self._check_total()
             async for result in self._loop():
                 yield result
         finally:
@@ -235,6 +267,7 @@ class AsyncBatch:
             now = time.monotonic()
             if now >= next_poll:
                 await self._follower.poll()
+                self._check_total()
                 await self._recheck_unsure()
                 next_poll = time.monotonic() + self.poll_interval
                 for result in self._drain():
@@ -357,6 +390,24 @@ class AsyncBatch:
         message = f"concurrency {before} -> {self.limit} (the server refused a start: {exc.detail or 'limit reached'})"
         self.ledger.note("concurrency", message)
         self._tracker.emit("concurrency", None, message)
+
+    def _check_total(self) -> None:
+        """Once the batch's total reaches its ``max_cost`` or ``max_tokens``: stop starting tasks, and
+        stop the running ones (they end over_budget). The total is the ledger's (the tasks that ended)
+        plus the running tasks' as last polled: no request of its own."""
+        if self.total is None or self._follower.halt is not None:
+            return
+        cost, tokens = self.ledger.spent()
+        seen = [a.last for a in self._tracker.active.values() if a.last is not None]
+        hit = self.total.check_values(cost + sum(c.cost for c in seen), tokens + sum(c.tokens for c in seen))
+        if hit is None:
+            return
+        reason = f"the batch's total {hit.describe()}"
+        self.ledger.set_meta("budget_stop", reason)
+        self.ledger.note("budget", reason)
+        self._tracker.emit("budget", None, f"{reason}: no more tasks start; the running ones are stopped")
+        self._follower.halt_all(reason)
+        self._pause(f"{reason}; {len(self._pending)} task(s) not started")
 
     def _pause(self, message: str) -> None:
         if self._paused is None:

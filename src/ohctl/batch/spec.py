@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ _ALIASES = {
     "sandbox_id": "sandbox_id",
     "output_schema": "output_schema",
     "schema_retries": "schema_retries",
+    "max_cost": "max_cost",
+    "max_tokens": "max_tokens",
 }
 MAX_KEY_LENGTH = 100
 MAX_PROBLEMS_SHOWN = 20
@@ -57,6 +60,8 @@ class TaskSpec:
     agent_type: str | None = None
     sandbox_id: str | None = None  # run in this existing sandbox instead of a new one
     secrets: dict[str, str] | None = field(default=None, repr=False)
+    max_cost: float | None = None  # this task's spending limit (USD), instead of the batch's per-task one
+    max_tokens: int | None = None  # this task's token limit (prompt and completion)
     vars: dict[str, str] = field(default_factory=dict)
     line: int | None = None  # where it came from (1-based), for messages
     # A JSON Schema the agent's final document must match (a file named on the line is read when the
@@ -133,6 +138,16 @@ def _output_schema(value: Any) -> dict[str, Any]:
         raise ValueError(str(exc)) from None
 
 
+def _limit(value: Any, name: str) -> float | int:
+    """A line's spending limit: a positive number (a whole one for ``max_tokens``)."""
+    whole = name == "max_tokens"
+    number = isinstance(value, int) if whole else isinstance(value, (int, float))
+    if isinstance(value, bool) or not number or not math.isfinite(value) or value <= 0:
+        kind = "a positive whole number" if whole else "a positive number (USD)"
+        raise ValueError(f"{name!r} must be {kind}, not {value!r}")
+    return int(value) if whole else float(value)
+
+
 def _derived_key(item: Mapping[str, Any]) -> str:
     """A stable key for a line without one: the same content gives the same key on every run."""
     canonical = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
@@ -176,6 +191,8 @@ def task_from_mapping(item: Any, line: int, template: Template | None) -> TaskSp
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError("'schema_retries' must be a whole number, 0 or more")
             fields[target] = value
+        elif target in ("max_cost", "max_tokens"):
+            fields[target] = _limit(value, name)
         else:
             fields[target] = _text(value, name)
     variables: dict[str, str] = fields.pop("vars", {})

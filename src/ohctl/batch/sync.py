@@ -53,6 +53,10 @@ class Batch:
         stall_after: float | None = STALL_AFTER,
         on_stall: str = "wait",
         retries: int | None = None,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
+        max_cost_per_task: float | None = None,
+        max_tokens_per_task: int | None = None,
         on_task_done: str | Sequence[str] | None = None,
         **client_options: Any,
     ) -> None:
@@ -74,6 +78,10 @@ class Batch:
             "stall_after": stall_after,
             "on_stall": on_stall,
             "retries": retries,
+            "max_cost": max_cost,
+            "max_tokens": max_tokens,
+            "max_cost_per_task": max_cost_per_task,
+            "max_tokens_per_task": max_tokens_per_task,
         }
         if self._tasks is not None:
             # Check the input (and write the ledger) now, so that bad input fails here, not mid-run.

@@ -1,5 +1,6 @@
 """How a command that waited on an agent ends: a summary line, a hint, and the exit code of the
-outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 9 stalled, 130 Ctrl-C)."""
+outcome (0 finished, 6 failed, 7 needs input, 8 still running at the deadline, 9 stalled, 10 over budget,
+130 Ctrl-C)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def hints(cid: str, outcome: str | None) -> list[str]:
         return [f"see what waits for approval: ohctl pending {cid}"]
     if outcome == "stalled":
         return [f"it runs but has produced no event for the stall time: see what it did last with `ohctl events {cid}`"]
+    if outcome == "over_budget":
+        return [f"paused, nothing deleted: see it with `ohctl show {cid}`, continue it with `ohctl send {cid} TEXT`"]
     if outcome is None:
         return [f"still running: follow it with `ohctl watch {cid}`"]
     return []
@@ -40,9 +43,11 @@ def conclude(
     *,
     started: float | None = None,
     stall: ohctl.Stall | None = None,
+    budget: ohctl.BudgetHit | None = None,
 ) -> NoReturn:
     """Print the summary (JSON when asked, else one line on stderr) and exit with the outcome's code;
-    ``stall``: when a stalled agent last produced an event, and what it was."""
+    ``stall``: when a stalled agent last produced an event, and what it was; ``budget``: which
+    spending limit an agent over budget reached, its value and the limit."""
     summary = client.conversations.summary(cid)
     if outcome is not None:
         summary = summary.model_copy(update={"outcome": outcome})
@@ -59,6 +64,8 @@ def conclude(
         show_pending(client, cid, Paint(out.color))
     if stall is not None:
         click.echo(f"stalled: {stall.describe()}", err=True)
+    if budget is not None:
+        click.echo(f"over budget: {budget.describe()}", err=True)
     for hint in hints(cid, outcome):
         click.echo(f"hint: {hint}", err=True)
     exit_with(exit_code_for(outcome))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -102,6 +103,59 @@ def stall_after_option(when: str = "") -> Callable[[F], F]:
     return click.option(
         "--stall-after", type=DURATION, default="15m", show_default=True, help=text[0].upper() + text[1:]
     )
+
+
+class MoneyType(ParamBase):
+    """An amount of US dollars: a positive, finite number (``2``, ``0.50``)."""
+
+    name = "usd"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            amount = float(str(value).strip().removeprefix("$"))
+        except ValueError:
+            self.fail(f"{value!r} is not an amount of USD: write 2 or 0.50", param, ctx)
+        if not math.isfinite(amount) or amount <= 0:
+            self.fail(f"{value!r} is not a positive amount of USD", param, ctx)
+        return amount
+
+
+MONEY = MoneyType()
+
+BUDGET_HELP = (
+    "{when}pause the agent and exit 10 (over budget) once its {what} reaches this; read from the "
+    "server's metrics, which trail the agent by up to about 30 s."
+)
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def budget_options(when: str = "") -> Callable[[F], F]:
+    """The ``--max-cost`` (USD) and ``--max-tokens`` options of every command that waits on an agent
+    (the library's ``max_cost`` / ``max_tokens``); ``when`` prefixes their help (``"With --wait: "``)."""
+    cost = click.option(
+        "--max-cost",
+        type=MONEY,
+        default=None,
+        metavar="USD",
+        help=_sentence(BUDGET_HELP.format(when=when, what="cost (USD)")),
+    )
+    tokens = click.option(
+        "--max-tokens",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help=_sentence(BUDGET_HELP.format(when=when, what="tokens (prompt and completion)")),
+    )
+
+    def apply(command: F) -> F:
+        return cost(tokens(command))
+
+    return apply
 
 
 def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:

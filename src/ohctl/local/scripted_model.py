@@ -18,6 +18,10 @@ Scenarios:
   stall:S:<b64 p>  the same silence, ended early once a file exists at the path (``stall_marker``):
                    a test ends the silent step when it is done with it
   cmd:<b64>        run the base64-encoded command, then finish
+  spend:N[:S]      N terminal calls (``sleep S`` each, default 0), then finish; each of these
+                   answers reports ``SPEND_STEP_USAGE`` tokens, so the agent's metrics grow by a known
+                   amount per step (token limits). Its cost stays 0: see ``SPEND_STEP_COST``
+  spend:N:S:priced the same, and each answer also costs ``SPEND_STEP_COST`` USD
   risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
   json:<b64 doc>   one terminal call, then finish with the JSON document in a ```json block (structured output)
@@ -42,7 +46,7 @@ import shlex
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -76,6 +80,15 @@ DEMO_COMMANDS = [
 DEMO_FINISH = "Added add() in calc.py with a unit test in test_calc.py; the test passes."
 MARKER = re.compile(r"\[ohctl:([a-z]+)(?::([^\]]+))?\]")
 FINISH_MESSAGE = "Scripted agent finished."
+# The tokens each model answer of the ``spend`` scenario reports, and what a ``priced`` one costs: the
+# ``x-litellm-response-cost`` header, which the agent's LLM takes as the call's cost (any other answer
+# costs nothing: the model name is not in litellm's price list). The 1.11 app server cannot store a
+# non-zero cost (its local database lacks the ``conversation_cost_events`` table, so the whole metrics
+# update fails): priced steps show in the agent server's stats but leave the app server's metrics
+# unchanged, tokens included.
+SPEND_STEP_COST = 0.01
+SPEND_STEP_USAGE = {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200}
+USAGE = {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}
 SIDE_ANSWER = "Scripted conversation"  # the reply to title requests and ask_agent questions
 
 
@@ -92,6 +105,8 @@ def _text_of(message: dict[str, Any]) -> str:
 class Step:
     tool: str
     arguments: dict[str, Any]
+    spend: bool = False  # its answer reports SPEND_STEP_USAGE tokens
+    priced: bool = False  # and costs SPEND_STEP_COST USD
 
 
 def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
@@ -129,6 +144,14 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
             silent = terminal(f"timeout {seconds:g} sh -c 'until [ -e \"$1\" ]; do sleep 1; done' silent {path}")
         silent.arguments["timeout"] = seconds + 60
         return scenario, silent if step == 0 else finish
+    if scenario == "spend":
+        steps, _, rest = (arg or "5").partition(":")
+        pause, _, price = rest.partition(":")
+        command = f"echo spend step {step + 1}"
+        if pause and float(pause):
+            command = f"sleep {float(pause):g}; {command}"
+        chosen = terminal(command) if step < int(steps) else finish
+        return scenario, replace(chosen, spend=True, priced=price == "priced")
     if scenario == "cmd":
         command = base64.urlsafe_b64decode((arg or "").encode()).decode()
         return scenario, terminal(command) if step == 0 else finish
@@ -170,7 +193,8 @@ def tool_names(payload: dict[str, Any]) -> set[str]:
 def for_tools(step: Step, offered: set[str]) -> Step:
     """``step`` in the tool dialect the agent offers: V0's ``execute_bash`` instead of ``terminal``."""
     if step.tool == "terminal" and "terminal" not in offered and "execute_bash" in offered:
-        return Step("execute_bash", {"command": step.arguments["command"], "security_risk": "LOW"})
+        arguments = {"command": step.arguments["command"], "security_risk": "LOW"}
+        return Step("execute_bash", arguments, spend=step.spend, priced=step.priced)
     return step
 
 
@@ -213,10 +237,12 @@ class ScriptedLLM:
                     return
                 self._answer(payload, text=None, step=for_tools(step, tool_names(payload)))
 
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
+            def _send(self, status: int, body: bytes, content_type: str, cost: float | None = None) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
+                if cost is not None:
+                    self.send_header("x-litellm-response-cost", str(cost))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -224,7 +250,9 @@ class ScriptedLLM:
                 model = payload.get("model", "scripted")
                 created = int(time.time())
                 rid = f"chatcmpl-{uuid.uuid4().hex[:12]}"
-                usage = {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}
+                spend = step is not None and step.spend
+                usage = dict(SPEND_STEP_USAGE if spend else USAGE)
+                cost = SPEND_STEP_COST if step is not None and step.priced else None
                 tool_call = None
                 if step is not None:
                     tool_call = {
@@ -245,7 +273,7 @@ class ScriptedLLM:
                         "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
                         "usage": usage,
                     }
-                    self._send(200, json.dumps(body).encode(), "application/json")
+                    self._send(200, json.dumps(body).encode(), "application/json", cost)
                     return
                 delta: dict[str, Any] = {"role": "assistant"}
                 if text is not None:
@@ -261,6 +289,8 @@ class ScriptedLLM:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
+                if cost is not None:
+                    self.send_header("x-litellm-response-cost", str(cost))
                 self.send_header("Connection", "close")
                 self.end_headers()
                 for chunk in chunks:
@@ -309,6 +339,13 @@ def json_marker(document: str, *, after_followup: str | None = None, always: boo
     if after_followup is not None:
         return f"[ohctl:jsonfix:{_b64(document)}:{_b64(after_followup)}]"
     return f"[ohctl:{'jsonbad' if always else 'json'}:{_b64(document)}]"
+
+
+def spend_marker(steps: int, seconds: float = 0.0, *, priced: bool = False) -> str:
+    """The task-text marker of ``steps`` terminal steps (each ``sleep seconds`` first) whose model
+    answers report ``SPEND_STEP_USAGE`` tokens each (and with ``priced``, cost ``SPEND_STEP_COST``
+    USD each), then finish."""
+    return f"[ohctl:spend:{steps}:{seconds:g}{':priced' if priced else ''}]"
 
 
 def demo_marker(repository: str) -> str:

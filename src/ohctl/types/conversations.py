@@ -232,6 +232,13 @@ class AppConversation(OhModel):
         return self.metrics.accumulated_cost if self.metrics is not None else 0.0
 
     @property
+    def tokens(self) -> int:
+        """The LLM tokens so far, prompt and completion together (``metrics.accumulated_token_usage``);
+        0 while the server reports no metrics."""
+        usage = self.metrics.accumulated_token_usage if self.metrics is not None else None
+        return usage.prompt_tokens + usage.completion_tokens if usage is not None else 0
+
+    @property
     def agent_server_url(self) -> str | None:
         """The agent server's base URL: ``conversation_url`` without its ``/api/conversations/...`` tail."""
         if not self.conversation_url:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from ..._budget import Budget
 from ..._deadline import deadline
 from ..._errors import (
     ConversationFailedError,
     NeedsInputError,
     OhctlError,
+    OverBudgetError,
     StalledError,
     StartTaskFailedError,
     WaitTimeoutError,
@@ -86,15 +89,25 @@ def _timed_out(message: str, last: StartTask | None, outage: Outage) -> WaitTime
 
 
 async def poll_conversations(
-    client: AsyncOpenHands, ids: Iterable[ConversationId], stall: StallClock | None = None
+    client: AsyncOpenHands,
+    ids: Iterable[ConversationId],
+    stall: StallClock | None = None,
+    budget: Budget | None = None,
 ) -> dict[ConversationId, WaitResult]:
     """One look at each conversation (one batch call per 99 ids), classified; never waits or raises
     per conversation: ``outcome`` is None while a conversation is still going (or unknown). With
-    ``stall``, a running conversation silent for ``stall.after`` seconds is STALLED (one more call
-    per conversation whose ``updated_at`` is that old)."""
+    ``budget``, one still going whose metrics reached a limit is OVER_BUDGET (read from the same
+    answer; nothing is paused here: ``pause_over_budget`` does that). With ``stall``, a running
+    conversation silent for ``stall.after`` seconds is STALLED (one more call per conversation
+    whose ``updated_at`` is that old)."""
     wanted = list(dict.fromkeys(ids))
     found = await client.conversations.get(wanted)
     results = {cid: WaitResult(cid, classify(conv), conv) for cid, conv in zip(wanted, found, strict=True)}
+    if budget is not None:
+        for cid, result in results.items():
+            hit = budget.check(result.conversation) if result.outcome is None else None
+            if hit is not None:
+                results[cid] = WaitResult(cid, Outcome.OVER_BUDGET, result.conversation, budget=hit)
     if stall is not None:
         now = datetime.now(timezone.utc)
         for cid, result in results.items():
@@ -111,6 +124,23 @@ async def poll_conversations(
                     log.info("conversation %s stalled: %s", cid, verdict.describe())
                     results[cid] = WaitResult(cid, Outcome.STALLED, conv, stall=verdict)
     return results
+
+
+async def pause_over_budget(client: AsyncOpenHands, results: dict[ConversationId, WaitResult]) -> None:
+    """Pause the agent of every result that is OVER_BUDGET and not paused yet (``conversations.stop``:
+    the conversation and its sandbox stay), and note it in the result's ``budget``."""
+    for cid, result in results.items():
+        hit = result.budget
+        if result.outcome != Outcome.OVER_BUDGET or hit is None or hit.paused or hit.problem:
+            continue
+        try:
+            stopped = await client.conversations.stop(cid)
+        except OhctlError as exc:
+            log.warning("conversation %s is over budget (%s) but could not be paused: %s", cid, hit.describe(), exc)
+            result.budget = replace(hit, problem=str(exc)[:300])
+            continue
+        log.info("conversation %s: %s; paused (%s)", cid, hit.describe(), stopped.note or "agent paused")
+        result.budget = replace(hit, paused=True, pausing=stopped.pausing)
 
 
 async def newest_activity(
@@ -171,12 +201,14 @@ async def wait_conversations(
     fresh_grace: float | None = None,
     live: bool = False,
     stall_after: float | None = None,
+    budget: Budget | None = None,
 ) -> dict[ConversationId, WaitResult]:
     """Poll every conversation with batch gets (one call per 99 ids) until each reaches an outcome.
 
     ``live`` (one conversation): between polls, listen on the agent server's socket so that a status
     change wakes the wait at once instead of at the next poll. ``stall_after``: a running
-    conversation without an event for this many seconds ends as STALLED (None: never)."""
+    conversation without an event for this many seconds ends as STALLED (None: never). ``budget``:
+    one whose metrics reach a limit is paused and ends as OVER_BUDGET."""
     pending = list(dict.fromkeys(ids))
     stall = StallClock(stall_after) if stall_after is not None else None
     results: dict[ConversationId, WaitResult] = {}
@@ -189,7 +221,7 @@ async def wait_conversations(
         with deadline(request_deadline(timeout)):
             while True:
                 try:
-                    polled = await poll_conversations(client, pending, stall)
+                    polled = await poll_conversations(client, pending, stall, budget)
                 except OhctlError as exc:
                     if not outage.absorb(exc):
                         raise
@@ -210,11 +242,13 @@ async def wait_conversations(
                     # Every look goes to FreshRun, not only terminal ones: a poll that sees the agent
                     # running is what lets the next ``finished`` count before the grace has passed.
                     accepted = fresh[cid].accept(result.conversation) if cid in fresh else True
-                    if result.outcome is not None and not accepted:
+                    # A limit reached counts whichever run spent it; a terminal status may be the last run's.
+                    if result.outcome not in (None, Outcome.OVER_BUDGET) and not accepted:
                         result = WaitResult(cid, None, result.conversation)
                     results[cid] = result
                     if result.outcome is None:
                         still.append(cid)
+                await pause_over_budget(client, results)
                 found = [polled[cid].conversation for cid in pending]
                 pending = still
                 if not pending or poll.expired():
@@ -295,6 +329,14 @@ def raise_for_outcome(result: WaitResult, timeout: float | None) -> AppConversat
             f"Conversation {cid} stalled: {silence}; stop it (`ohctl stop {cid}`) or wait longer (stall_after)",
             conversation=conversation,
             stall=result.stall,
+        )
+    if result.outcome == Outcome.OVER_BUDGET:
+        spent = result.budget.describe() if result.budget is not None else "a spending limit was reached"
+        raise OverBudgetError(
+            f"Conversation {cid} is over budget: {spent}; nothing was deleted "
+            f"(see it with `ohctl show {cid}`; a message continues it)",
+            conversation=conversation,
+            budget=result.budget,
         )
     problem = f"; {result.problem}" if result.problem else ""
     raise WaitTimeoutError(

@@ -73,6 +73,8 @@ def structured_result(
     retries: int,
     timeout: float | None,
     stall_after: float | None = STALL_AFTER,
+    max_cost: float | None = None,
+    max_tokens: int | None = None,
     fresh: bool = False,
     raise_on_outcome: bool = True,
 ) -> StructuredResult[Any]:
@@ -87,9 +89,15 @@ def structured_result(
     previous: str | None = None
     while True:
         waited = client.conversations.wait(
-            cid, timeout=poll.remaining(), fresh=fresh, stall_after=stall_after, raise_on_outcome=False
+            cid,
+            timeout=poll.remaining(),
+            fresh=fresh,
+            stall_after=stall_after,
+            max_cost=max_cost,
+            max_tokens=max_tokens,
+            raise_on_outcome=False,
         )
-        result.conversation = waited.conversation
+        result.conversation, result.stall, result.budget = waited.conversation, waited.stall, waited.budget
         if waited.outcome != Outcome.FINISHED or waited.conversation is None:
             result.outcome = waited.outcome
             if raise_on_outcome:

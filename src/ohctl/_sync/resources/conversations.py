@@ -10,6 +10,7 @@ from typing import IO, Any, Literal, TypeVar, overload
 from pydantic import BaseModel
 
 from ..._backend import sync_gather_parts
+from ..._budget import Budget
 from ..._bulk import BulkPlan, BulkResult, StopResult
 from ..._config import LONG_TIMEOUT
 from ..._errors import OhctlError, ResourceNotFoundError
@@ -50,7 +51,7 @@ from ..lib.stats import PageCallback, fleet_stats
 from ..lib.structured import structured_result
 from ..lib.summary import conversation_summary
 from ..lib.trajectory import save_trajectory
-from ..lib.waiting import poll_conversations, raise_for_outcome, wait_conversations
+from ..lib.waiting import pause_over_budget, poll_conversations, raise_for_outcome, wait_conversations
 from ..lib.workspace_diff import workspace_diff
 from .starting import ConversationStarts
 
@@ -320,6 +321,8 @@ class Conversations(ConversationStarts):
         live: bool = ...,
         fresh: bool = ...,
         stall_after: float | None = ...,
+        max_cost: float | None = ...,
+        max_tokens: int | None = ...,
         raise_on_outcome: Literal[True] = ...,
     ) -> AppConversation: ...
 
@@ -334,6 +337,8 @@ class Conversations(ConversationStarts):
         live: bool = ...,
         fresh: bool = ...,
         stall_after: float | None = ...,
+        max_cost: float | None = ...,
+        max_tokens: int | None = ...,
         raise_on_outcome: Literal[False],
     ) -> WaitResult: ...
 
@@ -347,16 +352,21 @@ class Conversations(ConversationStarts):
         live: bool = True,
         fresh: bool = False,
         stall_after: float | None = STALL_AFTER,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
         raise_on_outcome: bool = True,
     ) -> AppConversation | WaitResult:
         """Wait for the agent to finish and return the conversation.
 
         Raises ConversationFailedError (agent error or stuck, sandbox ERROR or MISSING),
         NeedsInputError (waiting for confirmation), StalledError (running, but no event for
-        ``stall_after`` seconds, 15 minutes by default; None never calls it stalled) or
-        WaitTimeoutError (with the last state seen).
+        ``stall_after`` seconds, 15 minutes by default; None never calls it stalled),
+        OverBudgetError (its cost reached ``max_cost`` USD or its tokens ``max_tokens``: the agent
+        was paused, nothing deleted; the limits are read from the polls' metrics, which trail the
+        agent by up to about 30 s) or WaitTimeoutError (with the last state seen).
         With ``raise_on_outcome=False`` it raises none of those: it returns the ``WaitResult``
-        (``outcome`` finished / failed / needs_input / stalled, or None when the deadline passed first;
+        (``outcome`` finished / failed / needs_input / stalled / over_budget (``budget`` says which
+        limit), or None when the deadline passed first;
         ``ohctl.exit_code_for(result.outcome)`` is the command line's exit code for it).
         ``fresh``: a run was just requested (a follow-up), so a terminal status left by the
         previous run is not taken for this one's until the agent is seen running (or 10 s pass).
@@ -364,6 +374,7 @@ class Conversations(ConversationStarts):
         server's socket wakes the wait as soon as the status changes (within about a second of the
         agent finishing); polling stays the source of truth and takes over if the socket fails."""
         cid = conversation_id(conversation)
+        budget = Budget.of(max_cost, max_tokens)
         results = wait_conversations(
             self._client,
             [cid],
@@ -373,6 +384,7 @@ class Conversations(ConversationStarts):
             fresh_grace=FRESH_GRACE if fresh else None,
             live=live,
             stall_after=stall_after,
+            budget=budget,
         )
         if not raise_on_outcome:
             return results[cid]
@@ -387,6 +399,8 @@ class Conversations(ConversationStarts):
         retries: int = ...,
         timeout: float | None = ...,
         stall_after: float | None = ...,
+        max_cost: float | None = ...,
+        max_tokens: int | None = ...,
         fresh: bool = ...,
         raise_on_outcome: bool = ...,
     ) -> StructuredResult[M]: ...
@@ -400,6 +414,8 @@ class Conversations(ConversationStarts):
         retries: int = ...,
         timeout: float | None = ...,
         stall_after: float | None = ...,
+        max_cost: float | None = ...,
+        max_tokens: int | None = ...,
         fresh: bool = ...,
         raise_on_outcome: bool = ...,
     ) -> StructuredResult[Any]: ...
@@ -412,6 +428,8 @@ class Conversations(ConversationStarts):
         retries: int = SCHEMA_RETRIES,
         timeout: float | None = 600.0,
         stall_after: float | None = STALL_AFTER,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
         fresh: bool = False,
         raise_on_outcome: bool = True,
     ) -> StructuredResult[Any]:
@@ -424,7 +442,8 @@ class Conversations(ConversationStarts):
         message, a ```json fenced block, or JSON written in prose; of several, the last that matches).
         When it does not match, a follow-up message quotes the problems and asks for a corrected
         document, up to ``retries`` times (each follow-up runs the agent again; ``timeout`` covers
-        all of it). ``fresh``: a run was just requested (as for ``wait``).
+        all of it). ``fresh``: a run was just requested (as for ``wait``); ``stall_after``,
+        ``max_cost`` and ``max_tokens`` act as they do in ``wait``.
 
         Raises InvalidOutputError (its ``result`` holds every attempt's problems) when the document
         still does not match after the retries, and what ``wait`` raises when the agent does not
@@ -437,6 +456,8 @@ class Conversations(ConversationStarts):
             retries=retries,
             timeout=timeout,
             stall_after=stall_after,
+            max_cost=max_cost,
+            max_tokens=max_tokens,
             fresh=fresh,
             raise_on_outcome=raise_on_outcome,
         )
@@ -449,11 +470,15 @@ class Conversations(ConversationStarts):
         poll_interval: float = 2.0,
         max_interval: float = 15.0,
         stall_after: float | None = STALL_AFTER,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
     ) -> dict[ConversationId, WaitResult]:
         """Wait for many conversations with one batch get per 99 ids each round; never raises per
         conversation: each result has an ``outcome`` (None if the deadline passed first; stalled
-        when running without an event for ``stall_after`` seconds)."""
+        when running without an event for ``stall_after`` seconds; over_budget when its own cost
+        reached ``max_cost`` USD or its tokens ``max_tokens``: that agent is paused)."""
         ids = [conversation_id(c) for c in many(conversations, "conversation")]
+        budget = Budget.of(max_cost, max_tokens)
         return wait_conversations(
             self._client,
             ids,
@@ -461,19 +486,28 @@ class Conversations(ConversationStarts):
             poll_interval=poll_interval,
             max_interval=max_interval,
             stall_after=stall_after,
+            budget=budget,
         )
 
     def poll(
-        self, conversations: Iterable[ConversationRef], *, stall_after: float | None = STALL_AFTER
+        self,
+        conversations: Iterable[ConversationRef],
+        *,
+        stall_after: float | None = STALL_AFTER,
+        max_cost: float | None = None,
+        max_tokens: int | None = None,
     ) -> dict[ConversationId, WaitResult]:
         """Look once at many conversations, without waiting: one batch get per 99 ids, each result
         classified (``outcome`` finished / failed / needs_input / stalled, or None while still going;
         a running conversation whose ``updated_at`` is ``stall_after`` seconds old costs one look at
-        its newest event). This is the step ``wait_many`` repeats; a monitor can call it on its own
-        schedule."""
+        its newest event). With ``max_cost`` (USD) or ``max_tokens``, one still going whose metrics
+        reached a limit is paused and is over_budget. This is the step ``wait_many`` repeats; a
+        monitor can call it on its own schedule."""
         ids = [conversation_id(c) for c in many(conversations, "conversation")]
         stall = StallClock(stall_after) if stall_after is not None else None
-        return poll_conversations(self._client, ids, stall)
+        results = poll_conversations(self._client, ids, stall, Budget.of(max_cost, max_tokens))
+        pause_over_budget(self._client, results)
+        return results
 
     # -- per-conversation reads -----------------------------------------------------------
     def summary(self, conversation: ConversationRef) -> ConversationSummary:

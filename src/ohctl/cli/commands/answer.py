@@ -9,7 +9,7 @@ import click
 
 from ..context import state
 from ..output import Output, with_output
-from ..params import CONVERSATION, stall_after_option
+from ..params import CONVERSATION, budget_options, stall_after_option
 
 if TYPE_CHECKING:
     import ohctl
@@ -62,8 +62,10 @@ def _after_answer(
     timeout: float,
     stall_after: float | None,
     out: Output,
+    limits: ohctl.Budget | None = None,
 ) -> None:
-    """Say what was answered (the actions as JSON with --json), then with ``wait`` follow the run."""
+    """Say what was answered (the actions as JSON with --json), then with ``wait`` follow the run
+    (pausing it at ``limits``)."""
     from ..outcomes import conclude, interrupted
 
     count = len(actions)
@@ -78,11 +80,17 @@ def _after_answer(
     try:
         # fresh: the status the answer replaces is not this run's outcome
         result = client.conversations.wait(
-            conversation, timeout=timeout, fresh=True, stall_after=stall_after, raise_on_outcome=False
+            conversation,
+            timeout=timeout,
+            fresh=True,
+            stall_after=stall_after,
+            max_cost=limits.max_cost if limits else None,
+            max_tokens=limits.max_tokens if limits else None,
+            raise_on_outcome=False,
         )
     except KeyboardInterrupt:
         interrupted(conversation)
-    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall)
+    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall, budget=result.budget)
 
 
 @click.command("approve")
@@ -90,11 +98,21 @@ def _after_answer(
 @click.option("--wait", is_flag=True, help="Then wait until the agent's run ends; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
 @stall_after_option("with --wait: ")
+@budget_options("with --wait: ")
 @with_output
-def approve(conversation: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
+def approve(
+    conversation: str,
+    wait: bool,
+    timeout: float,
+    stall_after: float | None,
+    max_cost: float | None,
+    max_tokens: int | None,
+    out: Output,
+) -> None:
     """Approve the pending actions: the agent runs them and goes on (a paused sandbox is resumed)."""
+    limits = _limits(wait, max_cost, max_tokens)
     actions = state().client().conversations.approve(conversation)
-    _after_answer(conversation, "approved", actions, wait, timeout, stall_after, out)
+    _after_answer(conversation, "approved", actions, wait, timeout, stall_after, out, limits)
 
 
 @click.command("reject")
@@ -103,8 +121,18 @@ def approve(conversation: str, wait: bool, timeout: float, stall_after: float | 
 @click.option("--wait", is_flag=True, help="Then wait until the agent's run ends; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
 @stall_after_option("with --wait: ")
+@budget_options("with --wait: ")
 @with_output
-def reject(conversation: str, reason: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
+def reject(
+    conversation: str,
+    reason: str,
+    wait: bool,
+    timeout: float,
+    stall_after: float | None,
+    max_cost: float | None,
+    max_tokens: int | None,
+    out: Output,
+) -> None:
     """Reject the pending actions; the agent reads the reason and goes on without them.
 
     \b
@@ -112,5 +140,15 @@ def reject(conversation: str, reason: str, wait: bool, timeout: float, stall_aft
     """
     if not reason.strip():
         raise click.BadParameter("the reason is empty", param_hint="--reason")
+    limits = _limits(wait, max_cost, max_tokens)
     actions = state().client().conversations.reject(conversation, reason=reason)
-    _after_answer(conversation, "rejected", actions, wait, timeout, stall_after, out)
+    _after_answer(conversation, "rejected", actions, wait, timeout, stall_after, out, limits)
+
+
+def _limits(wait: bool, max_cost: float | None, max_tokens: int | None) -> ohctl.Budget:
+    from ohctl import Budget
+
+    limits = Budget(max_cost, max_tokens)
+    if limits.active and not wait:
+        raise click.UsageError("--max-cost and --max-tokens watch the agent while waiting: add --wait")
+    return limits

@@ -1,8 +1,9 @@
 """``ohctl batch``: run many tasks from a JSON-lines file, resumable after a crash.
 
 Exit codes of ``run`` / ``resume``: 0 every task finished; 6 some failed (agent error, start
-refused); 9 some stalled (--on-stall stop or retry); 7 some need input; 8 some timed out, or the batch
-paused (daily limit): resume it later.
+refused); 9 some stalled (--on-stall stop or retry); 10 some reached a spending limit, or the batch
+its total (--max-cost, --max-tokens); 7 some need input; 8 some timed out, or the batch paused (daily
+limit): resume it later.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ohctl import ExitCode
 from ..context import state
 from ..errors import exit_with
 from ..output import Output, color_enabled, with_output
-from ..params import DURATION
+from ..params import DURATION, MONEY
 from .apply import apply_options
 
 
@@ -31,7 +32,8 @@ def batch_group() -> None:
 
     \b
     Each line: {"message": "...", "repository": "owner/name", "branch": "...", "title": "...",
-                "model": "...", "secrets": {"NAME": "value"}, "sandbox_id": "...", "key": "..."}
+                "model": "...", "secrets": {"NAME": "value"}, "sandbox_id": "...", "key": "...",
+                "max_cost": 2.5, "max_tokens": 500000}
     or, with --template NAME: {"vars": {"issue": "42"}, "repository": "owner/name"}.
     """
 
@@ -50,11 +52,13 @@ def _read_tasks(path: str, template: str | None) -> Any:
         return parse_jsonl(handle, template=prompt, source=path)
 
 
-def _exit_code(counts: dict[str, int], paused: bool) -> ExitCode:
+def _exit_code(counts: dict[str, int], paused: bool, budget_stop: bool = False) -> ExitCode:
     if counts.get("failed", 0) or counts.get("error", 0):
         return ExitCode.AGENT_FAILED
     if counts.get("stalled", 0):
         return ExitCode.STALLED
+    if budget_stop or counts.get("over_budget", 0):
+        return ExitCode.OVER_BUDGET
     if counts.get("invalid_output", 0):
         return ExitCode.INVALID_OUTPUT
     if counts.get("needs_input", 0):
@@ -83,6 +87,27 @@ def _report(status: Any, results: list[Any], *, tty: bool) -> None:
         f"(agents {status.durations.get('total', 0):.0f}s in all)",
         err=True,
     )
+    for line in limit_lines(status):
+        click.echo(line, err=True)
+
+
+def limit_lines(status: Any) -> list[str]:
+    """The cost report's lines about spending limits: the limits set, and which were reached."""
+    from ohctl import Budget
+
+    limits = status.limits
+    total = Budget.of(limits.get("max_cost"), limits.get("max_tokens"))
+    per_task = Budget.of(limits.get("max_cost_per_task"), limits.get("max_tokens_per_task"))
+    said = [f"{name} {budget.describe()}" for name, budget in (("total", total), ("per task", per_task)) if budget]
+    if not said:
+        return []
+    lines = [f"limits: {'; '.join(said)}"]
+    if status.budget_stop:
+        pending = status.counts.get("pending", 0)
+        lines.append(f"total reached: {status.budget_stop}; {pending} task(s) not started")
+    if status.over_budget:
+        lines.append(f"over budget: {len(status.over_budget)} task(s): {', '.join(status.over_budget)}")
+    return lines
 
 
 def _drive(ledger: str, tasks: Any, options: dict[str, Any], report: str | None = None) -> None:
@@ -111,7 +136,7 @@ def _drive(ledger: str, tasks: Any, options: dict[str, Any], report: str | None 
     status = batch.status()
     _report(status, batch.results(), tty=tty)
     click.echo(f"results: ohctl batch results {ledger} --json", err=True)
-    code = _exit_code(status.counts, paused)
+    code = _exit_code(status.counts, paused, budget_stop=status.budget_stop is not None)
     if code != ExitCode.OK:
         exit_with(code)
 
@@ -182,6 +207,35 @@ _run_options = [
         "agent's own error or a limit. Kept in the ledger (default: the ledger's, else 0).",
     ),
     click.option(
+        "--max-cost",
+        type=MONEY,
+        default=None,
+        metavar="USD",
+        help="The batch's total: once its cost reaches this, no more tasks start and the running ones are "
+        "paused (over_budget); the rest stay pending (resume with a higher --max-cost).",
+    ),
+    click.option(
+        "--max-tokens",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="The batch's total tokens, as --max-cost (prompt and completion tokens of every task).",
+    ),
+    click.option(
+        "--max-cost-per-task",
+        type=MONEY,
+        default=None,
+        metavar="USD",
+        help="A task whose cost reaches this is paused and ends over_budget (a line's max_cost wins).",
+    ),
+    click.option(
+        "--max-tokens-per-task",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="A task whose tokens reach this is paused and ends over_budget (a line's max_tokens wins).",
+    ),
+    click.option(
         "--on-task-done",
         metavar="CMD",
         default=None,
@@ -201,6 +255,10 @@ _RUN_SETTINGS = (
     "stall_after",
     "on_stall",
     "retries",
+    "max_cost",
+    "max_tokens",
+    "max_cost_per_task",
+    "max_tokens_per_task",
     "on_task_done",
 )
 
@@ -272,6 +330,8 @@ def status_command(ledger: str, watch: bool, interval: float, report: str | None
         if s.retries:
             reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(s.retries.items()))
             click.echo(f"retries: {sum(s.retries.values())} ({reasons})")
+        for line in limit_lines(s):
+            click.echo(line)
         click.echo("a runner is at work on it" if s.running_elsewhere else ("done" if s.done else "stopped"))
 
     for status in follow(ledger, report=report, interval=interval if watch else None):

@@ -22,6 +22,7 @@ _LINE_EVENTS = {
     "stalled",
     "retry",
     "output_retry",
+    "budget",
 }
 
 
@@ -33,6 +34,7 @@ def counts_line(counts: dict[str, int], cost: float, total: int) -> str:
         f"needs input {counts.get('needs_input', 0)}  timed out {counts.get('timed_out', 0)}  "
         + (f"stalled {counts['stalled']}  " if counts.get("stalled") else "")
         + (f"invalid output {counts['invalid_output']}  " if counts.get("invalid_output") else "")
+        + (f"over budget {counts['over_budget']}  " if counts.get("over_budget") else "")
         + f"cost ${cost:.4f}"
     )
 

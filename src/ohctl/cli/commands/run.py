@@ -15,7 +15,7 @@ from ..context import state
 from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for_conversation
 from ..output import Output, with_output
-from ..params import parse_vars, read_text_arg, stall_after_option
+from ..params import budget_options, parse_vars, read_text_arg, stall_after_option
 
 if TYPE_CHECKING:
     import ohctl
@@ -96,6 +96,7 @@ def task_text(
 @click.option("--follow", "-f", is_flag=True, help="Show the agent's actions and messages live until it ends.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait or follow.")
 @stall_after_option("with --wait or --follow: ")
+@budget_options("with --wait or --follow: ")
 @click.option(
     "--comment",
     "comment_on",
@@ -136,6 +137,8 @@ def run(
     follow: bool,
     timeout: float,
     stall_after: float | None,
+    max_cost: float | None,
+    max_tokens: int | None,
     comment_on: str | None,
     on_done: str | None,
     output_schema: str | None,
@@ -149,6 +152,7 @@ def run(
     ohctl run --repo octo/parser --branch dev -f "Add a CLI"   # follow the agent live
     ohctl run --template fix-issue --var issue=42 --wait       # exit code of the outcome
     ohctl run --output-schema answer.json "Count the TODOs"    # prints the agent's JSON document
+    ohctl run --wait --max-cost 2 "Upgrade the dependencies"   # paused at $2 (exit 10)
     """
     if wait and follow:
         raise click.UsageError("--wait and --follow do not go together (--follow also waits)")
@@ -170,6 +174,10 @@ def run(
         raise click.UsageError("--confirm needs a V1 server (V0 servers take confirmation mode from settings)")
     if legacy.active() and schema is not None:
         raise click.UsageError("--output-schema needs a V1 server")
+    if legacy.active() and (max_cost is not None or max_tokens is not None):
+        raise click.UsageError("--max-cost and --max-tokens need a V1 server (its conversations report their metrics)")
+    if (max_cost is not None or max_tokens is not None) and not (wait or follow or on_done):
+        raise click.UsageError("--max-cost and --max-tokens watch the agent while waiting: add --wait or --follow")
     if legacy.active() and on_done:
         raise click.UsageError("--on-done needs a V1 server (on a V0 server: run --wait, then your command)")
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
@@ -214,22 +222,41 @@ def run(
     elif not out.structured:
         click.echo(cid)
     left = max(0.0, timeout - (time.monotonic() - started))
-    stall = None
+    stall = budget = None
     structured = None
     outcome: str | None
+    from ohctl import Budget
+
+    limits = Budget(max_cost, max_tokens)
     try:
         if schema is not None:
             out.status("waiting for the agent's document (Ctrl-C leaves it running)")
             structured = client.conversations.result(
-                cid, schema, retries=schema_retries, timeout=left, stall_after=stall_after, raise_on_outcome=False
+                cid,
+                schema,
+                retries=schema_retries,
+                timeout=left,
+                stall_after=stall_after,
+                max_cost=max_cost,
+                max_tokens=max_tokens,
+                raise_on_outcome=False,
             )
             outcome = str(structured.outcome) if structured.outcome is not None else None
-        elif follow:
-            outcome, stall = follow_to_end(client, cid, left, out, stall_after=stall_after)
+            stall, budget = structured.stall, structured.budget
         else:
-            out.status("waiting for the agent (Ctrl-C leaves it running)")
-            result = client.conversations.wait(cid, timeout=left, stall_after=stall_after, raise_on_outcome=False)
-            outcome, stall = result.outcome, result.stall
+            if follow:
+                result = follow_to_end(client, cid, left, out, stall_after=stall_after, limits=limits)
+            else:
+                out.status("waiting for the agent (Ctrl-C leaves it running)")
+                result = client.conversations.wait(
+                    cid,
+                    timeout=left,
+                    stall_after=stall_after,
+                    max_cost=max_cost,
+                    max_tokens=max_tokens,
+                    raise_on_outcome=False,
+                )
+            outcome, stall, budget = result.outcome, result.stall, result.budget
         if title and outcome is not None:
             client.conversations.update(cid, title=title)  # the server's auto-title may have replaced it
     except KeyboardInterrupt:
@@ -242,7 +269,7 @@ def run(
         from ..outcomes import conclude_structured
 
         conclude_structured(client, structured, out, started=started)
-    conclude(client, cid, outcome, out, started=started, stall=stall)
+    conclude(client, cid, outcome, out, started=started, stall=stall, budget=budget)
 
 
 def start(
@@ -296,27 +323,48 @@ def start(
 
 
 def follow_to_end(
-    client: ohctl.OpenHands, cid: str, timeout: float, out: Output, *, stall_after: float | None
-) -> tuple[str | None, ohctl.Stall | None]:
-    """Print the agent's events live until its run ends: the outcome (None: the deadline passed) and,
-    when it stalled, the stall."""
-    from ..follow import FollowStalledError, FollowTimeoutError, follow_events
+    client: ohctl.OpenHands,
+    cid: str,
+    timeout: float,
+    out: Output,
+    *,
+    stall_after: float | None,
+    limits: ohctl.Budget | None = None,
+) -> ohctl.WaitResult:
+    """Print the agent's events live until its run ends; the result says the outcome (None: the
+    deadline passed), and the stall or the spending limit reached, if any."""
+    import ohctl
+
+    from ..follow import FollowOverBudgetError, FollowStalledError, FollowTimeoutError, follow_events
     from ..render import Paint, event_lines
 
     began = time.monotonic()
     paint = Paint(out.color)
     try:
-        for event in follow_events(client, cid, timeout=timeout, stall_after=stall_after):
+        for event in follow_events(client, cid, timeout=timeout, stall_after=stall_after, limits=limits):
             for line in event_lines(event, paint):
                 click.echo(line)
     except FollowTimeoutError:
-        return None, None
+        return ohctl.WaitResult(ohctl.ConversationId(cid), None, None)
     except FollowStalledError as exc:
-        return "stalled", exc.stall
-    [result] = client.conversations.poll([cid], stall_after=None).values()
+        return ohctl.WaitResult(ohctl.ConversationId(cid), ohctl.Outcome.STALLED, None, stall=exc.stall)
+    except FollowOverBudgetError as exc:
+        return exc.result
+    [result] = client.conversations.poll(
+        [cid],
+        stall_after=None,
+        max_cost=limits.max_cost if limits else None,
+        max_tokens=limits.max_tokens if limits else None,
+    ).values()
     if result.outcome is None:
         # The stream ended (say, the sandbox paused) before a terminal status: wait for the rest.
         left = max(1.0, timeout - (time.monotonic() - began))
-        waited = client.conversations.wait(cid, timeout=left, stall_after=stall_after, raise_on_outcome=False)
-        return waited.outcome, waited.stall
-    return str(result.outcome), None
+        return client.conversations.wait(
+            cid,
+            timeout=left,
+            stall_after=stall_after,
+            max_cost=limits.max_cost if limits else None,
+            max_tokens=limits.max_tokens if limits else None,
+            raise_on_outcome=False,
+        )
+    return result

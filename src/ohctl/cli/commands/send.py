@@ -8,7 +8,7 @@ import click
 
 from ..context import state
 from ..output import Output, with_output
-from ..params import CONVERSATION, read_text_arg, stall_after_option
+from ..params import CONVERSATION, budget_options, read_text_arg, stall_after_option
 
 
 @click.command("send")
@@ -17,9 +17,22 @@ from ..params import CONVERSATION, read_text_arg, stall_after_option
 @click.option("--wait", is_flag=True, help="Wait until the agent finishes this run; exit code of the outcome.")
 @click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait).")
 @stall_after_option("with --wait: ")
+@budget_options("with --wait: ")
 @with_output
-def send(conversation: str, text: str, wait: bool, timeout: float, stall_after: float | None, out: Output) -> None:
-    """Send a follow-up message to the agent (TEXT, or - for standard input)."""
+def send(
+    conversation: str,
+    text: str,
+    wait: bool,
+    timeout: float,
+    stall_after: float | None,
+    max_cost: float | None,
+    max_tokens: int | None,
+    out: Output,
+) -> None:
+    """Send a follow-up message to the agent (TEXT, or - for standard input).
+
+    With --max-cost or --max-tokens the limit is on the conversation's total, earlier runs included.
+    """
     from ..outcomes import conclude, interrupted
     from ..render import without_keys
 
@@ -28,6 +41,8 @@ def send(conversation: str, text: str, wait: bool, timeout: float, stall_after: 
         raise click.BadParameter("the message is empty", param_hint="TEXT")
     from . import legacy
 
+    if (max_cost is not None or max_tokens is not None) and (not wait or legacy.active()):
+        raise click.UsageError("--max-cost and --max-tokens need --wait (and a V1 server)")
     if legacy.active():
         return legacy.send(conversation, message, wait=wait, timeout=timeout, out=out)
     client = state().client()
@@ -49,8 +64,14 @@ def send(conversation: str, text: str, wait: bool, timeout: float, stall_after: 
         client.conversations.send_message(conversation, message)
         # fresh: the previous run's "finished" is not this run's
         result = client.conversations.wait(
-            conversation, timeout=left, fresh=True, stall_after=stall_after, raise_on_outcome=False
+            conversation,
+            timeout=left,
+            fresh=True,
+            stall_after=stall_after,
+            max_cost=max_cost,
+            max_tokens=max_tokens,
+            raise_on_outcome=False,
         )
     except KeyboardInterrupt:
         interrupted(conversation)
-    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall)
+    conclude(client, conversation, result.outcome, out, started=started, stall=result.stall, budget=result.budget)

@@ -14,7 +14,7 @@ from ..context import state
 from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for
 from ..output import Output, color_enabled, with_output
-from ..params import CONVERSATION, DURATION
+from ..params import CONVERSATION, DURATION, budget_options
 
 if TYPE_CHECKING:
     import ohctl
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 @click.command("watch")
 @click.argument("conversations", nargs=-1, required=True, type=CONVERSATION)
 @click.option(
-    "--exit-status", is_flag=True, help="Exit with the outcome's code: 0 finished, 6 failed, 7 needs input, 9 stalled."
+    "--exit-status",
+    is_flag=True,
+    help="Exit with the outcome's code: 0 finished, 6 failed, 7 needs input, 9 stalled, 10 over budget.",
 )
 @click.option("--timeout", type=float, default=None, help="Stop after this many seconds (exit code 8).")
 @click.option(
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="A running agent with no event for this long ends as stalled (exit 9 with --exit-status); off: never.",
 )
+@budget_options("each conversation's limit (10 with --exit-status): ")
 @click.option("--on-done", metavar="CMD", callback=check_hook, help=HOOK_HELP.format(what="each conversation"))
 def watch(
     conversations: tuple[str, ...],
@@ -43,6 +46,8 @@ def watch(
     timeout: float | None,
     interval: float,
     stall_after: float | None,
+    max_cost: float | None,
+    max_tokens: int | None,
     on_done: str | None,
 ) -> None:
     """Print a status line whenever a conversation changes, until every agent has ended.
@@ -52,6 +57,7 @@ def watch(
     ohctl watch ID1 ID2 --exit-status # exit code: 6 if any failed, 7 if any needs input
     ohctl watch ID --stall-after 5m   # stalled (9) after five minutes without an event
     ohctl watch ID1 ID2 --on-done ./notify.sh   # once per conversation, as it ends
+    ohctl watch ID --max-cost 5       # pause the agent once it has cost $5
     """
     from ..outcomes import interrupted
     from ..pending_view import show_pending
@@ -65,7 +71,8 @@ def watch(
     end = None if timeout is None else time.monotonic() + timeout
     try:
         while True:
-            for cid, result in client.conversations.poll(ids, stall_after=stall_after).items():
+            looked = client.conversations.poll(ids, stall_after=stall_after, max_cost=max_cost, max_tokens=max_tokens)
+            for cid, result in looked.items():
                 conv = result.conversation
                 if conv is None:  # unknown (or not yours): exit 5 with one error line, as `show` does
                     client.conversations.retrieve(cid)  # raises ResourceNotFoundError
@@ -75,6 +82,8 @@ def watch(
                     line += paint(f"  (sandbox {conv.sandbox_status})", dim=True)
                 if result.stall is not None:
                     line = paint(f"stalled: {result.stall.describe()}", bold=True)
+                if result.budget is not None:
+                    line = paint(f"over budget: {result.budget.describe()}", bold=True)
                 if seen.get(cid) != line:
                     seen[cid] = line
                     title = (conv.title or "") if conv is not None else ""
@@ -97,7 +106,7 @@ def watch(
         interrupted(ids[0] if len(ids) == 1 else None)
     if exit_status:
         codes = {exit_code_for(o) for o in outcomes.values()}
-        for code in (ExitCode.AGENT_FAILED, ExitCode.STALLED, ExitCode.NEEDS_INPUT):
+        for code in (ExitCode.AGENT_FAILED, ExitCode.OVER_BUDGET, ExitCode.STALLED, ExitCode.NEEDS_INPUT):
             if code in codes:
                 exit_with(code)
 
