@@ -242,7 +242,7 @@ def test_a_follow_with_limits_looks_at_the_metrics_and_ends_over_budget(monkeypa
     )
     seen: list[str] = []
     with pytest.raises(follow.FollowOverBudgetError) as caught:
-        for event in follow.follow_events(client, CID, timeout=20, limits=follow.Limits(max_cost=1.0)):  # type: ignore[arg-type]
+        for event in follow.follow_events(client, CID, timeout=20, limits=ohctl.Budget(max_cost=1.0)):  # type: ignore[arg-type]
             seen.append(event)
     hold.set()
     assert seen == ["e1"] and caught.value.result.budget is hit
