@@ -18,6 +18,9 @@ Scenarios:
   stall:S:<b64 p>  the same silence, ended early once a file exists at the path (``stall_marker``):
                    a test ends the silent step when it is done with it
   cmd:<b64>        run the base64-encoded command, then finish
+  attempts:<b64>   best of N: a base64-encoded JSON list of commands; the task's ``(attempt I of N)``
+                   (which ``best_of`` adds) picks the I-th (the last when there are fewer; the
+                   first without a note): run it, then finish (``attempts_marker``)
   risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
   demo:<b64 path>  in the git repository at the path: add a function and its test, run the tests,
@@ -124,6 +127,13 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
         return scenario, silent if step == 0 else finish
     if scenario == "cmd":
         command = base64.urlsafe_b64decode((arg or "").encode()).decode()
+        return scenario, terminal(command) if step == 0 else finish
+    if scenario == "attempts":
+        from .._best_of import attempt_of
+
+        commands = json.loads(base64.urlsafe_b64decode((arg or "").encode()).decode())
+        first = next((text for text in user_texts if MARKER.search(text)), "")
+        command = commands[min(attempt_of(first), len(commands)) - 1]
         return scenario, terminal(command) if step == 0 else finish
     if scenario == "risky":
         rated = [("echo low risk step", "LOW"), ("echo high risk step", "HIGH")]
@@ -279,6 +289,14 @@ def stall_marker(seconds: float, release: str) -> str:
     """The task-text marker of a silent step of at most ``seconds`` that ends once a file exists at
     ``release`` (a path the agent's sandbox can see), then finish."""
     return f"[ohctl:stall:{seconds:g}:{base64.urlsafe_b64encode(release.encode()).decode()}]"
+
+
+def attempts_marker(commands: list[str]) -> str:
+    """The task-text marker that makes attempt I of a best of N run ``commands[I - 1]`` once, then
+    finish (the last command for any attempt past the list)."""
+    if not commands:
+        raise ValueError("attempts_marker needs at least one command")
+    return f"[ohctl:attempts:{base64.urlsafe_b64encode(json.dumps(commands).encode()).decode()}]"
 
 
 def demo_marker(repository: str) -> str:
