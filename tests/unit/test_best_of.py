@@ -1,10 +1,19 @@
-"""Best of N without a server: the winner rule (hypothesis), the attempt note and path, the table,
-and the scripted model's ``attempts`` scenario."""
+"""Best of N without a real server: the winner rule (hypothesis), the attempt note and path, the
+table, the scripted model's ``attempts`` scenario, and the run against the batch stub of the app
+server (``bench/batch_stub.py``): starts refused for the concurrency limit, stopping and pausing the
+losers."""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +34,7 @@ from ohctl._best_of import (
 from ohctl.local.scripted_model import attempts_marker, plan
 
 OUTCOMES = [None, *ohctl.Outcome]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 
 @st.composite
@@ -188,3 +198,60 @@ def test_bad_arguments_are_refused_before_anything_starts(kwargs: dict[str, obje
     with ohctl.OpenHands(base_url="http://127.0.0.1:9", max_retries=0) as client:
         with pytest.raises(ohctl.InvalidArgumentError, match=message.replace("(", r"\(")):
             ohctl.best_of(client, "task", **kwargs)  # type: ignore[arg-type]
+
+
+AGENT = "http://127.0.0.1:9"  # the stub's agent server: a loopback address, so the session key may go there
+
+
+def _stub_run(stub: Any, **options: Any) -> ohctl.BestOf:
+    async def quick(seconds: float) -> None:
+        await asyncio.sleep(min(seconds, 0.02))
+
+    async def go() -> ohctl.BestOf:
+        http = httpx.AsyncClient(transport=stub.transport())
+        async with ohctl.AsyncOpenHands(
+            base_url="http://127.0.0.1:9", http_client=http, max_retries=0, sleep=quick
+        ) as client:
+            return await ohctl.abest_of(client, "fix it", timeout=30, **options)
+
+    return asyncio.run(go())
+
+
+def test_starts_refused_for_the_concurrency_limit_wait_for_an_attempt_to_end() -> None:
+    stub_module = importlib.import_module("batch_stub")
+    refused: list[str] = []
+
+    def refuse(method: str, path: str, body: dict[str, Any]) -> httpx.Response | None:
+        now = time.time()
+        live = [t for t in stub.tasks.values() if now < t["ready_at"] + t["duration"]]
+        if len(live) >= 2:
+            refused.append(body["initial_message"]["content"][0]["text"])
+            body = {"detail": {"error": "CONCURRENCY_LIMIT_REACHED", "message": "limit", "limit": 2, "current": 2}}
+            return httpx.Response(429, json=body)
+        return None
+
+    stub = stub_module.StubAppServer(lambda message: 0.3, refuse=refuse, agent_url=AGENT)
+    updates: list[tuple[int, str]] = []
+    result = _stub_run(stub, attempts=3, on_update=lambda a, what: updates.append((a.index, what)))
+    assert refused and all(text.endswith("(attempt 3 of 3)") for text in refused)  # the third waited
+    assert sorted(stub.starts.values()) == [1, 1, 1]  # each attempt started once
+    assert [a.outcome for a in result.attempts] == [ohctl.Outcome.FINISHED] * 3
+    assert all(a.cost == 0.01 and a.duration is not None for a in result.attempts)
+    # Without a selection command every finished attempt passes; changes unread (no git here) and
+    # costs alike, so the quickest attempt wins.
+    assert all(a.diff is None and a.diff_error for a in result.attempts)
+    quickest = min(result.attempts, key=lambda a: a.duration or 0.0)
+    assert result.winner is quickest
+    losers = [a for a in result.attempts if a is not quickest]
+    assert all(a.stopped for a in losers) and not quickest.stopped
+    assert sorted(stub.paused) == sorted(str(a.sandbox_id) for a in losers)  # their own sandboxes, paused
+    assert [what for index, what in updates if index == 3][:1] == ["started"]
+
+
+def test_keep_leaves_the_losers_sandboxes_running() -> None:
+    stub_module = importlib.import_module("batch_stub")
+    stub = stub_module.StubAppServer(lambda message: 0.3 if "attempt 1 " in message else 0.05, agent_url=AGENT)
+    result = _stub_run(stub, attempts=2, keep=True, prefer="cost")
+    assert result.winner is not None and stub.paused == []
+    loser = next(a for a in result.attempts if a is not result.winner)
+    assert loser.stopped and not loser.sandbox_paused
