@@ -255,3 +255,20 @@ def test_keep_leaves_the_losers_sandboxes_running() -> None:
     assert result.winner is not None and stub.paused == []
     loser = next(a for a in result.attempts if a is not result.winner)
     assert loser.stopped and not loser.sandbox_paused
+
+
+def test_a_look_that_fails_for_a_moment_is_ridden_through() -> None:
+    stub = importlib.import_module("batch_stub").StubAppServer(lambda message: 0.1, agent_url=AGENT)
+    handle, failed = stub.handle, []
+
+    async def flaky(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/v1/app-conversations" and len(failed) < 2:
+            failed.append(request)
+            return httpx.Response(503, json={"detail": "busy"})
+        response: httpx.Response = await handle(request)
+        return response
+
+    stub.handle = flaky
+    result = _stub_run(stub, attempts=2)
+    assert len(failed) == 2 and result.winner is not None
+    assert [a.outcome for a in result.attempts] == [ohctl.Outcome.FINISHED] * 2

@@ -33,7 +33,7 @@ from ..._errors import (
 )
 from ..._ids import ConversationId, StartTaskId
 from ..._start_failure import describe_start_failure
-from ..._wait_logic import STALL_AFTER, Outcome, Poll, StallClock, WaitResult
+from ..._wait_logic import STALL_AFTER, Outcome, Poll, StallClock, WaitResult, is_transient
 from .bulk import stop_conversation
 from .handoff import ensure_fetched_running
 from .patch import conversation_patch
@@ -144,35 +144,12 @@ def best_of(
             if attempt.error:
                 attempt.outcome = Outcome.FAILED
                 run.tell(attempt, attempt.error)
-        if starting:
-            ids = list(starting)
-            for tid, found in zip(ids, client.start_tasks.get(ids), strict=True):
-                if found is None or not found.is_terminal:
-                    continue
-                entry = starting.pop(tid)
-                changed = True
-                if found.is_ready and found.app_conversation_id is not None:
-                    entry.attempt.conversation_id = str(found.app_conversation_id)
-                    entry.attempt.sandbox_id = found.sandbox_id
-                    running[found.app_conversation_id] = entry
-                    if title:
-                        client.conversations.update(
-                            found.app_conversation_id, title=f"{title} (attempt {entry.attempt.index} of {attempts})"
-                        )
-                    run.tell(entry.attempt, "ready")
-                else:
-                    entry.attempt.outcome = Outcome.FAILED
-                    entry.attempt.error = describe_start_failure(found).text(lead="it did not start")
-                    entry.attempt.duration = time.monotonic() - entry.began
-                    run.tell(entry.attempt, entry.attempt.error)
-        ended: list[tuple[_Running, WaitResult]] = []
-        if running:
-            for cid, seen in (poll_conversations(client, list(running), stall)).items():
-                if seen.outcome is not None:
-                    ended.append((running.pop(cid), seen))
-        if ended:
-            changed = True
-            sync_gather_parts(ended, run.conclude)
+        try:
+            changed = run.look(starting, running, stall, attempts, title) or changed
+        except OhctlError as exc:
+            if not is_transient(exc) or poll.expired():
+                raise
+            log.info("best of %d: a look failed (%s); trying again", attempts, exc)
         if prefer == "time" and any(a.passed for a in result.attempts):
             break  # every attempt still going would take longer
         if not (waiting or starting or running) or poll.expired():
@@ -207,6 +184,48 @@ class _Run:
         log.info("attempt %d (%s): %s", attempt.index, attempt.conversation_id or "not started", what)
         if self.on_update is not None:
             self.on_update(attempt, what)
+
+    def look(
+        self,
+        starting: dict[StartTaskId, _Running],
+        running: dict[ConversationId, _Running],
+        stall: StallClock | None,
+        attempts: int,
+        title: str | None,
+    ) -> bool:
+        """One look at the starts and the conversations; each attempt that ended is concluded.
+        Whether anything changed."""
+        changed = False
+        if starting:
+            ids = list(starting)
+            for tid, found in zip(ids, self.client.start_tasks.get(ids), strict=True):
+                if found is None or not found.is_terminal:
+                    continue
+                entry = starting.pop(tid)
+                changed = True
+                if found.is_ready and found.app_conversation_id is not None:
+                    entry.attempt.conversation_id = str(found.app_conversation_id)
+                    entry.attempt.sandbox_id = found.sandbox_id
+                    running[found.app_conversation_id] = entry
+                    if title:
+                        self.client.conversations.update(
+                            found.app_conversation_id, title=f"{title} (attempt {entry.attempt.index} of {attempts})"
+                        )
+                    self.tell(entry.attempt, "ready")
+                else:
+                    entry.attempt.outcome = Outcome.FAILED
+                    entry.attempt.error = describe_start_failure(found).text(lead="it did not start")
+                    entry.attempt.duration = time.monotonic() - entry.began
+                    self.tell(entry.attempt, entry.attempt.error)
+        ended: list[tuple[_Running, WaitResult]] = []
+        if running:
+            for cid, seen in (poll_conversations(self.client, list(running), stall)).items():
+                if seen.outcome is not None:
+                    ended.append((running.pop(cid), seen))
+        if ended:
+            changed = True
+            sync_gather_parts(ended, self.conclude)
+        return changed
 
     def conclude(self, ended: tuple[_Running, WaitResult]) -> list[None]:
         """An attempt that ended: its outcome, cost and time; when it finished, its change, then the

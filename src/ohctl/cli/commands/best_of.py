@@ -80,8 +80,6 @@ def run_attempts(
     """Run the attempts, show the table, print the winner (and apply its change with --apply)."""
     import ohctl
 
-    from ..outcomes import interrupted
-
     assert options.attempts is not None
     total = options.attempts
 
@@ -109,7 +107,9 @@ def run_attempts(
             on_update=update,
         )
     except KeyboardInterrupt:
-        interrupted(None)
+        click.echo("", err=True)
+        click.echo("interrupted: the attempts that started keep running on the server; see `ohctl list`", err=True)
+        exit_with(ExitCode.INTERRUPTED)
     for line in result.table():
         click.echo(line, err=True)
     data: dict[str, Any] = {**result.model_dump(mode="json"), "winner_id": result.winner_id}
