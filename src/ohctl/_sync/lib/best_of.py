@@ -32,6 +32,7 @@ from ..._errors import (
     UnexpectedResponseError,
 )
 from ..._ids import ConversationId, StartTaskId
+from ..._redact import redact_text
 from ..._start_failure import describe_start_failure
 from ..._wait_logic import STALL_AFTER, Outcome, Poll, StallClock, WaitResult, is_transient
 from .bulk import stop_conversation
@@ -272,7 +273,10 @@ class _Run:
             attempt.error = f"the selection command could not run: {str(exc).splitlines()[0] if str(exc) else exc}"
             return
         attempt.select_exit_code = done.exit_code
-        attempt.select_output = tail("\n".join(part for part in (done.stdout, done.stderr) if part.strip()))
+        # Kept and printed: whatever the command printed, with anything that looks like a key masked.
+        attempt.select_output = redact_text(
+            tail("\n".join(part for part in (done.stdout, done.stderr) if part.strip()))
+        )
         if done.exit_code is None:
             attempt.error = f"the selection command did not end within {self.select_timeout}s"
 
