@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ohctl.best_of")
 
 SELECT_TIMEOUT = 600
+POLL_MAX = 2.0  # seconds between looks at most
 REFUSED_PAUSE = 5.0  # seconds before starting again when the server refused a start and nothing runs
 
 
@@ -114,7 +115,8 @@ def best_of(
         "sandbox_id": sandbox_id,
         "llm_model": llm_model,
     }
-    poll = Poll(timeout, initial=1.0, maximum=5.0)
+    # One batched look per round covers every attempt: looking often keeps the wait for the last one short.
+    poll = Poll(timeout, initial=0.5, maximum=POLL_MAX)
     stall = StallClock(stall_after) if stall_after is not None else None
     waiting = list(result.attempts)  # not started yet
     starting: dict[StartTaskId, _Running] = {}
@@ -284,14 +286,18 @@ class _Run:
         """Stop every attempt but the winner; unless ``keep``, pause its sandbox (never the winner's,
         nor one the caller gave)."""
         spared = {given_sandbox} | ({winner.sandbox_id} if winner else set())
-        for attempt in self.result.attempts:
-            if attempt is winner or attempt.conversation_id is None:
-                continue
+
+        def stop(attempt: BestOfAttempt) -> list[None]:
+            assert attempt.conversation_id is not None
             pause = not keep and attempt.sandbox_id is not None and attempt.sandbox_id not in spared
             try:
                 stopped = stop_conversation(self.client, attempt.conversation_id, sandbox=pause)
             except OhctlError as exc:
                 log.warning("attempt %d: could not stop %s: %s", attempt.index, attempt.conversation_id, exc)
-                continue
+                return []
             attempt.stopped = True
             attempt.sandbox_paused = stopped.sandbox_paused
+            return []
+
+        others = [a for a in self.result.attempts if a is not winner and a.conversation_id is not None]
+        sync_gather_parts(others, stop)
