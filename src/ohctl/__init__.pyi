@@ -9,6 +9,10 @@ from ._async._pagination import AsyncPager as AsyncPager
 from ._async.agent.client import AsyncAgentServer as AsyncAgentServer
 from ._async.agent.stream import AsyncEventStream as AsyncEventStream
 from ._async.client import AsyncOpenHands as AsyncOpenHands
+from ._async.lib.best_of import best_of as abest_of
+from ._best_of import BestOf as BestOf
+from ._best_of import BestOfAttempt as BestOfAttempt
+from ._best_of import choose_winner as choose_winner
 from ._budget import Budget as Budget
 from ._budget import BudgetHit as BudgetHit
 from ._bulk import BulkPlan as BulkPlan
@@ -111,6 +115,7 @@ from ._sync._pagination import Pager as Pager
 from ._sync.agent.client import AgentServer as AgentServer
 from ._sync.agent.stream import EventStream as EventStream
 from ._sync.client import OpenHands as OpenHands
+from ._sync.lib.best_of import best_of as best_of
 from ._version import __version__ as __version__
 from ._wait_logic import Outcome as Outcome
 from ._wait_logic import Stall as Stall
@@ -280,6 +285,11 @@ __all__ = [
     "PatchApplyError",
     "PatchConflictError",
     "PatchUnavailableError",
+    "BestOf",
+    "BestOfAttempt",
+    "choose_winner",
+    "best_of",
+    "abest_of",
     "AsyncBatch",
     "BatchInputError",
     "BatchPausedError",

@@ -22,6 +22,9 @@ Scenarios:
                    answers reports ``SPEND_STEP_USAGE`` tokens, so the agent's metrics grow by a known
                    amount per step (token limits). Its cost stays 0: see ``SPEND_STEP_COST``
   spend:N:S:priced the same, and each answer also costs ``SPEND_STEP_COST`` USD
+  attempts:<b64>   best of N: a base64-encoded JSON list of commands; the task's ``(attempt I of N)``
+                   (which ``best_of`` adds) picks the I-th (the last when there are fewer; the
+                   first without a note): run it, then finish (``attempts_marker``)
   risky            a LOW-risk terminal call, then a HIGH-risk one, then finish (confirmation policies)
   fail             the LLM answers 400 on every agent request (the conversation ends in error)
   json:<b64 doc>   one terminal call, then finish with the JSON document in a ```json block (structured output)
@@ -160,6 +163,13 @@ def plan(messages: list[dict[str, Any]]) -> tuple[str, Step | None]:
         document = documents[min(followups, len(documents) - 1)] if scenario == "jsonfix" else documents[0]
         answer = Step("finish", {"message": f"Done. The result:\n```json\n{document}\n```"})
         return scenario, terminal("echo working on the result") if step == 0 else answer
+    if scenario == "attempts":
+        from .._best_of import attempt_of
+
+        commands = json.loads(base64.urlsafe_b64decode((arg or "").encode()).decode())
+        first = next((text for text in user_texts if MARKER.search(text)), "")
+        command = commands[min(attempt_of(first), len(commands)) - 1]
+        return scenario, terminal(command) if step == 0 else finish
     if scenario == "risky":
         rated = [("echo low risk step", "LOW"), ("echo high risk step", "HIGH")]
         if step >= len(rated):
@@ -346,6 +356,14 @@ def spend_marker(steps: int, seconds: float = 0.0, *, priced: bool = False) -> s
     answers report ``SPEND_STEP_USAGE`` tokens each (and with ``priced``, cost ``SPEND_STEP_COST``
     USD each), then finish."""
     return f"[ohctl:spend:{steps}:{seconds:g}{':priced' if priced else ''}]"
+
+
+def attempts_marker(commands: list[str]) -> str:
+    """The task-text marker that makes attempt I of a best of N run ``commands[I - 1]`` once, then
+    finish (the last command for any attempt past the list)."""
+    if not commands:
+        raise ValueError("attempts_marker needs at least one command")
+    return f"[ohctl:attempts:{_b64(json.dumps(commands))}]"
 
 
 def demo_marker(repository: str) -> str:

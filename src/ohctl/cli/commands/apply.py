@@ -58,8 +58,11 @@ def apply_and_report(
     force: bool,
     repo: str,
     path: str | None,
-) -> None:
-    """Read the patch, apply it, and say where it landed (or, per file, why it did not)."""
+    emit: bool = True,
+) -> dict[str, Any]:
+    """Read the patch, apply it, and say where it landed (or, per file, why it did not). Without
+    ``emit`` (``run --attempts --apply``: standard output is the winner's), the report goes to
+    standard error and the data is returned for the caller's own output."""
     import ohctl
 
     client = state().client()
@@ -83,17 +86,23 @@ def apply_and_report(
         "files": [f.model_dump(mode="json", exclude={"hunks"}) for f in patch.files],
         "stats": patch.stats.model_dump(mode="json"),
     }
-    out.emit(data, human=lambda _: _say(done, patch))
+    if emit:
+        out.emit(data, human=lambda _: _say(done, patch))
+    else:
+        _say(done, patch, err=True)
+    return data
 
 
-def _say(done: ohctl.AppliedPatch, patch: ohctl.Patch) -> None:
+def _say(done: ohctl.AppliedPatch, patch: ohctl.Patch, *, err: bool = False) -> None:
     merged = " (three-way merge)" if done.three_way else ""
     where = f"in the new worktree {done.worktree}" if done.worktree else f"checked out in {done.repository}"
-    click.echo(f"applied {patch.stats}{merged} as commit {done.commit[:12]} on the new branch {done.branch}, {where}")
+    click.echo(
+        f"applied {patch.stats}{merged} as commit {done.commit[:12]} on the new branch {done.branch}, {where}", err=err
+    )
     for f in patch.files:
-        click.echo(f"  {f.status:<8} {f.path}  +{f.additions} -{f.deletions}{' (binary)' if f.binary else ''}")
+        click.echo(f"  {f.status:<8} {f.path}  +{f.additions} -{f.deletions}{' (binary)' if f.binary else ''}", err=err)
     if done.previous:
-        click.echo(f"back: git switch {done.previous}")
+        click.echo(f"back: git switch {done.previous}", err=err)
 
 
 def _report_conflicts(exc: ohctl.PatchConflictError) -> None:

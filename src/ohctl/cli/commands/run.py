@@ -16,6 +16,7 @@ from ..errors import exit_with
 from ..hooks import HOOK_HELP, check_hook, run_for_conversation
 from ..output import Output, with_output
 from ..params import budget_options, parse_vars, read_text_arg, stall_after_option
+from .best_of import ATTEMPTS_HELP, BestOfOptions, run_attempts
 
 if TYPE_CHECKING:
     import ohctl
@@ -119,6 +120,34 @@ def task_text(
     show_default=True,
     help="With --output-schema: follow-ups that quote the problems and ask for a corrected document.",
 )
+@click.option("--attempts", type=click.IntRange(1, 10), metavar="N", help=ATTEMPTS_HELP)
+@click.option(
+    "--select",
+    metavar="CMD",
+    help="With --attempts: the command that tells a good attempt (say 'pytest -q'), run in each finished "
+    "attempt's sandbox, in its repository; exit 0 passes.",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["diff", "cost", "time"]),
+    default="diff",
+    show_default=True,
+    help="With --attempts: which passing attempt wins: diff (the fewest lines changed, then the lowest cost, then "
+    "the shortest time), cost (cost, lines, time) or time (the first to pass; the others are not waited for).",
+)
+@click.option("--keep", is_flag=True, help="With --attempts: leave the losers' sandboxes running (default: paused).")
+@click.option(
+    "--apply",
+    "apply_winner",
+    is_flag=True,
+    help="With --attempts: apply the winner's change to this checkout, on a new branch (as `ohctl apply`).",
+)
+@click.option(
+    "--path",
+    metavar="DIR",
+    help="With --attempts: the repository in the sandbox (default: the task's); {attempt} in it becomes the attempt's "
+    "number.",
+)
 @with_output
 def run(
     task: str | None,
@@ -143,6 +172,12 @@ def run(
     on_done: str | None,
     output_schema: str | None,
     schema_retries: int,
+    attempts: int | None,
+    select: str | None,
+    prefer: str,
+    keep: bool,
+    apply_winner: bool,
+    path: str | None,
     out: Output,
 ) -> None:
     """Start a task: prints the conversation id once it is ready.
@@ -153,9 +188,14 @@ def run(
     ohctl run --template fix-issue --var issue=42 --wait       # exit code of the outcome
     ohctl run --output-schema answer.json "Count the TODOs"    # prints the agent's JSON document
     ohctl run --wait --max-cost 2 "Upgrade the dependencies"   # paused at $2 (exit 10)
+    ohctl run --attempts 3 --select "pytest -q" --apply "Fix the flaky test"   # best of 3
     """
     if wait and follow:
         raise click.UsageError("--wait and --follow do not go together (--follow also waits)")
+    best = BestOfOptions(attempts, select, prefer, keep, apply_winner, path)
+    best.check(follow=follow, confirm=confirm, comment_on=comment_on, on_done=on_done)
+    if attempts is not None and (output_schema is not None or max_cost is not None or max_tokens is not None):
+        raise click.UsageError("--attempts does not go with --output-schema, --max-cost or --max-tokens")
     schema = None
     if output_schema is not None:
         if follow:
@@ -180,6 +220,8 @@ def run(
         raise click.UsageError("--max-cost and --max-tokens watch the agent while waiting: add --wait or --follow")
     if legacy.active() and on_done:
         raise click.UsageError("--on-done needs a V1 server (on a V0 server: run --wait, then your command)")
+    if legacy.active() and attempts is not None:
+        raise click.UsageError("--attempts needs a V1 server")
     if legacy.active():  # a V0 server: create, print the id; --wait/--follow wait for the outcome
         return legacy.run(text, target, wait=wait or follow, timeout=timeout, out=out)
     commenting = None
@@ -191,6 +233,11 @@ def run(
         where = f"{target.repository} ({target.git_provider}), branch {target.branch or 'default'}"
         out.status(f"repository: {where}, from this git checkout (--repo to choose, --no-repo for none)")
     client = state().client()
+    if attempts is not None:
+        return run_attempts(
+            client, text, target, best, sandbox_id=sandbox_id, model=model, title=title, timeout=timeout,
+            stall_after=stall_after, out=out,
+        )  # fmt: skip
     started = time.monotonic()
     cid = start(
         client,
