@@ -293,5 +293,13 @@ def test_help_exit_codes_lists_every_code_and_the_commands_that_give_the_outcome
     for code in ohctl.ExitCode:
         assert f"{int(code):>4}  {code.description}" in text
     assert "ohctl pending ID" in text and "--stall-after" in text
-    for command in ("run --wait and --follow", "approve and reject --wait", "watch --exit-status", "ohctl apply"):
+    for command in (
+        "run --wait and --follow",
+        "approve and reject --wait",
+        "watch --exit-status",
+        "ohctl apply",
+        "--max-cost",
+        "run --output-schema",
+        "run --attempts N",
+    ):
         assert command in text

@@ -16,6 +16,7 @@ TOPICS = {
             "10: the same commands with --max-cost or --max-tokens (batch run: also --max-cost-per-task and",
             "--max-tokens-per-task); watch --exit-status gives 10 over 9 and 7, after 6.",
             "11 comes from run --output-schema, and from batch run when a task's output_schema never matched.",
+            "12 comes from run --attempts N when no attempt finished and passed --select (every attempt shown).",
             "ohctl apply exits 1 when the change does not apply (the failing hunks listed, nothing changed).",
             "A hook (--on-done, --on-task-done) that fails is a warning: it never changes the exit code.",
         ]
