@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ohctl import InvalidArgumentError
+from ohctl._format import short_count
 from ohctl.batch import Ledger, parse_tasks
 from ohctl.batch.ledger import Ended
 from ohctl.cli.main import cli
@@ -181,6 +182,13 @@ def test_charts_are_inline_svg_with_counted_marks() -> None:
     )
     assert len(re.findall(r'id="l-mark-\d+"', line)) == 2
     assert "mark" not in charts.empty("e", "Nothing", "nothing yet")
+
+
+def test_large_counts_are_short_in_facts_labels_and_axes() -> None:
+    assert [short_count(n) for n in (440, 1234, 10_100_000, 3_000_000_000)] == ["440", "1.2k", "10.1M", "3.0G"]
+    assert [short_count(v, tick=True) for v in (0, 0.5, 2_500_000, 5_000_000)] == ["0", "0.5", "2.5M", "5M"]
+    svg = charts.bar("t", "Tokens", ["a", "b"], [10_100_000, 9_000_000], horizontal=True)
+    assert ">10M</text>" in svg and "1e7" not in svg  # no offset apart from the ticks
 
 
 def test_stacked_bars_mark_each_part_and_many_days_write_fewer_labels() -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidArgumentError
+from .._format import short_count
 from .._version import __version__
 from ..batch.ledger import ACTIVE, DIFF_STAT, ENDED, FINISHED, LAST_MESSAGE, PENDING, STATES, Ledger, TaskRow
 from ..batch.results import BatchStatus, status
@@ -467,7 +468,7 @@ def _page(data: BatchReport) -> Any:
             facts.append(Fact(state.replace("_", " "), f"{data.counts[state]:,}", css=state))
     facts += [
         Fact("cost", _money(data.cost)),
-        Fact("tokens", _count(data.prompt_tokens + data.completion_tokens), detail=_tokens(data)),
+        Fact("tokens", short_count(data.prompt_tokens + data.completion_tokens), detail=_tokens(data)),
         Fact("wall time", _duration(data.wall_time), detail=_span(data)),
     ]
     if data.peak_concurrency:
@@ -736,15 +737,8 @@ def _when(at: float | None) -> str:
     return datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _count(n: int) -> str:
-    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return str(n)
-
-
 def _tokens(data: BatchReport) -> str:
-    return f"{_count(data.prompt_tokens)} prompt, {_count(data.completion_tokens)} completion"
+    return f"{short_count(data.prompt_tokens)} prompt, {short_count(data.completion_tokens)} completion"
 
 
 def _span(data: BatchReport) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._format import short_count
 from .._require import require
 
 if TYPE_CHECKING:
@@ -351,13 +352,7 @@ def _compact(axis: Any) -> None:
     """Large numbers on an axis as 250k, 1.5M (not a "1e7" offset apart from its ticks)."""
     from matplotlib.ticker import FuncFormatter
 
-    def short(value: float, _position: object) -> str:
-        for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if abs(value) >= size:
-                return f"{value / size:g}{unit}"
-        return f"{value:g}"
-
-    axis.set_major_formatter(FuncFormatter(short))
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: short_count(value, tick=True)))
 
 
 def _whole(axis: Any) -> None:

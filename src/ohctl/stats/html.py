@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .._format import duration
+from .._format import duration, short_count
 from .._version import __version__
 from ..report import charts
 from ..report.page import Cell, Chart, Column, Fact, Page, Table, render
@@ -87,7 +87,7 @@ def chart_tokens_by_model(stats: FleetStats) -> str:
         colors=[charts.PALETTE[0]] * len(groups),
         horizontal=True,
         xlabel="tokens (prompt + completion)",
-        annotate=[_count(g.tokens) for g in groups],
+        annotate=[short_count(g.tokens) for g in groups],
         when_zero=NONE,
     )
 
@@ -104,13 +104,6 @@ CHARTS: tuple[tuple[str, str, Callable[[FleetStats], str]], ...] = (
 
 def _money(value: float) -> str:
     return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.4f}"
-
-
-def _count(n: int) -> str:
-    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if n >= size:
-            return f"{n / size:.1f}{unit}"
-    return str(n)
 
 
 def _when(stats: FleetStats) -> str:
