@@ -87,6 +87,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Page:
+    """A whole page: ``facts`` as its headline, then ``charts``, then ``tables`` in this order.
+    The names of its charts and tables are element ids: each is used once."""
+
     title: str
     subtitle: str
     facts: Sequence[Fact]
@@ -141,7 +144,7 @@ td.text{min-width:12rem;max-width:28rem;overflow-wrap:break-word}
 td.key,td.when{white-space:nowrap}
 td.id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8rem;white-space:nowrap}
 tfoot td{font-weight:600;background:#fafafa;border-top:2px solid var(--line)}
-tfoot td.outcome{white-space:normal}
+tfoot td.outcome{white-space:normal;min-width:10rem}
 .outcome{white-space:nowrap;font-weight:600;width:1%}
 .o-finished{color:#007a59}.o-failed{color:#b34700}.o-error{color:#a3457f}.o-needs_input{color:#9a6a00}
 .o-timed_out{color:#7a6d00}.o-stalled{color:#8C564B}.o-cancelled{color:#666}.o-running,.o-starting{color:#0072B2}
