@@ -5,7 +5,7 @@ sub-conversation in its parent's row), narrow by repository and period, read the
 expected number of requests (counted with an httpx event hook: one per search page, never one per
 conversation), and ``--html``
 writes a page that loads cleanly in headless Chromium (Debian's ``chromium``) with its charts, with
-JavaScript on and off. Screenshots are saved in the test's directory and, when
+JavaScript on and off, its tables sorting with it on. Screenshots are saved in the test's directory and, when
 ``OHCTL_REPORT_SCREENSHOTS`` names a folder, copied there."""
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def test_ohctl_stats_html_loads_cleanly_in_chromium(
                 page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
                 page.on("dialog", lambda dialog: problems.append(f"a dialog opened: {dialog.message}"))
                 page.goto(page_path.as_uri(), wait_until="load")
-                charts = page.locator("figure.chart")
+                charts = page.locator("figure[data-chart]")
                 assert [charts.nth(i).get_attribute("data-chart") for i in range(charts.count())] == CHARTS
                 for chart in CHARTS:
                     marks = page.locator(f'figure[data-chart="{chart}"] svg g[id^="{chart}-mark-"]').count()
@@ -189,13 +189,23 @@ def test_ohctl_stats_html_loads_cleanly_in_chromium(
                     box = page.locator(f'figure[data-chart="{chart}"] svg').bounding_box()
                     assert box is not None and 0 < box["width"] <= width, (chart, box)
                 outcomes = page.locator('figure[data-chart="outcomes"] svg g[id^="outcomes-mark-"]').count()
-                assert outcomes == page.locator("[data-outcome]").count()  # one bar per outcome card
-                shown = page.locator('[data-total="conversations"]').inner_text()
+                assert outcomes == page.locator('[data-fact^="outcome:"]').count()  # one bar per outcome fact
+                shown = page.locator('[data-fact="conversations"]').inner_text()
                 rows = page.locator("#every-conversation tbody tr").count()
                 assert int(shown.replace(",", "")) == rows >= 3
                 # a title with markup is text on the page, never markup: no script, no image
                 assert page.locator("#every-conversation td", has_text=HOSTILE).count() == 1, HOSTILE
-                assert page.locator("script").count() == 0 and page.locator("img").count() == 0
+                assert page.locator("script").count() == 1 and page.locator("img").count() == 0  # the page's own
+                # a wide table scrolls sideways inside its box: the page is no wider than the screen
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                if script:  # every table sorts: the conversations by cost, up then down
+                    button = page.locator("#every-conversation th[data-col='cost'] button")
+                    rows_js = "Array.from(document.querySelectorAll('#every-conversation tbody tr'))"
+                    costs = rows_js + ".map(r => +r.cells[7].dataset.v)"
+                    button.click()
+                    assert page.evaluate(costs) == sorted(page.evaluate(costs))
+                    button.click()
+                    assert page.evaluate(costs) == sorted(page.evaluate(costs), reverse=True)
                 shot = tmp_path / f"{name}.png"
                 page.screenshot(path=str(shot), full_page=True)
                 if keep != tmp_path:

@@ -183,7 +183,7 @@ def _check_table(page: Any, truth: dict[str, Any]) -> list[str]:
 
 def _check_sorting(page: Any, truth: dict[str, Any]) -> list[str]:
     wrong = []
-    button = page.locator("th[data-col='cost'] button")
+    button = page.locator("#tasks th[data-col='cost'] button")
     values = "Array.from(document.querySelectorAll('#tasks tbody tr')).map(tr => tr.cells[3].dataset.v)"
     button.click()
     up = [float(v) for v in page.evaluate(values) if v]
@@ -195,13 +195,13 @@ def _check_sorting(page: Any, truth: dict[str, Any]) -> list[str]:
         wrong.append("cost does not sort descending on the second click")
     failed = truth["counts"].get("failed", 0)
     if failed:
-        page.select_option("#pick", "failed")
+        page.select_option("#tasks-pick", "failed")
         shown = page.evaluate("Array.from(document.querySelectorAll('#tasks tbody tr')).filter(r => !r.hidden).length")
         if shown != failed:
             wrong.append(f"the outcome filter shows {shown} rows, expected {failed}")
-        page.select_option("#pick", "")
-    page.fill("#filter", "zzz-no-such-text")
+        page.select_option("#tasks-pick", "")
+    page.fill("#tasks-filter", "zzz-no-such-text")
     if page.evaluate("Array.from(document.querySelectorAll('#tasks tbody tr')).filter(r => !r.hidden).length") != 0:
         wrong.append("the text filter hides nothing")
-    page.fill("#filter", "")
+    page.fill("#tasks-filter", "")
     return wrong

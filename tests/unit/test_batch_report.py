@@ -20,12 +20,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ohctl import InvalidArgumentError
+from ohctl._format import short_count
 from ohctl.batch import Ledger, parse_tasks
 from ohctl.batch.ledger import Ended
 from ohctl.cli.main import cli
 from ohctl.report import charts
 from ohctl.report.batch import LiveReport, concurrency, report, save_report, write_report
-from ohctl.report.page import Cell, Column, Fact, Page, render
+from ohctl.report.page import Cell, Chart, Column, Fact, Page, Table, render
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 make_ledger: Any = importlib.import_module("report_ledger").make_ledger
@@ -128,10 +130,17 @@ def test_no_text_of_a_task_becomes_markup(title: str, message: str) -> None:
             subtitle=message,
             facts=[Fact(title, message)],
             charts=[],
-            columns=[Column("key", "key"), Column("message", "message")],
-            rows=[[Cell(title, title=message), Cell(message, href=message)]],
-            filter_column="key",
-            filter_values=[title],
+            tables=[
+                Table(
+                    "tasks",
+                    message,
+                    [Column("key", "key"), Column("message", "message")],
+                    [[Cell(title, title=message), Cell(message, href=message)]],
+                    filter=True,
+                    filter_column="key",
+                    filter_values=[title],
+                )
+            ],
         )
     )
     body = page.split("<body>", 1)[1].rsplit("<script>", 1)[0]
@@ -173,6 +182,51 @@ def test_charts_are_inline_svg_with_counted_marks() -> None:
     )
     assert len(re.findall(r'id="l-mark-\d+"', line)) == 2
     assert "mark" not in charts.empty("e", "Nothing", "nothing yet")
+
+
+def test_large_counts_are_short_in_facts_labels_and_axes() -> None:
+    assert [short_count(n) for n in (440, 1234, 10_100_000, 3_000_000_000)] == ["440", "1.2k", "10.1M", "3.0G"]
+    assert [short_count(v, tick=True) for v in (0, 0.5, 2_500_000, 5_000_000)] == ["0", "0.5", "2.5M", "5M"]
+    svg = charts.bar("t", "Tokens", ["a", "b"], [10_100_000, 9_000_000], horizontal=True)
+    assert ">10M</text>" in svg and "1e7" not in svg  # no offset apart from the ticks
+
+
+def test_stacked_bars_mark_each_part_and_many_days_write_fewer_labels() -> None:
+    days = [f"12-{n:02d}" for n in range(1, 31)]
+    svg = charts.stacked(
+        "d", "Per day", days, {"finished": [1] * 30, "failed": [0, 2] * 15, "idle": [0] * 30}, integer=True
+    )
+    assert len(re.findall(r'id="d-mark-\d+"', svg)) == 30 + 15  # the parts that are not empty
+    assert "idle" not in svg and ">failed</text>" in svg  # a stack of zeros is left out of the legend
+    assert sum(f">{day}</text>" in svg for day in days) == 10  # every third day written (at most 14)
+    flat = charts.bar("z", "Cost", ["a", "b"], [0.0, 0.0], annotate=[], when_zero="none recorded")
+    assert len(re.findall(r'id="z-mark-\d+"', flat)) == 2 and "none recorded" in flat
+    assert "\u22120" not in flat  # the axis starts at 0, not below
+
+
+def test_a_page_holds_several_tables_each_sortable_and_only_some_filtered() -> None:
+    def table(name: str, rows: int, **options: Any) -> Table:
+        columns = [Column("key", "key"), Column("cost", "cost", numeric=True)]
+        cells = [[Cell(f"k{n}"), Cell(f"{n}", sort=n)] for n in range(rows)]
+        return Table(name, name.title(), columns, cells, [Cell("all"), Cell("3", sort=3)], **options)
+
+    page = render(
+        Page(
+            "t",
+            "s",
+            [Fact("n", "1", name="n")],
+            [Chart("c", "C", "<svg></svg>")],
+            [table("one", 3), table("two", 2, filter=True, filter_column="key", filter_values=["k0"]), table("nil", 0)],
+        )
+    )
+    assert re.findall(r'<table id="([^"]+)" class="sortable"', page) == ["one", "two"]
+    assert '<p class="empty" id="nil">none</p>' in page  # a table without rows says so instead
+    assert re.findall(r'<input id="([^"]+)"', page) == ["two-filter"] and 'id="two-pick"' in page
+    assert page.count('data-total="cost"') == 2 and 'data-fact="n"' in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    with pytest.raises(InvalidArgumentError, match="distinct names"):
+        render(Page("t", "s", [], [Chart("one", "C", "<svg></svg>")], [table("one", 1)]))
 
 
 def test_a_ledger_with_nothing_started_still_reports(tmp_path: Path) -> None:

@@ -300,9 +300,11 @@ def test_the_page_escapes_every_text_and_draws_static_charts() -> None:
         conv(3, hours_ago=50, execution="running"),
     ]
     page = ohctl.render_stats_html(aggregate(convs, now=NOW, since=NOW - timedelta(days=3)))
-    assert "<script" not in page.lower() and "<img" not in page.lower() and "<b>" not in page
+    body = page.split("<body>", 1)[1].rsplit("<script>", 1)[0]  # the page's own script comes last
+    assert page.count("<script") == 1 and "<script" not in body.lower()
+    assert "<img" not in page.lower() and "<b>" not in page
     assert "&lt;script&gt;alert(" in page
-    charts = re.findall(r'<figure class="chart" data-chart="([^"]+)">', page)
+    charts = re.findall(r'<figure id="[^"]+" data-chart="([^"]+)"', page)
     assert charts == ["outcomes", "per-day", "cost-per-day", "cost-by-repository", "tokens-by-model"]
     assert page.count("<svg") == 5 and "<?xml" not in page
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)  # nothing fetched at view time
@@ -311,11 +313,16 @@ def test_the_page_escapes_every_text_and_draws_static_charts() -> None:
     marks = {name: len(re.findall(rf'id="{name}-mark-\d+"', page)) for name in charts}
     assert marks == {"outcomes": 3, "per-day": 3, "cost-per-day": 4, "cost-by-repository": 2, "tokens-by-model": 2}
     assert ">m$1</text>" in page  # a dollar sign is text, not the start of mathtext
+    tables = re.findall(r'<table id="([^"]+)" class="sortable"', page)  # every table sorts
+    assert tables == ["by-repository", "by-model", "most-expensive", "slowest", "every-conversation"]
+    assert 'id="every-conversation-pick"' in page  # the table of every conversation filters by outcome
+    facts = dict(re.findall(r'data-fact="([^"]+)">([^<]*)<', page))
+    assert facts["conversations"] == "3" and facts["outcome:finished"] == "1" and facts["cost"] == "$3.00"
 
 
 def test_a_server_that_reports_no_cost_gets_cost_charts_that_say_so() -> None:
     page = ohctl.render_stats_html(aggregate([conv(1, cost=0.0), conv(2, cost=0.0, repo=None)], now=NOW))
-    cost_charts = re.findall(r'data-chart="(cost-[^"]+)">(.*?)</figure>', page, re.S)
+    cost_charts = re.findall(r'data-chart="(cost-[^"]+)"[^>]*>(.*?)</figure>', page, re.S)
     assert [name for name, _ in cost_charts] == ["cost-per-day", "cost-by-repository"]
     assert all("none recorded" in svg for _, svg in cost_charts)
     assert "\u22120.0" not in page  # no axis below zero for a cost (matplotlib writes a minus sign)
@@ -380,7 +387,7 @@ def test_ohctl_stats_writes_the_page_with_html(serve: Callable[[FakeServer], Non
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and f"wrote {target} (1 conversations)" in result.stderr
     page = target.read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in page and "<script" not in page
+    assert page.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in page and page.count("<script") == 1
 
 
 def test_ohctl_stats_shows_tables_on_a_terminal(serve: Callable[[FakeServer], None]) -> None:

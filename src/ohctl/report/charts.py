@@ -15,11 +15,13 @@ global backend of a program that also plots.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._format import short_count
 from .._require import require
 
 if TYPE_CHECKING:
@@ -40,6 +42,10 @@ OUTCOME_COLORS = {
     "running": "#0072B2",
     "starting": "#56B4E9",
     "pending": "#BDBDBD",
+    # the fleet statistics' outcomes besides (a conversation without a batch's outcome yet)
+    "idle": "#56B4E9",
+    "paused": "#882255",
+    "unknown": "#999999",
 }
 WIDTH, HEIGHT = 5.0, 3.0  # inches at 72 points each: the SVG's viewBox; the page scales it (about 1:1 on a phone)
 
@@ -182,6 +188,44 @@ def _rc() -> Any:
     return mpl.rc_context(_STYLE)
 
 
+MAX_TICKS = 14  # category labels written under vertical bars; beyond, every n-th label is written
+
+
+def _vertical(labels: Sequence[str], xlabel: str | None, top: float = 0.2) -> tuple[Figure, Axes]:
+    """A figure for vertical bars, with room under the axis for its (slanted, when many) labels."""
+    written = labels[:: _step(labels)]
+    slanted = len(written) > 5
+    bottom = 0.3 + (_text_inches(written) * 0.5 if slanted else 0.2) + (0.2 if xlabel else 0)
+    return _figure(bottom=min(bottom, HEIGHT / 2), top=top)
+
+
+def _step(labels: Sequence[str]) -> int:
+    return max(1, math.ceil(len(labels) / MAX_TICKS))
+
+
+def _categories(axes: Axes, labels: Sequence[str], min_slots: int) -> None:
+    """The x axis of vertical bars: the labels (every n-th when there are more than ``MAX_TICKS``,
+    slanted when more than five are written), and room for ``min_slots`` bars at least, so that a
+    few bars stay bars, not walls."""
+    step = _step(labels)
+    positions = list(range(0, len(labels), step))
+    axes.set_xticks(positions, [_label_mpl(labels[n]) for n in positions])
+    if len(positions) > 5:
+        for tick in axes.get_xticklabels():
+            tick.set_rotation(30)
+            tick.set_horizontalalignment("right")
+    if len(labels) < min_slots:
+        pad = (min_slots - len(labels)) / 2
+        axes.set_xlim(-0.5 - pad, len(labels) - 0.5 + pad)
+    axes.grid(axis="x", visible=False)
+
+
+def _nothing(axes: Axes, message: str, *, horizontal: bool = False) -> None:
+    """Every value is 0: an axis from 0 to 1 (not one around 0) and ``message`` across it."""
+    (axes.set_xlim if horizontal else axes.set_ylim)(0, 1)
+    axes.text(0.5, 0.5, _label_mpl(message), ha="center", va="center", color="#666666", transform=axes.transAxes)
+
+
 def bar(
     name: str,
     title: str,
@@ -194,21 +238,23 @@ def bar(
     ylabel: str | None = None,
     annotate: Sequence[str] | None = None,
     integer: bool = False,
+    min_slots: int = 0,
+    when_zero: str | None = None,
 ) -> str:
     """One bar per label (``horizontal``: the first label on top); ``annotate`` writes a text at the
-    end of each bar (default: its value); ``integer``: the values are counts (whole-number ticks)."""
+    end of each bar (default: its value; empty: none); ``integer``: the values are counts
+    (whole-number ticks); ``min_slots``: vertical bars take at least that many bars' room;
+    ``when_zero``: the message drawn across the chart when every value is 0 (the bars are still
+    there, flat)."""
     with _rc():
-        shown = [_label_mpl(label) for label in labels]
         if horizontal:
-            shown = [_wrap(label) for label in shown]
+            shown = [_wrap(_label_mpl(label)) for label in labels]
             rows = sum(label.count("\n") + 1 for label in shown)
             height = max(1.8, 0.9 + 0.26 * rows + 0.1 * len(labels))
             lines = [line for label in shown for line in label.splitlines()]
             figure, axes = _figure(height=height, left=min(WIDTH / 2, 0.2 + _text_inches(lines)), right=0.35)
         else:
-            slanted = len(labels) > 5
-            bottom = 0.3 + (_text_inches(labels) * 0.5 if slanted else 0.2) + (0.2 if xlabel else 0)
-            figure, axes = _figure(bottom=min(bottom, HEIGHT / 2))
+            figure, axes = _vertical(labels, xlabel)
         paint = list(colors) if colors is not None else [color_of(label, n) for n, label in enumerate(labels)]
         if horizontal:
             bars = axes.barh(range(len(labels)), values, color=paint, height=0.7)
@@ -217,19 +263,62 @@ def bar(
             axes.grid(axis="y", visible=False)
         else:
             bars = axes.bar(range(len(labels)), values, color=paint, width=0.7)
-            axes.set_xticks(range(len(labels)), shown)
-            axes.grid(axis="x", visible=False)
-            if slanted:
-                for tick in axes.get_xticklabels():
-                    tick.set_rotation(30)
-                    tick.set_horizontalalignment("right")
+            _categories(axes, labels, min_slots)
         for n, patch in enumerate(bars):
             patch.set_gid(f"{name}-mark-{n}")
+        zero = when_zero is not None and not any(values)
         notes = list(annotate) if annotate is not None else [_number(v) for v in values]
-        axes.bar_label(bars, labels=[_label_mpl(t) for t in notes], padding=2, fontsize=8, color="#333333")
+        if notes and not zero:
+            axes.bar_label(bars, labels=[_label_mpl(t) for t in notes], padding=2, fontsize=8, color="#333333")
         axes.margins(x=0.25) if horizontal else axes.margins(y=0.12)
         if integer:
             _whole(axes.xaxis if horizontal else axes.yaxis)
+        if max(values, default=0) >= 10_000:
+            _compact(axes.xaxis if horizontal else axes.yaxis)
+        if zero and when_zero is not None:
+            _nothing(axes, when_zero, horizontal=horizontal)
+        _finish(figure, axes, title, xlabel, ylabel)
+        return _svg(figure, name, title)
+
+
+def stacked(
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    stacks: Mapping[str, Sequence[float]],
+    *,
+    colors: Mapping[str, str] | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    integer: bool = False,
+    min_slots: int = 0,
+) -> str:
+    """One vertical bar per label, made of one part per stack (bottom-up in the order of ``stacks``,
+    each stack one colour, named in a legend above the chart). Each part that is not empty is a mark
+    ``{name}-mark-{n}``; a stack of zeros is left out (and out of the legend)."""
+    drawn = {stack: values for stack, values in stacks.items() if any(values)}
+    with _rc():
+        columns = 4
+        rows = math.ceil(len(drawn) / columns) if drawn else 0
+        figure, axes = _vertical(labels, xlabel, top=0.2 + 0.2 * rows)
+        bottom = [0.0] * len(labels)
+        mark = 0
+        for n, (stack, values) in enumerate(drawn.items()):
+            paint = (colors or {}).get(stack) or color_of(stack, n)
+            parts = axes.bar(range(len(labels)), values, bottom=bottom, color=paint, width=0.7, label=_label_mpl(stack))
+            for patch, value in zip(parts, values, strict=True):
+                if value:
+                    patch.set_gid(f"{name}-mark-{mark}")
+                    mark += 1
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        _categories(axes, labels, min_slots)
+        axes.margins(y=0.08)
+        if integer:
+            _whole(axes.yaxis)
+        if drawn:
+            axes.legend(
+                loc="lower left", bbox_to_anchor=(0, 1.02), ncols=columns, fontsize=8, frameon=False, borderaxespad=0
+            )
         _finish(figure, axes, title, xlabel, ylabel)
         return _svg(figure, name, title)
 
@@ -257,6 +346,13 @@ def histogram(
         _whole(axes.yaxis)
         _finish(figure, axes, title, xlabel, ylabel)
         return _svg(figure, name, title)
+
+
+def _compact(axis: Any) -> None:
+    """Large numbers on an axis as 250k, 1.5M (not a "1e7" offset apart from its ticks)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: short_count(value, tick=True)))
 
 
 def _whole(axis: Any) -> None:
@@ -288,6 +384,9 @@ def scatter(
         from matplotlib.ticker import MaxNLocator
 
         axes.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ys_all = [y for _, ys in groups.values() for y in ys]
+        if ys_all and min(ys_all) >= 0:  # a cost is never below 0: no axis around 0 when all are 0
+            axes.set_ylim(bottom=0, top=None if max(ys_all) > 0 else 1)
         if groups:
             axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, markerscale=1.3)
         _finish(figure, axes, title, xlabel, ylabel)
@@ -342,4 +441,15 @@ def _number(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
-__all__ = ["OUTCOME_COLORS", "PALETTE", "Series", "bar", "color_of", "empty", "histogram", "lines", "scatter"]
+__all__ = [
+    "OUTCOME_COLORS",
+    "PALETTE",
+    "Series",
+    "bar",
+    "color_of",
+    "empty",
+    "histogram",
+    "lines",
+    "scatter",
+    "stacked",
+]

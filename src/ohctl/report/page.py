@@ -1,10 +1,14 @@
-"""One self-contained HTML page: a headline, charts (inline SVG) and a table of rows.
+"""One self-contained HTML page: a headline, charts (inline SVG) and one or more tables of rows.
 
 Everything is inline (CSS, SVG, a small script); the page fetches nothing, reads well on a phone
-(the charts scale, the table scrolls sideways) and prints (no controls, no shadows, rows unbroken).
-Every text from the data is escaped by jinja2's autoescape: a title holding ``<script>`` shows as
-text. Without JavaScript the page is whole (the table and the charts are static); with it, the table
-sorts by any column (click its heading) and filters (a text box and an outcome choice).
+(the charts scale, a wide table scrolls sideways inside its box) and prints (no controls, no
+shadows, rows unbroken). Every text from the data is escaped by jinja2's autoescape: a title holding
+``<script>`` shows as text. Without JavaScript the page is whole (the tables and the charts are
+static); with it, every table sorts by any column (click its heading), and a table with ``filter``
+filters (a text box, and a choice of ``filter_column``'s values when it has one).
+
+The batch report (``ohctl.report.batch``) and the fleet statistics (``ohctl.render_stats_html``)
+are both drawn by ``render``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._errors import InvalidArgumentError
 from .._require import require
 
 
@@ -52,25 +57,44 @@ class Cell:
 @dataclass(frozen=True)
 class Fact:
     """One item of the headline: ``label`` above ``value`` (``detail`` below it, smaller), ``css`` a
-    class (an outcome's name)."""
+    class (an outcome's name), ``name`` the value's ``data-fact`` attribute (for scripts and tests)."""
 
     label: str
     value: str
     css: str | None = None
     detail: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the page under its heading ``title``; ``name`` is its element id (and the prefix
+    of its controls' ids: ``{name}-filter``, ``{name}-pick``, ``{name}-shown``). ``totals`` is a
+    footer row (one cell per column). ``filter``: a text box that hides the rows without the text;
+    ``filter_column``: a choice of that column's values (``filter_values``) besides. A table without
+    rows shows ``empty`` instead."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Cell]]
+    totals: Sequence[Cell] = ()
+    filter: bool = False
+    filter_column: str | None = None
+    filter_values: Sequence[str] = ()
+    empty: str = "none"
 
 
 @dataclass(frozen=True)
 class Page:
+    """A whole page: ``facts`` as its headline, then ``charts``, then ``tables`` in this order.
+    The names of its charts and tables are element ids: each is used once."""
+
     title: str
     subtitle: str
     facts: Sequence[Fact]
     charts: Sequence[Chart]
-    columns: Sequence[Column]
-    rows: Sequence[Sequence[Cell]]
-    totals: Sequence[Cell] = ()
-    filter_column: str | None = None  # a column whose values the outcome choice lists
-    filter_values: Sequence[str] = ()
+    tables: Sequence[Table]
     refresh: int | None = None  # seconds: a live page reloads itself
     notice: str | None = None
     footer: str = ""
@@ -82,6 +106,7 @@ _STYLE = """
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
  color:var(--fg);background:var(--bg)}
 main{max-width:1200px;margin:0 auto;padding:16px}
+section{min-width:0}
 h1{font-size:1.5rem;margin:.2rem 0}
 h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
 .sub{color:var(--muted);margin:0 0 1rem;overflow-wrap:anywhere}
@@ -95,7 +120,10 @@ h2{font-size:1.15rem;margin:1.6rem 0 .6rem}
 .facts li.error{border-left:5px solid #CC79A7}.facts li.needs_input{border-left:5px solid #E69F00}
 .facts li.timed_out{border-left:5px solid #A6761D}.facts li.stalled{border-left:5px solid #8C564B}
 .facts li.cancelled{border-left:5px solid #7F7F7F}.facts li.running,.facts li.starting{border-left:5px solid #0072B2}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:12px}
+.facts li.idle{border-left:5px solid #56B4E9}.facts li.paused{border-left:5px solid #882255}
+.facts li.unknown{border-left:5px solid #999999}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,480px),1fr));gap:12px;
+ align-items:start}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;break-inside:avoid}
 figure svg{display:block;width:100%;max-width:520px;height:auto;margin:0 auto}
 figure h3{font-size:.95rem;margin:.1rem .2rem .3rem}
@@ -104,7 +132,8 @@ figcaption{color:var(--muted);font-size:.8rem;margin-top:4px}
 .controls input,.controls select{font:inherit;padding:.3rem .5rem;border:1px solid #bbb;border-radius:6px}
 .controls input{flex:1 1 220px}
 .shown{color:var(--muted);font-size:.85rem}
-.scroll{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
+.empty{color:var(--muted);font-style:italic}
+.scroll{overflow-x:auto;max-width:100%;border:1px solid var(--line);border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.85rem}
 th,td{padding:.35rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#f6f6f6;position:sticky;top:0;white-space:nowrap}
@@ -112,12 +141,14 @@ th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.text{min-width:12rem;max-width:28rem;overflow-wrap:break-word}
-td.key{white-space:nowrap}
+td.key,td.when{white-space:nowrap}
+td.id{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8rem;white-space:nowrap}
 tfoot td{font-weight:600;background:#fafafa;border-top:2px solid var(--line)}
+tfoot td.outcome{white-space:normal;min-width:10rem}
 .outcome{white-space:nowrap;font-weight:600;width:1%}
 .o-finished{color:#007a59}.o-failed{color:#b34700}.o-error{color:#a3457f}.o-needs_input{color:#9a6a00}
 .o-timed_out{color:#7a6d00}.o-stalled{color:#8C564B}.o-cancelled{color:#666}.o-running,.o-starting{color:#0072B2}
-.o-pending{color:#888}
+.o-pending,.o-unknown{color:#777}.o-idle{color:#2a7fb0}.o-paused{color:#882255}
 a{color:var(--accent)}
 footer{color:var(--muted);font-size:.8rem;margin:1.5rem 0}
 @media (max-width:600px){main{padding:10px}body{font-size:14px}.facts{grid-template-columns:repeat(2,1fr)}
@@ -127,30 +158,33 @@ footer{color:var(--muted);font-size:.8rem;margin:1.5rem 0}
  tr{break-inside:avoid}a{color:inherit;text-decoration:none}body{font-size:11px}}
 """
 
-# Sorts by a column's data-v (numbers for numeric columns; blanks last), filters by text and by the
-# outcome choice, and counts the rows shown. Nothing runs until the reader acts.
+# For every table of the page: sorts by a column's data-v (numbers for numeric columns; blanks last),
+# filters by text and by the choice of the filter column's values (when the table has them), and
+# counts the rows shown. Nothing runs until the reader acts.
 _SCRIPT = """
 (function(){
-var table=document.getElementById('tasks');if(!table)return;
-var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);
-var heads=table.tHead.rows[0].cells,text=document.getElementById('filter'),pick=document.getElementById('pick');
-var shown=document.getElementById('shown'),col=table.getAttribute('data-filter-col');
-document.querySelectorAll('.controls').forEach(function(c){c.hidden=false;});
 function key(row,i,num){var c=row.cells[i],v=c.getAttribute('data-v');if(v===null)v=c.textContent;
  if(num){if(v===''||v==='-')return null;var n=parseFloat(v);return isNaN(n)?null:n;}return v.toLowerCase();}
-Array.prototype.forEach.call(heads,function(th,i){var b=th.querySelector('button');if(!b)return;
- b.addEventListener('click',function(){var num=th.classList.contains('num');
-  var dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
-  Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
-  th.setAttribute('aria-sort',dir===1?'ascending':'descending');
-  rows.sort(function(a,b){var x=key(a,i,num),y=key(b,i,num);
-   if(x===y)return 0;if(x===null)return 1;if(y===null)return -1;return (x<y?-1:1)*dir;});
-  var f=document.createDocumentFragment();rows.forEach(function(r){f.appendChild(r);});body.appendChild(f);});});
-function apply(){var q=(text.value||'').toLowerCase(),o=pick?pick.value:'',n=0;
- rows.forEach(function(r){var ok=(!q||r.textContent.toLowerCase().indexOf(q)>=0)&&
-  (!o||r.getAttribute('data-'+col)===o);r.hidden=!ok;if(ok)n++;});
- shown.textContent=n===rows.length?'all '+n+' rows':n+' of '+rows.length+' rows';}
-text.addEventListener('input',apply);if(pick)pick.addEventListener('change',apply);
+Array.prototype.forEach.call(document.querySelectorAll('table.sortable'),function(table){
+ var body=table.tBodies[0],id=table.id,rows=Array.prototype.slice.call(body.rows);
+ var heads=table.tHead.rows[0].cells,col=table.getAttribute('data-filter-col');
+ var text=document.getElementById(id+'-filter'),pick=document.getElementById(id+'-pick');
+ var shown=document.getElementById(id+'-shown'),controls=document.getElementById(id+'-controls');
+ if(controls)controls.hidden=false;
+ Array.prototype.forEach.call(heads,function(th,i){var b=th.querySelector('button');if(!b)return;
+  b.addEventListener('click',function(){var num=th.classList.contains('num');
+   var dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
+   Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
+   th.setAttribute('aria-sort',dir===1?'ascending':'descending');
+   rows.sort(function(a,b){var x=key(a,i,num),y=key(b,i,num);
+    if(x===y)return 0;if(x===null)return 1;if(y===null)return -1;return (x<y?-1:1)*dir;});
+   var f=document.createDocumentFragment();rows.forEach(function(r){f.appendChild(r);});body.appendChild(f);});});
+ function apply(){var q=text?(text.value||'').toLowerCase():'',o=pick?pick.value:'',n=0;
+  rows.forEach(function(r){var ok=(!q||r.textContent.toLowerCase().indexOf(q)>=0)&&
+   (!o||r.getAttribute('data-'+col)===o);r.hidden=!ok;if(ok)n++;});
+  if(shown)shown.textContent=n===rows.length?'all '+n+' rows':n+' of '+rows.length+' rows';}
+ if(text)text.addEventListener('input',apply);if(pick)pick.addEventListener('change',apply);
+});
 })();
 """
 
@@ -176,7 +210,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <ul class="facts">
 {%- for fact in page.facts %}
 <li{% if fact.css %} class="{{ fact.css }}"{% endif %}>
-<span class="label">{{ fact.label }}</span><span class="value">{{ fact.value }}</span>
+<span class="label">{{ fact.label }}</span><span class="value"{% if fact.name %} data-fact="{{ fact.name }}"{% endif %}>
+{{- fact.value }}</span>
 {%- if fact.detail %}<span class="detail">{{ fact.detail }}</span>{% endif %}</li>
 {%- endfor %}
 </ul>
@@ -197,34 +232,40 @@ _TEMPLATE = """<!DOCTYPE html>
 </div>
 </section>
 {%- endif %}
-<section aria-labelledby="table-h">
-<h2 id="table-h">Every task ({{ page.rows | length }})</h2>
-<div class="controls" hidden>
-<input id="filter" type="search" placeholder="Filter: any text in a row" aria-label="Filter the rows">
-{%- if page.filter_column %}
-<select id="pick" aria-label="Only one {{ page.filter_column }}">
-<option value="">every {{ page.filter_column }}</option>
-{%- for value in page.filter_values %}
+{%- for table in tables %}
+<section aria-labelledby="{{ table.name }}-h">
+<h2 id="{{ table.name }}-h">{{ table.title }}</h2>
+{%- if not table.rows %}
+<p class="empty" id="{{ table.name }}">{{ table.empty }}</p>
+{%- else %}
+{%- if table.filter %}
+<div class="controls" id="{{ table.name }}-controls" hidden>
+<input id="{{ table.name }}-filter" type="search" placeholder="Filter: any text in a row" aria-label="Filter the rows">
+{%- if table.filter_column %}
+<select id="{{ table.name }}-pick" aria-label="Only one {{ table.filter_column }}">
+<option value="">every {{ table.filter_column }}</option>
+{%- for value in table.filter_values %}
 <option value="{{ value }}">{{ value }}</option>
 {%- endfor %}
 </select>
 {%- endif %}
-<span id="shown" class="shown" aria-live="polite">all {{ page.rows | length }} rows</span>
+<span id="{{ table.name }}-shown" class="shown" aria-live="polite">all {{ table.rows | length }} rows</span>
 </div>
+{%- endif %}
 <div class="scroll">
-<table id="tasks"{% if page.filter_column %} data-filter-col="{{ page.filter_column }}"{% endif %}>
+<table id="{{ table.name }}" class="sortable"
+{%- if table.filter_column %} data-filter-col="{{ table.filter_column }}"{% endif %}>
 <thead><tr>
-{%- for column in page.columns %}
+{%- for column in table.columns %}
 <th scope="col" data-col="{{ column.name }}"{% if column.numeric %} class="num"{% endif %}>
 <button type="button">{{ column.label }}</button></th>
 {%- endfor %}
 </tr></thead>
 <tbody>
-{%- for row in page.rows %}
-{%- set outer = loop %}
-<tr{% if page.filter_column %} data-{{ page.filter_column }}="{{ row[filter_index].text }}"{% endif %}>
+{%- for row in table.rows %}
+<tr{% if table.filter_column %} data-{{ table.filter_column }}="{{ row[table.filter_index].text }}"{% endif %}>
 {%- for cell in row %}
-{%- set column = page.columns[loop.index0] %}
+{%- set column = table.columns[loop.index0] %}
 <td class="{{ 'num' if column.numeric else column.name }}{% if cell.css %} {{ cell.css }}{% endif %}"
 {%- if cell.sort is not none %} data-v="{{ cell.sort }}"{% endif %}
 {%- if cell.title %} title="{{ cell.title }}"{% endif %}>
@@ -238,10 +279,10 @@ _TEMPLATE = """<!DOCTYPE html>
 </tr>
 {%- endfor %}
 </tbody>
-{%- if page.totals %}
+{%- if table.totals %}
 <tfoot><tr>
-{%- for cell in page.totals %}
-{%- set column = page.columns[loop.index0] %}
+{%- for cell in table.totals %}
+{%- set column = table.columns[loop.index0] %}
 <td class="{{ 'num' if column.numeric else column.name }}" data-total="{{ column.name }}"
 {%- if cell.sort is not none %} data-v="{{ cell.sort }}"{% endif %}>{{ cell.text }}</td>
 {%- endfor %}
@@ -249,7 +290,9 @@ _TEMPLATE = """<!DOCTYPE html>
 {%- endif %}
 </table>
 </div>
+{%- endif %}
 </section>
+{%- endfor %}
 <footer>{{ page.footer }}</footer>
 </main>
 <script>{% raw %}@SCRIPT@{% endraw %}</script>
@@ -274,11 +317,25 @@ def _template() -> Any:
     return environment.from_string(_TEMPLATE.replace("@STYLE@", _STYLE).replace("@SCRIPT@", _SCRIPT))
 
 
-def render(page: Page) -> str:
-    """The page as one HTML document (autoescaped; the charts' SVG is inlined as is)."""
-    template = _template()
-    columns = [c.name for c in page.columns]
-    filter_index = columns.index(page.filter_column) if page.filter_column in columns else 0
+@dataclass(frozen=True)
+class _Shown:
+    """A table as the template draws it: links made safe, the filter column's index found."""
+
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Cell]]
+    totals: Sequence[Cell]
+    filter: bool
+    filter_column: str | None
+    filter_values: Sequence[str]
+    empty: str
+    filter_index: int
+
+
+def _shown(table: Table) -> _Shown:
+    names = [c.name for c in table.columns]
+    column = table.filter_column if table.filter and table.filter_column in names else None
     rows = [
         [
             Cell(
@@ -291,10 +348,30 @@ def render(page: Page) -> str:
             )
             for cell in row
         ]
-        for row in page.rows
+        for row in table.rows
     ]
-    shown = Page(**{**page.__dict__, "rows": rows})
-    return str(template.render(page=shown, filter_index=filter_index))
+    return _Shown(
+        name=table.name,
+        title=table.title,
+        columns=table.columns,
+        rows=rows,
+        totals=table.totals,
+        filter=table.filter,
+        filter_column=column,
+        filter_values=table.filter_values if column else (),
+        empty=table.empty,
+        filter_index=names.index(column) if column else 0,
+    )
 
 
-__all__ = ["Cell", "Chart", "Column", "Fact", "Page", "render"]
+def render(page: Page) -> str:
+    """The page as one HTML document (autoescaped; the charts' SVG is inlined as is)."""
+    names = [t.name for t in page.tables] + [c.name for c in page.charts]
+    if len(names) != len(set(names)):
+        raise InvalidArgumentError(
+            f"the tables and charts of a page need distinct names (they are element ids): {names}"
+        )
+    return str(_template().render(page=page, tables=[_shown(t) for t in page.tables]))
+
+
+__all__ = ["Cell", "Chart", "Column", "Fact", "Page", "Table", "render"]
