@@ -14,6 +14,7 @@ import json
 import math
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -44,6 +45,24 @@ def fleet(base_url: str, shared: Shared) -> Iterator[dict[str, object]]:
         yield made(client, shared)
 
 
+def pin_repository(client: ohctl.OpenHands, cid: ohctl.ConversationId, repository: str) -> None:
+    """PATCH the conversation's repository until it stays: a report of its agent server that comes
+    after the PATCH (its last statistics, up to 30 s late) replaces the app server's record,
+    repository included. Set again until two looks 10 s apart both find it."""
+    began = time.monotonic()
+    while time.monotonic() - began < 150:
+        client.conversations.update(cid, selected_repository=repository)
+        kept = 0
+        while kept < 2:
+            time.sleep(10)
+            if client.conversations.retrieve(cid).selected_repository != repository:
+                break
+            kept += 1
+        if kept == 2:
+            return
+    raise AssertionError(f"the repository of {cid} did not stay set")
+
+
 def made(client: ohctl.OpenHands, shared: Shared) -> dict[str, object]:
     since = datetime.now(timezone.utc) - timedelta(seconds=2)
     tag = uuid.uuid4().hex[:8]
@@ -55,11 +74,11 @@ def made(client: ohctl.OpenHands, shared: Shared) -> dict[str, object]:
     )
     for conv in (done, failed, sub):
         client.conversations.wait(conv.id, timeout=300, raise_on_outcome=False)
-    client.conversations.update(done.id, selected_repository=alpha)
-    client.conversations.update(failed.id, selected_repository=beta)
     # The token counts come through the sandbox's webhook, in batches (up to 30 s late).
     eventually(lambda: tokens(client.conversations.retrieve(done.id)) > 0, timeout=90, what="done's tokens")
     eventually(lambda: tokens(client.conversations.retrieve(sub.id)) > 0, timeout=90, what="the sub's tokens")
+    pin_repository(client, done.id, alpha)
+    pin_repository(client, failed.id, beta)
     # Started last, so that it still runs when the first test reads the statistics.
     slow = client.conversations.start("Take your time [ohctl:slow:60]", sandbox_id=shared.sandbox_id)
     # No repository for it: the agent server's reports of a running agent (and of a title set on it)
