@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import math
 import sys
 import time
@@ -272,3 +273,25 @@ def test_a_look_that_fails_for_a_moment_is_ridden_through() -> None:
     result = _stub_run(stub, attempts=2)
     assert len(failed) == 2 and result.winner is not None
     assert [a.outcome for a in result.attempts] == [ohctl.Outcome.FINISHED] * 2
+
+
+def test_an_attempt_still_starting_when_the_first_passes_is_followed_and_stopped() -> None:
+    """prefer="time" ends at the first passing attempt; one whose start is still in flight becomes a
+    conversation later, so it is followed to it and stopped (not left to run unattended)."""
+    stub = importlib.import_module("batch_stub").StubAppServer(lambda message: 0.05, agent_url=AGENT)
+    handle = stub.handle
+
+    async def slow_second_start(request: httpx.Request) -> httpx.Response:
+        response: httpx.Response = await handle(request)
+        if request.method == "POST" and request.url.path == "/api/v1/app-conversations":
+            task = stub.tasks[response.json()["id"]]
+            if "(attempt 2 of 2)" in json.dumps(task["request"]):
+                task["ready_at"] = time.time() + 0.6  # ready well after attempt 1 has passed
+        return response
+
+    stub.handle = slow_second_start
+    result = _stub_run(stub, attempts=2, prefer="time")
+    first, second = result.attempts
+    assert result.winner is first and first.outcome == ohctl.Outcome.FINISHED
+    assert second.outcome is None and second.conversation_id is not None  # followed to its conversation
+    assert second.stopped and second.conversation_id in stub.stopped

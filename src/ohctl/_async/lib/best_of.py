@@ -49,6 +49,7 @@ log = logging.getLogger("ohctl.best_of")
 SELECT_TIMEOUT = 600
 POLL_MAX = 2.0  # seconds between looks at most
 REFUSED_PAUSE = 5.0  # seconds before starting again when the server refused a start and nothing runs
+LATE_START_WAIT = 120.0  # seconds to follow a start still in flight at the end, to stop its conversation
 
 
 @dataclass
@@ -163,6 +164,9 @@ async def best_of(
         await client._http.sleep(REFUSED_PAUSE if refused and not (starting or running) else poll.next_delay())
     for entry in [*starting.values(), *running.values()]:
         entry.attempt.duration = time.monotonic() - entry.began
+    # A start still in flight becomes a conversation that runs on, unattended, unless it is stopped
+    # too: follow it to its conversation first (bounded), so that the losers' stop reaches it.
+    await run.settle_starts(starting, LATE_START_WAIT)
     winner = choose_winner(result.attempts, prefer)
     result.winner_index = winner.index if winner else None
     await run.stop_others(winner, keep=keep, given_sandbox=sandbox_id)
@@ -282,6 +286,36 @@ class _Run:
         )
         if done.exit_code is None:
             attempt.error = f"the selection command did not end within {self.select_timeout}s"
+
+    async def settle_starts(self, starting: dict[StartTaskId, _Running], timeout: float) -> None:
+        """Follow the starts still in flight to their conversations (up to ``timeout`` seconds), so
+        that ``stop_others`` can stop them; one that never becomes a conversation is left as it is."""
+        if not starting:
+            return
+        poll = Poll(timeout, initial=1.0, maximum=5.0)
+        while starting and not poll.expired():
+            ids = list(starting)
+            try:
+                found = await self.client.start_tasks.get(ids)
+            except OhctlError as exc:
+                if not is_transient(exc):
+                    raise
+                found = [None] * len(ids)
+            for tid, task in zip(ids, found, strict=True):
+                if task is None or not task.is_terminal:
+                    continue
+                entry = starting.pop(tid)
+                if task.is_ready and task.app_conversation_id is not None:
+                    entry.attempt.conversation_id = str(task.app_conversation_id)
+                    entry.attempt.sandbox_id = task.sandbox_id
+            if starting:
+                await self.client._http.sleep(poll.next_delay())
+        for entry in starting.values():
+            log.warning(
+                "attempt %d: its start did not end in %.0fs; it may still become a conversation",
+                entry.attempt.index,
+                timeout,
+            )
 
     async def stop_others(self, winner: BestOfAttempt | None, *, keep: bool, given_sandbox: str | None) -> None:
         """Stop every attempt but the winner; unless ``keep``, pause its sandbox (never the winner's,
