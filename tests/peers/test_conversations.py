@@ -78,8 +78,11 @@ def test_batch_get_and_search(client: ohctl.OpenHands, shared: Shared) -> None:
     assert client.conversations.count(title_contains="ohctl shared") == 1
     found = list(client.conversations.search(title_contains="ohctl shared"))
     assert [c.id for c in found] == [shared.id]
-    by_page = list(client.conversations.search(page_size=1))
+    # The server's count includes sub-conversations; its search leaves them out unless asked.
+    by_page = list(client.conversations.search(page_size=1, include_sub_conversations=True))
     assert len(by_page) == client.conversations.count()
+    top_level = list(client.conversations.search())
+    assert all(c.parent_conversation_id is None for c in top_level) and len(top_level) <= len(by_page)
     assert client.conversations.count(sandbox_id=shared.sandbox_id) >= 1
 
 

@@ -147,6 +147,8 @@ class AsyncConversations(AsyncConversationStarts):
         updated_before: datetime | None = None,
         sandbox_id: str | None = None,
     ) -> int:
+        """How many conversations match, sub-conversations included (the server's count has no
+        ``include_sub_conversations``: it is ``search(..., include_sub_conversations=True)``'s length)."""
         params = filters(title_contains, created_after, created_before, updated_after, updated_before, sandbox_id)
         return await self._http.request("GET", "/api/v1/app-conversations/count", params=params, parse=count)
 
