@@ -117,8 +117,10 @@ async def test_creates_under_faults_are_counted_exactly(
 
     # What the server holds, by its own routes (no proxy).
     with ohctl.OpenHands(base_url=base_url, max_retries=4) as direct:
-        tasks = [t for t in direct.start_tasks.search(created_after=since) if _marker(t, run) is not None]
+        # The count route counts every start task of the period, this test's and any another made then.
+        everything = list(direct.start_tasks.search(created_after=since))
         server_count = direct.start_tasks.count(created_after=since)
+        tasks = [t for t in everything if _marker(t, run) is not None]
         by_call: dict[int, list[ohctl.types.StartTask]] = {}
         for t in tasks:
             by_call.setdefault(_marker(t, run), []).append(t)  # type: ignore[arg-type]
@@ -139,6 +141,7 @@ async def test_creates_under_faults_are_counted_exactly(
             "server_created": len(tasks),
             "server_created_on_shared_sandbox": sum(1 for t in tasks if (_marker(t, run) or 0) % 8 == 0),
             "server_count_route": server_count,
+            "server_search_in_period (any test's)": len(everything),
             "sdk_reported_created": len(created),
             "sdk_reported_failed": len(failed),
             "sdk_failed_by_error": failed_kinds,
@@ -151,7 +154,7 @@ async def test_creates_under_faults_are_counted_exactly(
             assert len(outcomes) == CREATES
             assert duplicates == 0
             assert all(v <= 1 for v in forwarded_by_call.values()), "a create reached the server twice"
-            assert server_count == len(tasks), "the count route and the search disagree"
+            assert server_count == len(everything), "the count route and the search disagree"
             for i, task in created.items():  # every id the SDK returned exists, once, with its text
                 assert [t.id for t in by_call[i]] == [task.id]
             for i in failed:  # a failed create exists on the server only if its POST went through
@@ -165,6 +168,8 @@ async def test_creates_under_faults_are_counted_exactly(
             assert len(app_proxy.faults()) >= 6 and sum(app_proxy.faults().values()) >= CREATES // 3
             if app_proxy.counts["rate_limit"]:
                 assert any(sent > 1 for sent in sent_by_call.values())
+        except AssertionError as exc:  # the figures say what the wire and the server saw
+            raise AssertionError(f"{exc}\n{json.dumps(figures['a_creates'], default=str)}") from None
         finally:
             figures["a_creates"]["still_starting_at_cleanup (server side)"] = _cleanup(direct, tasks)
 

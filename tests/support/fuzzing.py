@@ -42,16 +42,24 @@ WEIRD: list[Any] = [
 ]
 
 
-def leaf() -> st.SearchStrategy[Any]:
-    return st.one_of(
-        st.sampled_from(WEIRD),
-        st.just(HUGE),
-        st.integers(),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.text(max_size=12),
-        st.lists(st.sampled_from(WEIRD), max_size=3),
-        st.dictionaries(st.text(max_size=5), st.sampled_from(WEIRD), max_size=3),
-    )
+# Built once: a strategy made inside each example is validated again each time, which was most of
+# the fuzzing's time.
+LEAF: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from(WEIRD),
+    st.just(HUGE),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.lists(st.sampled_from(WEIRD), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.sampled_from(WEIRD), max_size=3),
+)
+_CHANGES = {
+    "dict": ("leaf", "nest", "drop", "change", "change", "add"),
+    "list": ("leaf", "nest", "drop", "change", "change", "add"),
+    "str": ("leaf", "nest", "str"),
+    "other": ("leaf", "nest"),
+}
+_STRINGS = ("SOMETHING_NEW", HUGE, "")
 
 
 def _nest(value: Any, depth: int, as_list: bool) -> Any:
@@ -60,43 +68,58 @@ def _nest(value: Any, depth: int, as_list: bool) -> Any:
     return value
 
 
-def mutate_once(value: Any) -> st.SearchStrategy[Any]:
-    """One change somewhere in ``value`` (at the top, or inside a dict or list)."""
-    options: list[st.SearchStrategy[Any]] = [
-        leaf(),
-        st.tuples(st.integers(1, 40), st.booleans()).map(lambda t: _nest(value, t[0], t[1])),
-    ]
+def _index(draw: st.DrawFn, size: int) -> int:
+    return draw(st.integers(0, size - 1))
+
+
+def _mutate(draw: st.DrawFn, value: Any) -> Any:
+    """One change somewhere in ``value``: a leaf in its place, nested 1 to 40 deep, or (in a dict or
+    list) an entry dropped, one entry changed the same way, an entry added; a string may also become
+    a new enum value, a megabyte or empty."""
     if isinstance(value, dict) and value:
-        keys = sorted(value)
-        options += [
-            st.sampled_from(keys).map(lambda k: {x: y for x, y in value.items() if x != k}),
-            st.sampled_from(keys).flatmap(lambda k: mutate_once(value[k]).map(lambda v: {**value, k: v})),
-            st.sampled_from(keys).flatmap(lambda k: mutate_once(value[k]).map(lambda v: {**value, k: v})),
-            leaf().map(lambda v: {**value, "unknown_field": v}),
-        ]
+        shape = "dict"
     elif isinstance(value, list) and value:
-        indexes = st.integers(0, len(value) - 1)
-        options += [
-            indexes.map(lambda i: value[:i] + value[i + 1 :]),
-            indexes.flatmap(lambda i: mutate_once(value[i]).map(lambda v: [*value[:i], v, *value[i + 1 :]])),
-            indexes.flatmap(lambda i: mutate_once(value[i]).map(lambda v: [*value[:i], v, *value[i + 1 :]])),
-            leaf().map(lambda v: [*value, v]),
-        ]
+        shape = "list"
     elif isinstance(value, str):
-        options.append(st.sampled_from(["SOMETHING_NEW", HUGE, ""]))
-    return st.one_of(options)
+        shape = "str"
+    else:
+        shape = "other"
+    choices = _CHANGES[shape]
+    change = choices[_index(draw, len(choices))]
+    if change == "leaf":
+        return draw(LEAF)
+    if change == "nest":
+        return _nest(value, draw(st.integers(1, 40)), draw(st.booleans()))
+    if change == "str":
+        return _STRINGS[_index(draw, len(_STRINGS))]
+    if isinstance(value, dict):
+        keys = sorted(value)
+        if change == "add":
+            return {**value, "unknown_field": draw(LEAF)}
+        key = keys[_index(draw, len(keys))]
+        if change == "drop":
+            return {x: y for x, y in value.items() if x != key}
+        return {**value, key: _mutate(draw, value[key])}
+    assert isinstance(value, list)
+    if change == "add":
+        return [*value, draw(LEAF)]
+    i = _index(draw, len(value))
+    if change == "drop":
+        return value[:i] + value[i + 1 :]
+    return [*value[:i], _mutate(draw, value[i]), *value[i + 1 :]]
+
+
+@st.composite
+def _mutated(draw: st.DrawFn, body: Any) -> Any:
+    value = body
+    for _ in range(draw(st.integers(1, 3))):
+        value = _mutate(draw, value)
+    return value
 
 
 def mutations(body: Any) -> st.SearchStrategy[Any]:
     """One to three changes on top of each other."""
-
-    def chain(count: int) -> st.SearchStrategy[Any]:
-        strategy: st.SearchStrategy[Any] = st.just(body)
-        for _ in range(count):
-            strategy = strategy.flatmap(mutate_once)
-        return strategy
-
-    return st.integers(1, 3).flatmap(chain)
+    return _mutated(body)
 
 
 class Server:

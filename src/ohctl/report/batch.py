@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InvalidArgumentError
-from .._format import short_count
+from .._format import duration, short_count
 from .._version import __version__
 from ..batch.ledger import ACTIVE, DIFF_STAT, ENDED, FINISHED, LAST_MESSAGE, PENDING, STATES, Ledger, TaskRow
 from ..batch.results import BatchStatus, status
@@ -762,16 +762,7 @@ def _money(value: float | None) -> str:
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
+    return duration(seconds) or "-"
 
 
 __all__ = [
