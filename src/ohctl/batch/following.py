@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from .._async.lib.structured import NEW_MESSAGE_GRACE, final_message
@@ -162,6 +162,30 @@ class Tracker:
         self.on_event(BatchEvent(kind, key, message, counts, cost, result))
 
 
+class Background:
+    """Tasks a batch runs beside its polls (titles being set, last messages being read, stalled or
+    over-budget agents being stopped), so that a slow answer never holds up the polls. Before the
+    run returns they are given ``settle_for`` seconds to land (a title or a last message is not worth
+    a hang); a run that ends early cancels them."""
+
+    def __init__(self, settle_for: float) -> None:
+        self.settle_for = settle_for
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def run(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=self.settle_for)
+
+    def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+
+
 class Follower:
     """Follows the tasks that started until each ends (or passes ``timeout``), and gives each
     conversation the title its input line asked for. ``requests`` counts the status requests sent.
@@ -188,9 +212,11 @@ class Follower:
         self.on_stall = on_stall
         self._stall = StallClock(stall_after) if stall_after is not None else None
         self.requests = 0
-        self._titles: set[asyncio.Task[None]] = set()
-        self._stops: set[asyncio.Task[None]] = set()  # stalled agents being stopped
-        self._answers: set[asyncio.Task[None]] = set()  # finished agents' last messages being read
+        self._titles = Background(60.0)
+        self._answers = Background(30.0)  # finished agents' last messages being read
+        # Stalled or over-budget agents being stopped: briefly, since a stalled step may hang for
+        # hours; the pause request has reached the agent server, which pauses the agent when the step ends.
+        self._stops = Background(15.0)
 
     # -- titles -------------------------------------------------------------------------
     def retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
@@ -209,18 +235,7 @@ class Follower:
             except OhctlError as exc:
                 self.tracker.emit("title_failed", key, f"could not set the title {title!r}: {exc}")
 
-        task = asyncio.ensure_future(apply())
-        self._titles.add(task)
-        task.add_done_callback(self._titles.discard)
-
-    async def settle_titles(self, timeout: float = 60.0) -> None:
-        """Let the titles being set land before the run returns (bounded: a title is not worth a hang)."""
-        if self._titles:
-            await asyncio.wait(list(self._titles), timeout=timeout)
-
-    def cancel_titles(self) -> None:
-        for title in list(self._titles):
-            title.cancel()
+        self._titles.run(apply())
 
     # -- the agent's last message ---------------------------------------------------------
     def keep_answer(self, key: str, conversation: AppConversation) -> None:
@@ -240,18 +255,18 @@ class Follower:
             if text and text.strip():
                 tracker.ledger.note(LAST_MESSAGE, text.strip()[:LAST_MESSAGE_CHARS], key=key)
 
-        task = asyncio.ensure_future(read())
-        self._answers.add(task)
-        task.add_done_callback(self._answers.discard)
+        self._answers.run(read())
 
-    async def settle_answers(self, timeout: float = 30.0) -> None:
-        """Let the last messages being read land before the run returns (bounded)."""
-        if self._answers:
-            await asyncio.wait(list(self._answers), timeout=timeout)
+    # -- what runs in the background ------------------------------------------------------
+    async def settle(self) -> None:
+        """Let the titles, last messages and stops under way land before the run returns (each
+        kind bounded by its own time)."""
+        await asyncio.gather(self._titles.settle(), self._stops.settle(), self._answers.settle())
 
-    def cancel_answers(self) -> None:
-        for answer in list(self._answers):
-            answer.cancel()
+    def cancel(self) -> None:
+        """The run ends early: drop what is still under way."""
+        for background in (self._titles, self._stops, self._answers):
+            background.cancel()
 
     # -- following ----------------------------------------------------------------------
     async def poll(self) -> None:
@@ -428,20 +443,7 @@ class Follower:
                 return
             tracker.ledger.note("stopped", result.note or f"the agent of {cid} is paused", key=key)
 
-        task = asyncio.ensure_future(stop())
-        self._stops.add(task)
-        task.add_done_callback(self._stops.discard)
-
-    async def settle_stops(self, timeout: float = 15.0) -> None:
-        """Let the stops under way finish before the run returns (briefly: a stalled step may hang
-        for hours; the pause request has reached the agent server, which pauses the agent when the
-        step ends)."""
-        if self._stops:
-            await asyncio.wait(list(self._stops), timeout=timeout)
-
-    def cancel_stops(self) -> None:
-        for stop in list(self._stops):
-            stop.cancel()
+        self._stops.run(stop())
 
     def _check_progress(self, active: ActiveTask, task: StartTask) -> None:
         now = time.monotonic()

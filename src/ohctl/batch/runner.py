@@ -215,9 +215,7 @@ class AsyncBatch:
         finally:
             for start in list(self._starts):
                 start.cancel()  # its task stays ``starting``: the next run looks it up first
-            self._follower.cancel_titles()
-            self._follower.cancel_stops()
-            self._follower.cancel_answers()
+            self._follower.cancel()
             self.ledger.release()
         if self._paused:
             raise BatchPausedError(self._paused, path=self.path)
@@ -260,9 +258,7 @@ class AsyncBatch:
             for result in self._drain():
                 yield result
             if not self._tracker.active and (self._paused or not self._pending):
-                await self._follower.settle_titles()
-                await self._follower.settle_stops()
-                await self._follower.settle_answers()
+                await self._follower.settle()
                 return
             now = time.monotonic()
             if now >= next_poll:

@@ -16,9 +16,12 @@ from .errors import exit_with
 from .render import Paint, summary_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import ohctl
 
     from .output import Output
+    from .params import ThenWait
 
 
 def hints(cid: str, outcome: str | None) -> list[str]:
@@ -104,3 +107,33 @@ def interrupted(cid: str | None) -> NoReturn:
         click.echo(f"interrupted: conversation {cid} keeps running on the server", err=True)
         click.echo(f"re-attach: ohctl watch {cid}   (or: ohctl events {cid} --follow)", err=True)
     exit_with(ExitCode.INTERRUPTED)
+
+
+def wait_for_run(
+    client: ohctl.OpenHands,
+    cid: str,
+    then: ThenWait,
+    out: Output,
+    *,
+    started: float,
+    first: Callable[[], object] | None = None,
+) -> NoReturn:
+    """Follow the run just set going (``first``, when given, is the request that does it) to its
+    outcome and exit with its code; Ctrl-C leaves the agent running. ``then.timeout`` counts from
+    ``started`` (the command's start). The wait is ``fresh``: the status the run replaces is not its
+    outcome."""
+    try:
+        if first is not None:
+            first()
+        result = client.conversations.wait(
+            cid,
+            timeout=max(1.0, then.timeout - (time.monotonic() - started)),
+            fresh=True,
+            stall_after=then.stall_after,
+            max_cost=then.limits.max_cost,
+            max_tokens=then.limits.max_tokens,
+            raise_on_outcome=False,
+        )
+    except KeyboardInterrupt:
+        interrupted(cid)
+    conclude(client, cid, result.outcome, out, started=started, stall=result.stall, budget=result.budget)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Callable
@@ -13,6 +14,8 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
+    import ohctl
+
     ParamBase = click.ParamType[Any, Any]  # generic from click 8.2 on
 else:
     ParamBase = click.ParamType
@@ -174,3 +177,54 @@ def read_text_arg(value: str) -> str:
     if value == "-":
         return sys.stdin.read()
     return value
+
+
+class ThenWait:
+    """What a command that sets the agent going (``send``, ``approve``, ``reject``) was asked to do
+    after: nothing, or with ``--wait`` follow the run to its outcome within ``timeout`` seconds,
+    calling it stalled after ``stall_after`` and pausing it at ``limits``."""
+
+    def __init__(self, wait: bool, timeout: float, stall_after: float | None, limits: ohctl.Budget) -> None:
+        self.wait = wait
+        self.timeout = timeout
+        self.stall_after = stall_after
+        self.limits = limits
+
+
+def then_wait_options(wait_help: str) -> Callable[[F], F]:
+    """The options of a command that sets the agent going and may then wait for the run: ``--wait``
+    (``wait_help``), ``--timeout``, ``--stall-after``, ``--max-cost`` and ``--max-tokens``, given to
+    the command as one ``then: ThenWait``. A limit without ``--wait`` is a usage error."""
+
+    def apply(command: F) -> F:
+        @functools.wraps(command)
+        def wrapped(
+            *args: Any,
+            wait: bool,
+            timeout: float,
+            stall_after: float | None,
+            max_cost: float | None,
+            max_tokens: int | None,
+            **kwargs: Any,
+        ) -> Any:
+            from ohctl import Budget
+
+            limits = Budget(max_cost, max_tokens)
+            if limits.active and not wait:
+                raise click.UsageError("--max-cost and --max-tokens watch the agent while waiting: add --wait")
+            return command(*args, then=ThenWait(wait, timeout, stall_after, limits), **kwargs)
+
+        options = [
+            click.option("--wait", is_flag=True, help=wait_help),
+            click.option(
+                "--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait (with --wait)."
+            ),
+            stall_after_option("with --wait: "),
+            budget_options("with --wait: "),
+        ]
+        decorated: Any = wrapped
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated  # type: ignore[no-any-return]
+
+    return apply
