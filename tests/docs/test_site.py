@@ -43,6 +43,7 @@ PAGES = [
     ("", None, "Getting started"),
     ("cli/", None, "API reference"),
     ("reference/clients/", "Client classes", "Getting started"),
+    ("batch-report/", None, "Many tasks"),  # a page of a nav section: the section shows as a group
 ]
 
 # Where a page or a style sheet makes the browser fetch something (a link <a href> is not a fetch).
