@@ -214,9 +214,11 @@ class Follower:
         self.requests = 0
         self._titles = Background(60.0)
         self._answers = Background(30.0)  # finished agents' last messages being read
-        # Stalled or over-budget agents being stopped: briefly, since a stalled step may hang for
-        # hours; the pause request has reached the agent server, which pauses the agent when the step ends.
-        self._stops = Background(15.0)
+        # Stalled or over-budget agents being stopped. A stop returns once the agent server holds its
+        # pause request (PAUSE_HOLD, 10 s: it pauses the agent when the step in flight ends), so a
+        # minute bounds it without a hang; cutting it shorter could cancel a stop before its request
+        # was sent, on a loaded machine, and the agent would run on.
+        self._stops = Background(60.0)
 
     # -- titles -------------------------------------------------------------------------
     def retitle(self, active: ActiveTask, conversation: AppConversation | None = None) -> None:
