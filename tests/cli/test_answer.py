@@ -6,29 +6,12 @@ rejected command's file can be looked for here)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 import ohctl
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh, Result
 from tests.support.peer_suite import Shared
 from tests.support.scripted_llm import FINISH_MESSAGE, command_marker
-
-Oh = Callable[..., Result]
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str, **kwargs: object) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url}, **kwargs)
-
-    return invoke
 
 
 def events_of(client: ohctl.OpenHands, cid: str, kind: str) -> list[ohctl.types.Event]:

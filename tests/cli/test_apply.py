@@ -9,18 +9,16 @@ import json
 import shlex
 import subprocess
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import ohctl
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh
 from tests.support.peer_suite import Shared
 from tests.support.scripted_llm import command_marker
 
-Oh = Callable[..., Result]
 LINES = "".join(f"{n}\n" for n in range(1, 11))
 
 
@@ -91,18 +89,6 @@ def change(base_url: str, shared: Shared, tmp_path_factory: pytest.TempPathFacto
             timeout=300,
         )
         return Change(conv.id, origin, repo)
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url})
-
-    return invoke
 
 
 def test_the_patch_is_the_agents_work_against_the_commit_it_started_from(

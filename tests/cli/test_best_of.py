@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,23 +22,9 @@ from tests.support.best_of_repo import (
     make_origin,
     work_path,
 )
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh
 from tests.support.peer_suite import Shared
 from tests.support.scripted_llm import attempts_marker
-
-Oh = Callable[..., Result]
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url})
-
-    return invoke
 
 
 def test_best_of_three_applies_the_one_that_passes(

@@ -18,26 +18,11 @@ import pytest
 import ohctl
 from ohctl.cli.commands.run import Target, choose_target
 from ohctl.cli.gitremote import parse_remote
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh
 from tests.support.peer_suite import Shared
 from tests.support.scripted_llm import FINISH_MESSAGE
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$", re.MULTILINE)
-Oh = Callable[..., Result]
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    """``oh("list", ...)``: the command line against the suite's server, with its session keys
-    registered for the secret scan."""
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url, **(env or {})}, **kwargs)
-
-    return invoke
 
 
 @pytest.fixture

@@ -7,17 +7,12 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 import ohctl
 from ohctl.batch import Batch
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh, Result
 from tests.support.peer_suite import Shared, eventually
-
-Oh = Callable[..., Result]
 
 # A hook that appends its OHCTL_* variables to a file, one JSON object per run.
 HOOK_SCRIPT = (
@@ -25,18 +20,6 @@ HOOK_SCRIPT = (
     "names = ['OHCTL_CONVERSATION_ID', 'OHCTL_OUTCOME', 'OHCTL_COST', 'OHCTL_URL', 'OHCTL_PR_NUMBERS']; "
     "open(sys.argv[1], 'a').write(json.dumps({n: os.environ.get(n) for n in names}) + '\\n')"
 )
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str, **kwargs: object) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url}, **kwargs)
-
-    return invoke
 
 
 def hook_command(path: Path) -> str:

@@ -5,35 +5,21 @@ matches; a schema file that is wrong is a usage error before anything starts."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import ohctl
 from ohctl.local.scripted_model import json_marker
-from tests.support.cli_runner import Result, Run, secret
+from tests.support.cli_runner import Oh, Result
 from tests.support.peer_suite import Shared
 
-Oh = Callable[..., Result]
 SCHEMA = {
     "type": "object",
     "properties": {"files": {"type": "integer"}, "names": {"type": "array", "items": {"type": "string"}}},
     "required": ["files", "names"],
 }
 GOOD = {"files": 2, "names": ["a.py", "b.py"]}
-
-
-@pytest.fixture
-def oh(run: Run, base_url: str, client: ohctl.OpenHands, shared: Shared) -> Oh:
-    for conv in client.conversations.search(sandbox_id=shared.sandbox_id, limit=100):
-        if conv.session_api_key:
-            secret(conv.session_api_key)
-
-    def invoke(*args: str) -> Result:
-        return run(*args, env={"OPENHANDS_BASE_URL": base_url})
-
-    return invoke
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ class Result:
 
 
 Run = Callable[..., Result]
+Oh = Callable[..., Result]  # ``run`` against the suite's app server (the ``oh`` fixture of tests/cli)
 
 
 def secret(value: str) -> str:
